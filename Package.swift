@@ -1,0 +1,107 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// One set of compiler settings for every target: Swift 6 language mode everywhere,
+/// with the upcoming features the Hummingbird project also enables.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "continuum",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "continuum", targets: ["continuum"]),
+        .library(name: "ContinuumSpec", targets: ["ContinuumSpec"]),
+        .library(name: "ContinuumGraph", targets: ["ContinuumGraph"]),
+        .library(name: "ContinuumPlanner", targets: ["ContinuumPlanner"]),
+        .library(name: "ContinuumState", targets: ["ContinuumState"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // Core, no I/O beyond reading the spec files: model, YAML loading, validation.
+        .target(
+            name: "ContinuumSpec",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Core, no I/O: the dependency graph with integer-indexed adjacency.
+        .target(
+            name: "ContinuumGraph",
+            dependencies: ["ContinuumSpec"],
+            swiftSettings: swiftSettings
+        ),
+        // Recorded state: the store protocol, an in-memory store and the SQLite store.
+        .target(
+            name: "ContinuumState",
+            dependencies: [
+                "ContinuumSpec",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Core, no I/O: desired graph + recorded state -> plan (a DAG of actions), renderers.
+        .target(
+            name: "ContinuumPlanner",
+            dependencies: ["ContinuumSpec", "ContinuumGraph", "ContinuumState"],
+            swiftSettings: swiftSettings
+        ),
+        // The command-line interface: argument parsing, terminal output, exit codes.
+        .target(
+            name: "ContinuumCLI",
+            dependencies: [
+                "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "continuum",
+            dependencies: ["ContinuumCLI"],
+            swiftSettings: swiftSettings
+        ),
+        // Test support shared by the test targets: temporary spec repositories, builders.
+        .target(
+            name: "ContinuumTesting",
+            dependencies: ["ContinuumSpec", "ContinuumState"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumSpecTests",
+            dependencies: ["ContinuumSpec", "ContinuumTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumGraphTests",
+            dependencies: ["ContinuumGraph", "ContinuumSpec", "ContinuumTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumStateTests",
+            dependencies: ["ContinuumState", "ContinuumSpec", "ContinuumTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumPlannerTests",
+            dependencies: ["ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumCLITests",
+            dependencies: ["ContinuumCLI", "ContinuumTesting"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

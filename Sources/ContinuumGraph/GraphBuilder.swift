@@ -1,0 +1,67 @@
+public import ContinuumSpec
+
+/// Builds the `ResourceGraph` of a set of resources: resolves every reference (a
+/// dangling one is an error naming the closest existing resource), adds the edges of
+/// `dependsOn`, reference fields, interpolations, `spec.provider` and node-pool label
+/// selectors, and reports every dependency cycle with its whole path.
+public struct GraphBuilder: Sendable {
+    /// Creates a builder.
+    public init() {}
+
+    /// The graph and the problems found. The graph holds every resource; edges to
+    /// resources that do not exist are left out.
+    public func build(_ resources: [Resource]) -> (graph: ResourceGraph, diagnostics: [Diagnostic]) {
+        let ids = resources.map(\.id)
+        var indexByID: [ResourceID: Int32] = [:]
+        indexByID.reserveCapacity(ids.count)
+        for (index, id) in ids.enumerated() { indexByID[id] = Int32(index) }
+        var namesByKind: [ResourceKind: [String]] = [:]
+        var diagnostics: [Diagnostic] = []
+        var edges: [(from: Int32, to: Int32, location: SourceLocation)] = []
+        edges.reserveCapacity(resources.count * 3)
+        let bareMetalNodes = resources.enumerated().filter { $0.element.id.kind == .bareMetalNode }
+
+        for (index, resource) in resources.enumerated() {
+            for reference in resource.references {
+                guard let target = indexByID[reference.target] else {
+                    if namesByKind.isEmpty { namesByKind = Dictionary(grouping: ids, by: \.kind).mapValues { $0.map(\.name) } }
+                    diagnostics.append(Self.dangling(reference, names: namesByKind[reference.target.kind] ?? []))
+                    continue
+                }
+                edges.append((Int32(index), target, reference.location))
+            }
+            for selector in resource.nodeSelectors {
+                for (nodeIndex, node) in bareMetalNodes where selector.allSatisfy({ node.metadata.labels[$0.key] == $0.value }) {
+                    edges.append((Int32(index), Int32(nodeIndex), resource.location))
+                }
+            }
+        }
+        let graph = ResourceGraph(ids: ids, edges: edges)
+        diagnostics += CycleDetector(graph: graph).cycles().map { cycle in
+            let path = (cycle + [cycle[0]]).map { graph.ids[$0].description }.joined(separator: " -> ")
+            let location = graph.location(from: cycle[0], to: cycle.count > 1 ? cycle[1] : cycle[0])
+            return Diagnostic(at: location, "dependency cycle: \(path); remove one of these references or dependsOn entries")
+        }
+        return (graph, diagnostics)
+    }
+
+    static func dangling(_ reference: SpecReference, names: [String]) -> Diagnostic {
+        let target = reference.target
+        let suggestion = NameSuggester.closest(to: target.name, in: names)
+        switch reference.origin {
+        case .provider:
+            let hint = suggestion.map { "; did you mean '\($0)'?" } ?? (names.isEmpty ? "; define a Provider resource with that name" : "; providers are \(names.joined(separator: ", "))")
+            return Diagnostic(at: reference.location, "spec.provider: no Provider named '\(target.name)'\(hint)")
+        case .dependsOn, .field, .interpolation:
+            let field: String =
+                switch reference.origin {
+                case .dependsOn: "metadata.dependsOn"
+                case .field(let path): path.text
+                case .interpolation(let path, _): path.text
+                case .provider: "spec.provider"
+                }
+            let hint = suggestion.map { "; did you mean '\(target.kind.rawValue)/\($0)'?" } ?? ""
+            return Diagnostic(at: reference.location, "\(field): \(target) is not defined in this repository\(hint)")
+        }
+    }
+}

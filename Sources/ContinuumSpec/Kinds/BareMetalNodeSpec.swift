@@ -1,0 +1,43 @@
+/// `kind: BareMetalNode`: a physical server provisioned through its BMC.
+public struct BareMetalNodeSpec: Sendable, Hashable {
+    /// The `Provider` (redfish or sim) that manages it.
+    public var provider: String
+    /// The BMC's system resource, such as `/redfish/v1/Systems/437XR1138R2`.
+    public var systemId: InterpolatedString
+    /// The image installed by virtual-media boot.
+    public var image: InterpolatedString
+    /// The firmware boot mode.
+    public var bootMode: BootMode
+    /// Whether it should be powered on.
+    public var power: PowerState
+
+    static let fields = ["provider", "systemId", "image", "bootMode", "power"]
+    static let required = ["provider", "systemId", "image"]
+
+    static func decode(_ fields: MappingFields, context: DecodingContext, references: inout ReferenceCollector) -> BareMetalNodeSpec? {
+        let path: FieldPath = "spec"
+        let provider = ResourceSpec.decodeProvider(fields, context: context, references: &references)
+        func template(_ key: String) -> InterpolatedString? {
+            guard let node = fields.present(key), let value = context.template(node, at: path.appending(key)) else { return nil }
+            references.add(value, at: path.appending(key), node: node)
+            return value
+        }
+        let systemId = template("systemId")
+        let image = template("image")
+        let bootMode = fields.present("bootMode").map { context.choice($0, at: path.appending("bootMode"), as: BootMode.self) } ?? .uefi
+        let power = fields.present("power").map { context.choice($0, at: path.appending("power"), as: PowerState.self) } ?? .on
+        guard let provider, let systemId, let image, let bootMode, let power else { return nil }
+        return BareMetalNodeSpec(provider: provider, systemId: systemId, image: image, bootMode: bootMode, power: power)
+    }
+
+    /// The canonical value of the spec.
+    public var fieldValue: FieldValue {
+        .object([
+            ("provider", .string(provider)),
+            ("systemId", FieldValue(template: systemId)),
+            ("image", FieldValue(template: image)),
+            ("bootMode", .string(bootMode.rawValue)),
+            ("power", .string(power.rawValue)),
+        ])
+    }
+}

@@ -1,0 +1,20 @@
+/// The resources of a spec repository, loaded and checked resource by resource.
+/// Cross-resource checks (dangling references, cycles) are the graph's.
+public struct SpecRepository: Sendable {
+    /// Every valid resource, sorted by id.
+    public var resources: [Resource]
+    /// How many spec files were read.
+    public var fileCount: Int
+    /// Every problem found, sorted by file and line.
+    public var diagnostics: [Diagnostic]
+
+    /// Creates a repository value.
+    public init(resources: [Resource], fileCount: Int, diagnostics: [Diagnostic]) {
+        self.resources = resources
+        self.fileCount = fileCount
+        self.diagnostics = diagnostics.sorted()
+    }
+
+    /// Whether any diagnostic is an error.
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
