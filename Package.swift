@@ -10,7 +10,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "continuum",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "continuum", targets: ["continuum"]),
         .library(name: "ContinuumSpec", targets: ["ContinuumSpec"]),
@@ -53,7 +53,10 @@ let package = Package(
         // Core, no I/O: desired graph + recorded state -> plan (a DAG of actions), renderers.
         .target(
             name: "ContinuumPlanner",
-            dependencies: ["ContinuumSpec", "ContinuumGraph", "ContinuumState"],
+            dependencies: [
+                "ContinuumSpec", "ContinuumGraph", "ContinuumState",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The command-line interface: argument parsing, terminal output, exit codes.

@@ -1,1 +1,3 @@
-print("hi")
+import ContinuumCLI
+
+await ContinuumCommand.runAsRoot()

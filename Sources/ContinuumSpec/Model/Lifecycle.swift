@@ -2,13 +2,14 @@
 public struct Lifecycle: Sendable, Hashable, Codable {
     /// A plan that would delete or replace the resource fails.
     public var preventDestroy: Bool
-    /// On replace, create the new one before deleting the old one.
-    public var createBeforeDestroy: Bool
+    /// On replace, create the new one before deleting the old one. Nil when not written:
+    /// then a provider move is create-before-destroy and any other replace is not.
+    public var createBeforeDestroy: Bool?
     /// Field paths whose drift and spec changes never cause an update.
     public var ignoreChanges: [FieldPath]
 
     /// Creates a lifecycle; the defaults are all off.
-    public init(preventDestroy: Bool = false, createBeforeDestroy: Bool = false, ignoreChanges: [FieldPath] = []) {
+    public init(preventDestroy: Bool = false, createBeforeDestroy: Bool? = nil, ignoreChanges: [FieldPath] = []) {
         self.preventDestroy = preventDestroy
         self.createBeforeDestroy = createBeforeDestroy
         self.ignoreChanges = ignoreChanges
@@ -24,7 +25,7 @@ public struct Lifecycle: Sendable, Hashable, Codable {
             lifecycle.preventDestroy = context.boolean(value, at: path.appending("preventDestroy")) ?? false
         }
         if let value = fields.present("createBeforeDestroy") {
-            lifecycle.createBeforeDestroy = context.boolean(value, at: path.appending("createBeforeDestroy")) ?? false
+            lifecycle.createBeforeDestroy = context.boolean(value, at: path.appending("createBeforeDestroy"))
         }
         if let value = fields.present("ignoreChanges") {
             let listPath = path.appending("ignoreChanges")

@@ -1,0 +1,31 @@
+public import ArgumentParser
+
+/// `continuum`: the command-line entry point.
+public struct ContinuumCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "continuum",
+        abstract: "A declarative GitOps reconciler for VMs, bare-metal nodes and Kubernetes clusters.",
+        version: "0.1.0",
+        subcommands: [ValidateCommand.self, PlanCommand.self, GraphCommand.self]
+    )
+
+    public init() {}
+}
+
+extension ContinuumCommand {
+    /// Parses the process arguments, runs the chosen subcommand and exits with its code.
+    /// (The executable calls this rather than `main()`, which on Linux needs `@main` on the root.)
+    public static func runAsRoot(_ arguments: [String]? = nil) async -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

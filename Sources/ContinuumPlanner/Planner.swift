@@ -1,0 +1,99 @@
+public import ContinuumGraph
+public import ContinuumSpec
+public import ContinuumState
+
+/// Compares the desired resources with the recorded state and decides, per resource,
+/// create, update (with the changed fields), replace (with the reasons), delete or
+/// no-op, following spec-v1's immutability, lifecycle and provider-move rules; then
+/// builds the DAG of provider operations. Pure: no I/O, deterministic.
+///
+/// `Provider` resources are configuration, not infrastructure: they are in the graph but
+/// never in a plan's actions.
+public struct Planner: Sendable {
+    /// The options.
+    public var options: PlanOptions
+
+    /// Creates a planner.
+    public init(options: PlanOptions = PlanOptions()) {
+        self.options = options
+    }
+
+    /// The plan for `resources` (sorted by id, as loaded) with their `graph`, against `state`.
+    /// - Throws: `DiagnosticsError` when the plan is refused: `preventDestroy` would be
+    ///   violated, a Kubernetes version change is not one minor step up, or the graph has a cycle.
+    public func plan(resources: [Resource], graph: ResourceGraph, state: StateSnapshot) throws(DiagnosticsError) -> Plan {
+        guard resources.map(\.id) == graph.ids else {
+            throw DiagnosticsError([Diagnostic(about: "planner", "the graph was not built from these resources; build it with GraphBuilder from the same list")])
+        }
+        guard let order = graph.topologicalOrder() else {
+            throw DiagnosticsError([Diagnostic(about: "planner", "the dependency graph has a cycle; run `continuum validate` to see it")])
+        }
+        var diagnostics: [Diagnostic] = []
+        var changes = [ResourceChange?](repeating: nil, count: resources.count)
+        var unchanged = 0
+        for node in order {
+            let resource = resources[node]
+            guard resource.id.kind != .provider else { continue }
+            let desired = resolve(resource.spec.fieldValue) { id, field in
+                guard let dependency = graph.indexByID[id], id.kind == .provider || changes[dependency].map({ $0.action == .noop || $0.action == .update }) ?? false,
+                    let value = state[id]?.outputs[field]
+                else { return nil }
+                return value.outputText
+            }
+            let dependencies = graph.dependencies(of: node).map { graph.ids[Int($0)] }
+            let change = ResourceDiffer(resource: resource, desired: desired, recorded: state[resource.id], dependencies: dependencies).change(&diagnostics)
+            if change.action == .noop { unchanged += 1 }
+            changes[node] = change
+        }
+        inheritCreateBeforeDestroy(&changes, graph: graph, order: order)
+        var planned = changes.compactMap { $0 }.filter { $0.action != .noop }
+        var orphans: [ResourceID] = []
+        for recorded in state.resources where graph.indexByID[recorded.id] == nil {
+            guard options.prune else {
+                orphans.append(recorded.id)
+                continue
+            }
+            if recorded.lifecycle.preventDestroy {
+                diagnostics.append(Diagnostic(about: recorded.id.description,
+                    "lifecycle.preventDestroy is set and the resource is gone from the spec, so this plan would delete it; restore its spec, or first apply it with preventDestroy: false"))
+            }
+            planned.append(ResourceChange(id: recorded.id, action: .delete, provider: recorded.provider, dependencies: recorded.dependencies))
+        }
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        planned.sort { $0.id < $1.id }
+        let steps = try StepGraphBuilder(changes: planned, graph: graph, state: state).steps()
+        return Plan(stateSerial: state.serial, stateLineage: state.lineage, changes: planned, steps: steps, orphans: orphans, unchangedCount: unchanged)
+    }
+
+    /// A resource that is replaced create-before-destroy needs its replaced dependencies
+    /// to be too (as in Terraform), or the old dependency would have to go while the old
+    /// dependent still uses it. Walks dependents before their dependencies.
+    private func inheritCreateBeforeDestroy(_ changes: inout [ResourceChange?], graph: ResourceGraph, order: [Int]) {
+        for node in order.reversed() where changes[node]?.replaceOrder == .createBeforeDestroy {
+            for dependency in graph.dependencies(of: node).map(Int.init) where changes[dependency]?.action == .replace {
+                changes[dependency]?.replaceOrder = .createBeforeDestroy
+            }
+        }
+    }
+
+    /// The value with every interpolation filled in, or `.unknown` where an output is not known yet.
+    func resolve(_ value: FieldValue, _ lookup: (ResourceID, String) -> String?) -> FieldValue {
+        switch value {
+        case .template(let template): template.resolved(lookup).map(FieldValue.string) ?? .unknown
+        case .list(let items): .list(items.map { resolve($0, lookup) })
+        case .map(let entries): .map(entries.map { FieldValue.Entry($0.key, resolve($0.value, lookup)) })
+        default: value
+        }
+    }
+}
+
+extension FieldValue {
+    /// The text an output contributes to an interpolated string.
+    var outputText: String {
+        switch self {
+        case .string(let text): text
+        case .quantity(let quantity): quantity.text
+        default: description
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import ContinuumSpec
+import Foundation
+
+/// Renders a plan as Markdown for a pull-request comment: the summary, a table of the
+/// changes, and a collapsible diff per resource.
+public struct PlanMarkdownRenderer: Sendable {
+    /// Creates a renderer.
+    public init() {}
+
+    /// The Markdown.
+    public func render(_ plan: Plan) -> String {
+        var lines = ["### Continuum plan", "", "**\(plan.summary.line)**", ""]
+        guard plan.hasChanges else { return lines.joined(separator: "\n") }
+        lines += ["| Action | Resource | Provider | Why |", "| --- | --- | --- | --- |"]
+        for change in plan.changes {
+            let action = change.action == .replace ? "replace (\(change.symbol))" : change.action.rawValue
+            let provider = change.previousProvider.map { "\($0) → \(change.provider)" } ?? change.provider
+            lines.append("| `\(change.symbol)` \(action) | `\(change.id)` | \(escape(provider)) | \(escape(change.reasons.joined(separator: "; "))) |")
+        }
+        lines.append("")
+        let text = PlanTextRenderer(colour: false)
+        for change in plan.changes where !change.fieldChanges.isEmpty {
+            let single = Plan(stateSerial: plan.stateSerial, stateLineage: plan.stateLineage, changes: [change], steps: [])
+            let body = text.render(single).split(separator: "\n", omittingEmptySubsequences: false)
+                .dropFirst(2).prefix { !$0.hasPrefix("Plan:") }
+                .map { $0.hasPrefix("      ") ? String($0.dropFirst(6)) : String($0.dropFirst(2)) }
+                .filter { !$0.isEmpty }
+            lines += ["<details><summary><code>\(change.symbol) \(change.id)</code></summary>", "", "```diff"]
+            lines += body.map(fence)
+            lines += ["```", "", "</details>", ""]
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+
+    /// Keeps a line from closing the code fence.
+    private func fence(_ line: String) -> String {
+        line.replacingOccurrences(of: "```", with: "`\u{200B}``")
+    }
+}

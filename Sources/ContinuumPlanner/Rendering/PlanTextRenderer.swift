@@ -1,0 +1,93 @@
+import ContinuumSpec
+
+/// Renders a plan as a Terraform-like listing: `+` create, `~` update, `-/+` or `+/-`
+/// replace, `-` delete, with field diffs, ending with the summary line. Colour (ANSI)
+/// only when asked for; the CLI asks only on a TTY without `NO_COLOR`.
+public struct PlanTextRenderer: Sendable {
+    /// Whether to use ANSI colours.
+    public var colour: Bool
+
+    /// Creates a renderer.
+    public init(colour: Bool = false) {
+        self.colour = colour
+    }
+
+    /// The listing.
+    public func render(_ plan: Plan) -> String {
+        guard plan.hasChanges else {
+            return orphanNotes(plan) + plan.summary.line + "\n"
+        }
+        var lines = [
+            "Continuum will perform the following actions:",
+            "",
+        ]
+        for change in plan.changes {
+            lines.append("  " + paint(change.symbol, for: change.action) + " " + bold(change.id.description) + header(change))
+            lines += fieldLines(change).map { "      " + $0 }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n") + "\n" + orphanNotes(plan) + bold(plan.summary.line) + "\n"
+    }
+
+    private func header(_ change: ResourceChange) -> String {
+        switch change.action {
+        case .create: " will be created on provider '\(change.provider)'"
+        case .update: " will be updated in place"
+        case .delete: " will be destroyed"
+        case .noop: ""
+        case .replace:
+            " must be replaced, \(change.replaceOrder == .createBeforeDestroy ? "create before destroy" : "destroy before create") ("
+                + change.reasons.joined(separator: "; ") + ")"
+        }
+    }
+
+    private func fieldLines(_ change: ResourceChange) -> [String] {
+        switch change.action {
+        case .delete, .noop:
+            return []
+        case .create:
+            let width = change.fieldChanges.map(\.path.text.count).max() ?? 0
+            return change.fieldChanges.map { field in
+                paint("+", for: .create) + " " + field.path.text.padding(toLength: width) + " = " + (field.after?.description ?? "null")
+            }
+        case .update, .replace:
+            return change.fieldChanges.map { field in
+                let note = field.forcesReplacement ? paint(" # forces replacement", for: .delete) : ""
+                switch (field.before, field.after) {
+                case (nil, let after?): return paint("+", for: .create) + " \(field.path) = \(after)" + note
+                case (let before?, nil): return paint("-", for: .delete) + " \(field.path) = \(before)" + note
+                case (let before?, let after?): return paint("~", for: .update) + " \(field.path): \(before) -> \(after)" + note
+                case (nil, nil): return ""
+                }
+            }
+        }
+    }
+
+    private func orphanNotes(_ plan: Plan) -> String {
+        guard !plan.orphans.isEmpty else { return "" }
+        return "Not pruned (gone from the spec, pruning is off): " + plan.orphans.map(\.description).joined(separator: ", ") + "\n\n"
+    }
+
+    private func paint(_ text: String, for action: ChangeAction) -> String {
+        guard colour else { return text }
+        let code =
+            switch action {
+            case .create: "32"
+            case .update: "33"
+            case .replace: "35"
+            case .delete: "31"
+            case .noop: "0"
+            }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+
+    private func bold(_ text: String) -> String {
+        colour ? "\u{1B}[1m\(text)\u{1B}[0m" : text
+    }
+}
+
+extension String {
+    func padding(toLength length: Int) -> String {
+        count >= length ? self : self + String(repeating: " ", count: length - count)
+    }
+}

@@ -1,0 +1,31 @@
+/// A state store failure, with the store's location and what to do about it.
+public struct StateError: Error, Sendable, CustomStringConvertible {
+    /// The kinds of failure.
+    public enum Code: Sendable, Hashable {
+        /// The store could not be opened.
+        case cannotOpen
+        /// A read or write failed.
+        case io
+        /// The store was written by a newer Continuum, or is damaged.
+        case incompatible
+    }
+
+    /// What kind of failure.
+    public var code: Code
+    /// The store's path or name.
+    public var location: String
+    /// What went wrong.
+    public var message: String
+    /// What to do about it.
+    public var remedy: String
+
+    /// Creates an error.
+    public init(_ code: Code, location: String, message: String, remedy: String) {
+        self.code = code
+        self.location = location
+        self.message = message
+        self.remedy = remedy
+    }
+
+    public var description: String { "\(location): error: \(message); \(remedy)" }
+}
