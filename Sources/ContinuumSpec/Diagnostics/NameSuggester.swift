@@ -20,11 +20,11 @@ public enum NameSuggester {
         return best?.name
     }
 
-    /// ` (did you mean `x`?)` or the empty string.
+    /// ` (did you mean 'x'?)` or the empty string.
     public static func hint<S: Sequence>(for name: String, in candidates: S) -> String
     where S.Element == String {
         guard let match = closest(to: name, in: candidates) else { return "" }
-        return "; did you mean '\(match)'?"
+        return " (did you mean '\(match)'?)"
     }
 
     /// Damerau-Levenshtein (optimal string alignment) distance, cut off above `limit`.

@@ -6,7 +6,7 @@ final class DecodingContext {
 
     /// Records an error at a node.
     func error(_ node: YAMLNode, _ path: FieldPath, _ message: String) {
-        diagnostics.append(Diagnostic(at: node.location, "\(path): \(message)"))
+        diagnostics.append(Diagnostic(at: node.location, path.text.isEmpty ? message : "\(path): \(message)"))
     }
 
     /// Records an error at a location.
@@ -18,10 +18,14 @@ final class DecodingContext {
     /// closest valid one) and missing required keys. Nil when the node is not a mapping.
     func fields(of node: YAMLNode, at path: FieldPath, allowed: [String], required: [String] = []) -> MappingFields? {
         guard let fields = anyFields(of: node, at: path) else { return nil }
+        var misspelt: Set<String> = []
         for (key, keyNode) in fields.keyNodes where !allowed.contains(key) {
-            error(keyNode, path.appending(key), "unknown field '\(key)'\(NameSuggester.hint(for: key, in: allowed)); valid fields are \(allowed.joined(separator: ", "))")
+            let suggestion = NameSuggester.closest(to: key, in: allowed)
+            if let suggestion { misspelt.insert(suggestion) }
+            let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
+            error(keyNode, path.appending(key), "unknown field '\(key)'\(hint); valid fields are \(allowed.joined(separator: ", "))")
         }
-        for key in required where fields[key] == nil || fields[key]?.isNull == true {
+        for key in required where (fields[key] == nil || fields[key]?.isNull == true) && !misspelt.contains(key) {
             error(node, path, "missing required field '\(key)'")
         }
         return fields

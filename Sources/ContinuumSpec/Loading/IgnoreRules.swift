@@ -31,8 +31,9 @@ public struct IgnoreRules: Sendable {
                 rule.directoryOnly = true
                 line.removeLast()
             }
-            if line.hasPrefix("/") { line.removeFirst() }
-            rule.anchored = line.contains("/")
+            let leadingSlash = line.hasPrefix("/")
+            if leadingSlash { line.removeFirst() }
+            rule.anchored = leadingSlash || line.contains("/")
             rule.segments = line.split(separator: "/").map(String.init)
             if !rule.segments.isEmpty { rules.append(rule) }
         }

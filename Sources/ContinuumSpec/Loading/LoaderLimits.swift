@@ -4,18 +4,24 @@ public struct LoaderLimits: Sendable, Hashable {
     public var maximumFileSize: Int
     /// The deepest nesting of lists and mappings accepted (default 64).
     public var maximumDepth: Int
-    /// The most nodes one file may expand to once aliases are followed (default
-    /// 1,000,000): a "billion laughs" file hits it after a few milliseconds.
-    public var maximumNodes: Int
+    /// The most nodes one file may expand to once aliases are followed, beyond one node a
+    /// byte of the file (default 100,000). A file without aliases never comes near it; a
+    /// "billion laughs" file of a few hundred bytes hits it after about 100,000 nodes.
+    public var extraNodesAllowed: Int
     /// The most files a repository may hold (default 200,000).
     public var maximumFiles: Int
 
     /// Creates limits.
-    public init(maximumFileSize: Int = 16 << 20, maximumDepth: Int = 64, maximumNodes: Int = 1_000_000, maximumFiles: Int = 200_000) {
+    public init(maximumFileSize: Int = 16 << 20, maximumDepth: Int = 64, extraNodesAllowed: Int = 100_000, maximumFiles: Int = 200_000) {
         self.maximumFileSize = maximumFileSize
         self.maximumDepth = maximumDepth
-        self.maximumNodes = maximumNodes
+        self.extraNodesAllowed = extraNodesAllowed
         self.maximumFiles = maximumFiles
+    }
+
+    /// The node budget of a file of `size` bytes: linear in the input.
+    public func maximumNodes(forFileOfSize size: Int) -> Int {
+        size + extraNodesAllowed
     }
 
     /// The defaults.

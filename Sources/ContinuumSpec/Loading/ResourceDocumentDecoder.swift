@@ -5,7 +5,7 @@ struct ResourceDocumentDecoder {
     static let topLevelFields = ["apiVersion", "kind", "metadata", "lifecycle", "spec"]
 
     func decode(_ document: YAMLNode, context: DecodingContext) -> Resource? {
-        guard let fields = context.fields(of: document, at: "document", allowed: Self.topLevelFields, required: ["apiVersion", "kind", "metadata", "spec"])
+        guard let fields = context.fields(of: document, at: .root, allowed: Self.topLevelFields, required: ["apiVersion", "kind", "metadata", "spec"])
         else { return nil }
         if let node = fields.present("apiVersion"), let version = context.string(node, at: "apiVersion"), version != Self.apiVersion {
             context.error(node, "apiVersion", "unsupported apiVersion '\(version)'; write \(Self.apiVersion)")

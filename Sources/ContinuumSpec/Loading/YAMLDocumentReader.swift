@@ -29,7 +29,8 @@ public struct YAMLDocumentReader: Sendable {
         do {
             let parser = try Parser(yaml: text, resolver: .basic)
             var documents: [YAMLNode] = []
-            var budget = NodeBudget(remaining: limits.maximumNodes)
+            let maximumNodes = limits.maximumNodes(forFileOfSize: bytes.count)
+            var budget = NodeBudget(maximum: maximumNodes, remaining: maximumNodes)
             while let root = try parser.nextRoot() {
                 guard let converted = try convert(root, file: file, depth: 0, budget: &budget) else { continue }
                 if converted.isNull { continue }
@@ -39,13 +40,14 @@ public struct YAMLDocumentReader: Sendable {
         } catch let error as ConversionError {
             return .failure(DiagnosticsError([Diagnostic(at: error.location, error.message)]))
         } catch let error as YamlError {
-            return .failure(DiagnosticsError([Self.diagnostic(for: error, file: file)]))
+            return .failure(DiagnosticsError([Self.diagnostic(for: error, file: file, text: text)]))
         } catch {
             return .failure(DiagnosticsError([Diagnostic(at: SourceLocation(file: file, line: 1, column: 1), "cannot parse YAML: \(error)")]))
         }
     }
 
     private struct NodeBudget {
+        var maximum: Int
         var remaining: Int
     }
 
@@ -59,7 +61,7 @@ public struct YAMLDocumentReader: Sendable {
         budget.remaining -= 1
         if budget.remaining < 0 {
             throw ConversionError(location: location,
-                message: "document expands to more than \(limits.maximumNodes) nodes (YAML aliases repeated too often?); aliases are followed, so keep anchors small")
+                message: "document expands to more than \(budget.maximum) nodes (YAML aliases repeated too often?); aliases are followed, so keep anchors small")
         }
         if depth > limits.maximumDepth {
             throw ConversionError(location: location, message: "nesting deeper than \(limits.maximumDepth) levels; flatten the structure")
@@ -124,7 +126,25 @@ public struct YAMLDocumentReader: Sendable {
         return SourceLocation(file: file, line: line, column: column)
     }
 
-    static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
+    /// Where a duplicated key is written the second time: the next line at or after the
+    /// mapping's mark that starts with the key at the mapping's column.
+    static func secondOccurrence(of key: String, after mark: Mark, in text: String, file: String) -> SourceLocation? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var seen = 0
+        for index in max(0, mark.line - 1)..<lines.count {
+            let line = lines[index]
+            let indent = line.prefix { $0 == " " }.count
+            let rest = line.dropFirst(indent)
+            guard indent + 1 == mark.column, rest.hasPrefix(key) else { continue }
+            let after = rest.dropFirst(key.count).drop { $0 == " " }
+            guard after.hasPrefix(":") else { continue }
+            seen += 1
+            if seen == 2 { return SourceLocation(file: file, line: index + 1, column: indent + 1) }
+        }
+        return nil
+    }
+
+    static func diagnostic(for error: YamlError, file: String, text: String) -> Diagnostic {
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         let start = SourceLocation(file: file, line: 1, column: 1)
         switch error {
@@ -138,6 +158,10 @@ public struct YAMLDocumentReader: Sendable {
                 message = "invalid YAML: alias to an undefined anchor; define the anchor (&name) before using it (*name)"
             }
             return Diagnostic(at: at(mark), message)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.first ?? ""
+            let location = secondOccurrence(of: key, after: context.mark, in: text, file: file) ?? at(context.mark)
+            return Diagnostic(at: location, "duplicate key '\(key)'; each key may appear once in a mapping")
         case .reader(let problem, _, _, _):
             return Diagnostic(at: start, "cannot read YAML: \(problem)")
         default:

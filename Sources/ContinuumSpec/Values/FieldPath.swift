@@ -11,7 +11,10 @@ public struct FieldPath: Sendable, Hashable, Codable, Comparable, CustomStringCo
     public init(stringLiteral value: String) { self.text = value }
 
     /// The path of a member field.
-    public func appending(_ key: String) -> FieldPath { FieldPath("\(text).\(key)") }
+    public func appending(_ key: String) -> FieldPath { FieldPath(text.isEmpty ? key : "\(text).\(key)") }
+
+    /// The path of a whole document, whose members print without a prefix.
+    public static let root = FieldPath("")
 
     /// The path of a list element.
     public func appending(index: Int) -> FieldPath { FieldPath("\(text)[\(index)]") }
