@@ -50,7 +50,7 @@ public struct GraphBuilder: Sendable {
         let suggestion = NameSuggester.closest(to: target.name, in: names)
         switch reference.origin {
         case .provider:
-            let hint = suggestion.map { "; did you mean '\($0)'?" } ?? (names.isEmpty ? "; define a Provider resource with that name" : "; providers are \(names.joined(separator: ", "))")
+            let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? (names.isEmpty ? "; define a Provider resource with that name" : "; providers are \(names.joined(separator: ", "))")
             return Diagnostic(at: reference.location, "spec.provider: no Provider named '\(target.name)'\(hint)")
         case .dependsOn, .field, .interpolation:
             let field: String =
@@ -60,7 +60,7 @@ public struct GraphBuilder: Sendable {
                 case .interpolation(let path, _): path.text
                 case .provider: "spec.provider"
                 }
-            let hint = suggestion.map { "; did you mean '\(target.kind.rawValue)/\($0)'?" } ?? ""
+            let hint = suggestion.map { " (did you mean '\(target.kind.rawValue)/\($0)'?)" } ?? "; define it, or correct the reference"
             return Diagnostic(at: reference.location, "\(field): \(target) is not defined in this repository\(hint)")
         }
     }

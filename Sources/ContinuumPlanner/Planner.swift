@@ -34,7 +34,7 @@ public struct Planner: Sendable {
         for node in order {
             let resource = resources[node]
             guard resource.id.kind != .provider else { continue }
-            let desired = resolve(resource.spec.fieldValue) { id, field in
+            let desired = resource.spec.fieldValue.resolvingInterpolations { id, field in
                 guard let dependency = graph.indexByID[id], id.kind == .provider || changes[dependency].map({ $0.action == .noop || $0.action == .update }) ?? false,
                     let value = state[id]?.outputs[field]
                 else { return nil }
@@ -75,25 +75,5 @@ public struct Planner: Sendable {
             }
         }
     }
-
-    /// The value with every interpolation filled in, or `.unknown` where an output is not known yet.
-    func resolve(_ value: FieldValue, _ lookup: (ResourceID, String) -> String?) -> FieldValue {
-        switch value {
-        case .template(let template): template.resolved(lookup).map(FieldValue.string) ?? .unknown
-        case .list(let items): .list(items.map { resolve($0, lookup) })
-        case .map(let entries): .map(entries.map { FieldValue.Entry($0.key, resolve($0.value, lookup)) })
-        default: value
-        }
-    }
 }
 
-extension FieldValue {
-    /// The text an output contributes to an interpolated string.
-    var outputText: String {
-        switch self {
-        case .string(let text): text
-        case .quantity(let quantity): quantity.text
-        default: description
-        }
-    }
-}

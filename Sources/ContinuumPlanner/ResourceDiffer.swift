@@ -17,10 +17,12 @@ struct ResourceDiffer {
         }
         var fieldChanges: [FieldChange] = []
         var reasons: [String] = []
+        var firstForcing: FieldPath?
         for change in diff(recorded.spec, desired) where !resource.lifecycle.ignoreChanges.contains(where: { change.path.isWithin($0) }) {
             var change = change
             if let reason = replacementReason(for: change, diagnostics: &diagnostics) {
                 change.forcesReplacement = true
+                if firstForcing == nil { firstForcing = change.path }
                 if !reasons.contains(reason) { reasons.append(reason) }
             }
             fieldChanges.append(change)
@@ -33,7 +35,7 @@ struct ResourceDiffer {
             let moving = result.previousProvider != nil
             result.replaceOrder = (resource.lifecycle.createBeforeDestroy ?? moving) ? .createBeforeDestroy : .destroyBeforeCreate
             if resource.lifecycle.preventDestroy {
-                diagnostics.append(Diagnostic(at: resource.location,
+                diagnostics.append(Diagnostic(at: firstForcing.map(resource.location(of:)) ?? resource.location,
                     "\(resource.id) has lifecycle.preventDestroy set, but this plan would replace it (\(reasons.joined(separator: "; "))); revert the change, or first apply with preventDestroy: false"))
             }
         } else if !fieldChanges.isEmpty {
@@ -60,7 +62,7 @@ struct ResourceDiffer {
         for leaf in before where !seen.contains(leaf.path) {
             changes.append(FieldChange(path: leaf.path, before: leaf.value, after: nil))
         }
-        return changes
+        return changes.sorted { $0.path < $1.path }
     }
 
     /// Why this field change forces a replace, or nil when it applies in place. Adds an
@@ -82,12 +84,13 @@ struct ResourceDiffer {
         if change.path == "spec.version", case .string(let oldText)? = change.before, case .string(let newText)? = change.after,
             let old = KubernetesVersion(oldText), let new = KubernetesVersion(newText)
         {
+            let location = resource.location(of: change.path)
             if new < old {
-                diagnostics.append(Diagnostic(at: resource.location,
+                diagnostics.append(Diagnostic(at: location,
                     "\(resource.id): spec.version \(old) -> \(new) is a downgrade; Kubernetes clusters only upgrade, so keep \(old) or create a new cluster"))
             } else if new.major != old.major || new.minor > old.minor + 1 {
                 let next = new.major == old.major ? "\(old.major).\(old.minor + 1)" : "the next minor version"
-                diagnostics.append(Diagnostic(at: resource.location,
+                diagnostics.append(Diagnostic(at: location,
                     "\(resource.id): spec.version \(old) -> \(new) skips a minor version; upgrade one minor version at a time (\(next) first)"))
             }
         }

@@ -214,7 +214,7 @@ let validationCases: [ValidationCase] = [
         spec: {provider: p, cidr: 10.20.0.0/24}
         """,
         [
-            "a.yaml:17:14: error: spec.networks: Network/fra-edg is not defined in this repository; did you mean 'Network/fra-edge'?",
+            "a.yaml:17:14: error: spec.networks: Network/fra-edg is not defined in this repository (did you mean 'Network/fra-edge'?)",
         ]
     ),
     ValidationCase(

@@ -18,9 +18,12 @@ struct ResourceDocumentDecoder {
         let lifecycle = fields.present("lifecycle").map { Lifecycle.decode($0, kind: kind, context: context) } ?? Lifecycle()
         let spec = fields.present("spec").flatMap { ResourceSpec.decode($0, kind: kind, context: context, references: &references) }
         guard let metadata, let spec, let metadataNode else { return nil }
-        let nameLocation = metadataNode.location
+        var specFieldLocations: [String: SourceLocation] = [:]
+        if case .mapping(let pairs)? = fields.present("spec")?.content {
+            for (key, value) in pairs { if let name = key.scalarText { specFieldLocations[name] = value.location } }
+        }
         return Resource(
             id: ResourceID(kind, metadata.name), metadata: metadata, lifecycle: lifecycle, spec: spec,
-            location: nameLocation, references: references.references)
+            location: metadataNode.location, references: references.references, specFieldLocations: specFieldLocations)
     }
 }

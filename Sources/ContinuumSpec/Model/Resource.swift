@@ -12,15 +12,26 @@ public struct Resource: Sendable, Hashable {
     public var location: SourceLocation
     /// Every edge the resource adds to the dependency graph, with where it was written.
     public var references: [SpecReference]
+    /// Where each top-level `spec` field's value is written, by field name.
+    public var specFieldLocations: [String: SourceLocation]
 
     /// Creates a resource.
-    public init(id: ResourceID, metadata: ResourceMetadata, lifecycle: Lifecycle, spec: ResourceSpec, location: SourceLocation, references: [SpecReference]) {
+    public init(id: ResourceID, metadata: ResourceMetadata, lifecycle: Lifecycle, spec: ResourceSpec, location: SourceLocation, references: [SpecReference], specFieldLocations: [String: SourceLocation] = [:]) {
         self.id = id
         self.metadata = metadata
         self.lifecycle = lifecycle
         self.spec = spec
         self.location = location
         self.references = references
+        self.specFieldLocations = specFieldLocations
+    }
+
+    /// Where the field at `path` is written: its top-level `spec` field, else the resource.
+    public func location(of path: FieldPath) -> SourceLocation {
+        let pieces = path.text.split(separator: ".", maxSplits: 2)
+        guard pieces.count > 1, pieces[0] == "spec" else { return location }
+        let field = pieces[1].prefix { $0 != "[" }
+        return specFieldLocations[String(field)] ?? location
     }
 
     /// The label selectors of a cluster's bare-metal pools (empty for other kinds).
