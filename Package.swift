@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "ContinuumPlannerTests",
             dependencies: ["ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

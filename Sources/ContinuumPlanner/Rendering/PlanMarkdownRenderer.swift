@@ -13,20 +13,15 @@ public struct PlanMarkdownRenderer: Sendable {
         guard plan.hasChanges else { return lines.joined(separator: "\n") }
         lines += ["| Action | Resource | Provider | Why |", "| --- | --- | --- | --- |"]
         for change in plan.changes {
-            let action = change.action == .replace ? "replace (\(change.symbol))" : change.action.rawValue
+            let action = change.action.rawValue
             let provider = change.previousProvider.map { "\($0) → \(change.provider)" } ?? change.provider
             lines.append("| `\(change.symbol)` \(action) | `\(change.id)` | \(escape(provider)) | \(escape(change.reasons.joined(separator: "; "))) |")
         }
         lines.append("")
         let text = PlanTextRenderer(colour: false)
         for change in plan.changes where !change.fieldChanges.isEmpty {
-            let single = Plan(stateSerial: plan.stateSerial, stateLineage: plan.stateLineage, changes: [change], steps: [])
-            let body = text.render(single).split(separator: "\n", omittingEmptySubsequences: false)
-                .dropFirst(2).prefix { !$0.hasPrefix("Plan:") }
-                .map { $0.hasPrefix("      ") ? String($0.dropFirst(6)) : String($0.dropFirst(2)) }
-                .filter { !$0.isEmpty }
             lines += ["<details><summary><code>\(change.symbol) \(change.id)</code></summary>", "", "```diff"]
-            lines += body.map(fence)
+            lines += text.fieldLines(change).map(fence)
             lines += ["```", "", "</details>", ""]
         }
         return lines.joined(separator: "\n")

@@ -41,7 +41,8 @@ public struct PlanTextRenderer: Sendable {
         }
     }
 
-    private func fieldLines(_ change: ResourceChange) -> [String] {
+    /// The field lines of one change, without indentation.
+    func fieldLines(_ change: ResourceChange) -> [String] {
         switch change.action {
         case .delete, .noop:
             return []

@@ -1,0 +1,103 @@
+import ContinuumPlanner
+import ContinuumSpec
+import ContinuumState
+import ContinuumTesting
+import Foundation
+import Testing
+
+/// The three plan formats for one plan with every action, compared byte for byte with
+/// reviewed files in `Fixtures/golden`. After a deliberate output change, regenerate them
+/// with `CONTINUUM_UPDATE_GOLDEN=1 swift test --filter GoldenPlanTests` and review the diff.
+@Suite("Golden plan outputs")
+struct GoldenPlanTests {
+    static let providers = """
+        apiVersion: continuum.dev/v1
+        kind: Provider
+        metadata: {name: de-fra-cloud, labels: {country: DE}}
+        spec:
+          type: sim
+          site: de-fra
+          credentials:
+            password: {fromEnv: FRA_SECRET_PASSWORD}
+        ---
+        apiVersion: continuum.dev/v1
+        kind: Provider
+        metadata: {name: es-bio-cloud, labels: {country: ES}}
+        spec: {type: sim, site: es-bio}
+        """
+
+    static let before: [String: String] = [
+        "providers.yaml": providers,
+        "fra.yaml": SpecSamples.file(
+            SpecSamples.network(),
+            SpecSamples.virtualMachine("web-1"),
+            SpecSamples.virtualMachine("web-2", extra: ["userData: \"peer=${VirtualMachine/web-1.outputs.ipAddress}\""]),
+            SpecSamples.virtualMachine("db-1", networks: []),
+            SpecSamples.virtualMachine("old-1", networks: []),
+            SpecSamples.bareMetalNode(),
+            SpecSamples.kubernetesCluster()),
+    ]
+
+    static let after: [String: String] = [
+        "providers.yaml": providers,
+        "fra.yaml": SpecSamples.file(
+            SpecSamples.network(),
+            SpecSamples.virtualMachine("web-1", cpu: "4", memory: "8Gi"),
+            SpecSamples.virtualMachine("web-2", image: "debian-13", extra: ["userData: \"peer=${VirtualMachine/web-1.outputs.ipAddress}\""]),
+            SpecSamples.virtualMachine("db-1", provider: "es-bio-cloud", networks: []),
+            SpecSamples.virtualMachine("cache-1", cpu: "1", memory: "1Gi", extra: ["userData: \"upstream=${VirtualMachine/web-2.outputs.ipAddress}\"", "power: off"]),
+            SpecSamples.bareMetalNode(),
+            SpecSamples.kubernetesCluster(generalReplicas: 3)),
+    ]
+
+    static func plan() throws -> Plan {
+        try PlanHarness.plan(after, state: PlanHarness.applied(before))
+    }
+
+    private func compare(_ actual: String, golden name: String, filePath: String = #filePath) throws {
+        let url = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/golden/\(name)")
+        if ProcessInfo.processInfo.environment["CONTINUUM_UPDATE_GOLDEN"] == "1" {
+            try Data(actual.utf8).write(to: url)
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(actual == expected, "\(name) differs from the golden file; if the change is deliberate, regenerate and review it")
+        #expect(!actual.contains("FRA_SECRET_PASSWORD"))
+    }
+
+    @Test func text() throws {
+        try compare(PlanTextRenderer(colour: false).render(Self.plan()), golden: "plan.txt")
+    }
+
+    @Test func colouredTextDiffersOnlyByEscapes() throws {
+        let plain = PlanTextRenderer(colour: false).render(try Self.plan())
+        let coloured = PlanTextRenderer(colour: true).render(try Self.plan())
+        #expect(coloured.contains("\u{1B}["))
+        #expect(coloured.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression) == plain)
+    }
+
+    @Test func markdown() throws {
+        try compare(PlanMarkdownRenderer().render(Self.plan()), golden: "plan.md")
+    }
+
+    @Test func json() throws {
+        try compare(String(decoding: PlanJSONCoder.encode(Self.plan()), as: UTF8.self), golden: "plan.json")
+    }
+
+    @Test func jsonRoundTrips() throws {
+        let plan = try Self.plan()
+        #expect(try PlanJSONCoder.decode(PlanJSONCoder.encode(plan)) == plan)
+    }
+
+    @Test func noChangesText() throws {
+        let plan = try PlanHarness.plan(Self.after, state: PlanHarness.applied(Self.after))
+        #expect(PlanTextRenderer().render(plan) == "No changes. Infrastructure matches the spec.\n")
+    }
+
+    @Test func theSameInputsGiveTheSameBytes() throws {
+        let renamed = Dictionary(uniqueKeysWithValues: Self.after.map { ("z/" + $0.key, $0.value) })
+        let first = try PlanJSONCoder.encode(Self.plan())
+        for _ in 0..<3 { #expect(try PlanJSONCoder.encode(Self.plan()) == first) }
+        let moved = try PlanHarness.plan(renamed, state: PlanHarness.applied(Self.before))
+        #expect(try PlanJSONCoder.encode(moved) == first)
+    }
+}
