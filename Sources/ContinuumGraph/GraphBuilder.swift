@@ -9,8 +9,9 @@ public struct GraphBuilder: Sendable {
     public init() {}
 
     /// The graph and the problems found. The graph holds every resource; edges to
-    /// resources that do not exist are left out.
-    public func build(_ resources: [Resource]) -> (graph: ResourceGraph, diagnostics: [Diagnostic]) {
+    /// resources that do not exist are left out. References to `rejected` resources are
+    /// not dangling, and their own references are checked too.
+    public func build(_ resources: [Resource], rejected: [RejectedResource] = []) -> (graph: ResourceGraph, diagnostics: [Diagnostic]) {
         let ids = resources.map(\.id)
         var indexByID: [ResourceID: Int32] = [:]
         indexByID.reserveCapacity(ids.count)
@@ -19,13 +20,19 @@ public struct GraphBuilder: Sendable {
         var diagnostics: [Diagnostic] = []
         var edges: [(from: Int32, to: Int32, location: SourceLocation)] = []
         edges.reserveCapacity(resources.count * 3)
+        let rejectedIDs = Set(rejected.map(\.id))
+        func checkDangling(_ reference: SpecReference) {
+            guard indexByID[reference.target] == nil, !rejectedIDs.contains(reference.target) else { return }
+            if namesByKind.isEmpty { namesByKind = Dictionary(grouping: ids + rejectedIDs, by: \.kind).mapValues { $0.map(\.name) } }
+            diagnostics.append(Self.dangling(reference, names: namesByKind[reference.target.kind] ?? []))
+        }
+        for resource in rejected { resource.references.forEach(checkDangling) }
         let bareMetalNodes = resources.enumerated().filter { $0.element.id.kind == .bareMetalNode }
 
         for (index, resource) in resources.enumerated() {
             for reference in resource.references {
                 guard let target = indexByID[reference.target] else {
-                    if namesByKind.isEmpty { namesByKind = Dictionary(grouping: ids, by: \.kind).mapValues { $0.map(\.name) } }
-                    diagnostics.append(Self.dangling(reference, names: namesByKind[reference.target.kind] ?? []))
+                    checkDangling(reference)
                     continue
                 }
                 edges.append((Int32(index), target, reference.location))

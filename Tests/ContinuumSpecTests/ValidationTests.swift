@@ -21,7 +21,7 @@ struct ValidationCase: CustomTestStringConvertible, Sendable {
 /// Loads one file `a.yaml` and builds its graph, returning every diagnostic line, sorted.
 func diagnose(_ yaml: String) -> [String] {
     let repository = SpecHarness.load(["a.yaml": yaml + "\n"])
-    let (_, graphDiagnostics) = GraphBuilder().build(repository.resources)
+    let (_, graphDiagnostics) = GraphBuilder().build(repository.resources, rejected: repository.rejected)
     return SpecHarness.lines((repository.diagnostics + graphDiagnostics).sorted())
 }
 
@@ -95,6 +95,7 @@ let validationCases: [ValidationCase] = [
           image: debian-12
         """,
         [
+            "a.yaml:6:13: error: spec.provider: no Provider named 'p'; define a Provider resource with that name",
             "a.yaml:8:3: error: spec.memroy: unknown field 'memroy' (did you mean 'memory'?); valid fields are provider, cpu, memory, image, disks, networks, userData, power",
         ]
     ),
@@ -112,6 +113,7 @@ let validationCases: [ValidationCase] = [
           image: debian-12
         """,
         [
+            "a.yaml:6:13: error: spec.provider: no Provider named 'p'; define a Provider resource with that name",
             "a.yaml:7:8: error: spec.cpu: expected a whole number from 1 to 512, got the quoted string \"2\"",
         ]
     ),
@@ -129,6 +131,7 @@ let validationCases: [ValidationCase] = [
           image: debian-12
         """,
         [
+            "a.yaml:6:13: error: spec.provider: no Provider named 'p'; define a Provider resource with that name",
             "a.yaml:7:8: error: spec.cpu: 600 is out of range; it must be from 1 to 512",
         ]
     ),
@@ -147,6 +150,7 @@ let validationCases: [ValidationCase] = [
           power: yes
         """,
         [
+            "a.yaml:6:13: error: spec.provider: no Provider named 'p'; define a Provider resource with that name",
             "a.yaml:10:10: error: spec.power: 'yes' is not valid; it must be one of on, off",
         ]
     ),
@@ -164,6 +168,7 @@ let validationCases: [ValidationCase] = [
           image: debian-12
         """,
         [
+            "a.yaml:6:13: error: spec.provider: no Provider named 'p'; define a Provider resource with that name",
             "a.yaml:8:11: error: spec.memory: '4GB' is not a quantity; write a whole number with an optional suffix Ki, Mi, Gi, Ti, Pi, Ei (binary) or k, M, G, T, P, E (decimal), for example 512Mi or 4Gi",
         ]
     ),
@@ -492,6 +497,7 @@ let validationCases: [ValidationCase] = [
               nodes: {matchLabels: {a: b}}
         """,
         [
+            "a.yaml:14:12: error: spec.network: Network/n is not defined in this repository; define it, or correct the reference",
             "a.yaml:15:28: error: spec.controlPlane.replicas: 2 is not allowed; it must be one of 1, 3, 5",
             "a.yaml:17:7: error: spec.nodePools[0]: a pool needs replicas and machine (virtual machines), or nodes.matchLabels (bare-metal nodes)",
             "a.yaml:18:7: error: spec.nodePools[1]: a pool has either replicas and machine, or nodes, not both",
@@ -569,6 +575,22 @@ let validationCases: [ValidationCase] = [
         """,
         [
             "a.yaml:6:3: error: spec: missing required field 'memory'",
+            "a.yaml:6:13: error: spec.provider: no Provider named 'p'; define a Provider resource with that name",
         ]
     ),
 ]
+
+@Suite("Validation: errors in one resource do not hide or cause others")
+struct RejectedResourceTests {
+    @Test func aResourceWithErrorsStillHasItsReferencesChecked() {
+        let lines = diagnose(SpecSamples.file(SpecSamples.provider(), SpecSamples.virtualMachine(cpu: "0", networks: ["Network/nope"])))
+        #expect(lines.count == 2)
+        #expect(lines.last?.contains("Network/nope is not defined") == true)
+    }
+
+    @Test func referencesToAResourceWithErrorsAreNotDangling() {
+        let lines = diagnose(SpecSamples.file(SpecSamples.provider(), SpecSamples.network(cidr: "bad"), SpecSamples.virtualMachine()))
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("spec.cidr") == true)
+    }
+}

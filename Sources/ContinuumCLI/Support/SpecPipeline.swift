@@ -16,7 +16,7 @@ struct SpecPipeline {
 
     func load() async throws -> Loaded {
         let repository = await SpecLoader().load(options.url)
-        let (graph, graphDiagnostics) = GraphBuilder().build(repository.resources)
+        let (graph, graphDiagnostics) = GraphBuilder().build(repository.resources, rejected: repository.rejected)
         let diagnostics = (repository.diagnostics + graphDiagnostics).sorted()
         guard diagnostics.isEmpty else {
             Self.report(diagnostics)

@@ -17,7 +17,7 @@ public struct SpecLoader: Sendable {
         let files: [String]
         switch scanner.specFiles(under: root) {
         case .success(let list): files = list
-        case .failure(let error): return SpecRepository(resources: [], fileCount: 0, diagnostics: error.diagnostics)
+        case .failure(let error): return SpecRepository(resources: [], rejected: [], fileCount: 0, diagnostics: error.diagnostics)
         }
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory)
@@ -44,6 +44,7 @@ public struct SpecLoader: Sendable {
 
     struct FileResult: Sendable {
         var resources: [Resource] = []
+        var rejected: [RejectedResource] = []
         var diagnostics: [Diagnostic] = []
     }
 
@@ -65,8 +66,16 @@ public struct SpecLoader: Sendable {
         case .success(let documents):
             let context = DecodingContext()
             let decoder = ResourceDocumentDecoder()
-            let resources = documents.compactMap { decoder.decode($0, context: context) }
-            return FileResult(resources: resources, diagnostics: context.diagnostics)
+            var result = FileResult()
+            for document in documents {
+                switch decoder.decode(document, context: context) {
+                case .valid(let resource): result.resources.append(resource)
+                case .rejected(let rejected): result.rejected.append(rejected)
+                case .unidentified: break
+                }
+            }
+            result.diagnostics = context.diagnostics
+            return result
         }
     }
 
@@ -83,6 +92,6 @@ public struct SpecLoader: Sendable {
             resources.append(resource)
         }
         resources.sort { $0.id < $1.id }
-        return SpecRepository(resources: resources, fileCount: fileCount, diagnostics: diagnostics)
+        return SpecRepository(resources: resources, rejected: results.flatMap(\.rejected), fileCount: fileCount, diagnostics: diagnostics)
     }
 }
