@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "continuum", targets: ["continuum"]),
+        .executable(name: "continuum-bench", targets: ["continuum-bench"]),
         .library(name: "ContinuumSpec", targets: ["ContinuumSpec"]),
         .library(name: "ContinuumGraph", targets: ["ContinuumGraph"]),
         .library(name: "ContinuumPlanner", targets: ["ContinuumPlanner"]),
@@ -74,10 +75,21 @@ let package = Package(
             dependencies: ["ContinuumCLI"],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks: fleet generation and side-by-side timings (`swift run -c release continuum-bench`).
+        .executableTarget(
+            name: "continuum-bench",
+            dependencies: [
+                "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumTesting",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/continuum-bench",
+            swiftSettings: swiftSettings
+        ),
         // Test support shared by the test targets: temporary spec repositories, builders.
         .target(
             name: "ContinuumTesting",
-            dependencies: ["ContinuumSpec", "ContinuumState"],
+            dependencies: ["ContinuumSpec", "ContinuumGraph", "ContinuumState"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ public import ArgumentParser
 
 /// `continuum`: the command-line entry point.
 public struct ContinuumCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "continuum",
         abstract: "A declarative GitOps reconciler for VMs, bare-metal nodes and Kubernetes clusters.",
@@ -9,6 +10,7 @@ public struct ContinuumCommand: AsyncParsableCommand {
         subcommands: [ValidateCommand.self, PlanCommand.self, GraphCommand.self]
     )
 
+    /// Creates the command (argument parsing does this).
     public init() {}
 }
 

@@ -9,8 +9,10 @@ public actor InMemoryStateStore: StateStore {
         self.current = snapshot
     }
 
+    /// The state held.
     public func snapshot() async throws(StateError) -> StateSnapshot { current }
 
+    /// Applies the changes and bumps the serial.
     public func commit(upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
         var byID = Dictionary(uniqueKeysWithValues: current.resources.map { ($0.id, $0) })
         for resource in upserts { byID[resource.id] = resource }

@@ -15,6 +15,7 @@ public actor SQLiteStateStore: StateStore {
         self.path = path
     }
 
+    /// The recorded state; an empty state when the file does not exist (it is not created).
     public func snapshot() async throws(StateError) -> StateSnapshot {
         guard FileManager.default.fileExists(atPath: path) else { return .empty }
         let pool = try open()
@@ -34,6 +35,7 @@ public actor SQLiteStateStore: StateStore {
         }
     }
 
+    /// Writes the changes in one transaction and bumps the serial; creates the file on first use.
     public func commit(upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
         let pool = try open()
         do {

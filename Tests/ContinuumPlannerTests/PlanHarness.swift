@@ -35,19 +35,7 @@ enum PlanHarness {
     /// The state after applying `files` from scratch, with serial 7.
     static func applied(_ files: [String: String]) throws -> StateSnapshot {
         let (resources, graph) = try loaded(files)
-        var outputs: [ResourceID: [String: FieldValue]] = [:]
-        var records: [RecordedResource] = []
-        for node in try #require(graph.topologicalOrder()) {
-            let resource = resources[node]
-            guard resource.id.kind != .provider else { continue }
-            let spec = resource.spec.fieldValue.resolvingInterpolations { id, field in outputs[id]?[field]?.outputText }
-            outputs[resource.id] = Dictionary(uniqueKeysWithValues: resource.id.kind.outputs.map { ($0, FieldValue.string("\($0)-of-\(resource.id.name)")) })
-            records.append(RecordedResource(
-                id: resource.id, provider: resource.spec.providerName ?? "", providerID: "id-\(resource.id.name)", spec: spec,
-                outputs: outputs[resource.id] ?? [:], dependencies: graph.dependencies(of: node).map { graph.ids[Int($0)] },
-                lifecycle: resource.lifecycle))
-        }
-        return StateSnapshot(serial: 7, lineage: "test-lineage", resources: records)
+        return SimulatedApply.record(resources, graph: graph)
     }
 
     /// `op Kind/name` of each step, in plan order, with the steps it waits for.

@@ -8,6 +8,7 @@ public struct FieldPath: Sendable, Hashable, Codable, Comparable, CustomStringCo
     /// Creates a path from its text.
     public init(_ text: String) { self.text = text }
 
+    /// Creates a path from a literal such as `"spec.cpu"`.
     public init(stringLiteral value: String) { self.text = value }
 
     /// The path of a member field.

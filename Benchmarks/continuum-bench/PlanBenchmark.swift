@@ -1,0 +1,88 @@
+import ContinuumGraph
+import ContinuumPlanner
+import ContinuumSpec
+import ContinuumState
+import ContinuumTesting
+import Foundation
+import Yams
+
+/// Load + validate + graph + plan of a generated fleet, next to the time libyaml alone
+/// takes to parse the same files (the floor for any YAML-based planner), in one run.
+struct PlanBenchmark {
+    /// The figures of one fleet size.
+    struct Result: Codable {
+        var resources: Int
+        var files: Int
+        var edges: Int
+        var libyamlParseSeconds: Double
+        var loadValidateSeconds: Double
+        var graphSeconds: Double
+        var planCreateSeconds: Double
+        var planNoChangeSeconds: Double
+        var peakResidentMiB: Double
+
+        /// Load + validate + graph + plan (creates), the end-to-end figure.
+        var totalSeconds: Double { loadValidateSeconds + graphSeconds + planCreateSeconds }
+        var ratioToParse: Double { totalSeconds / libyamlParseSeconds }
+    }
+
+    let requestedResources: Int
+
+    func run() async throws -> Result {
+        let generator = FleetGenerator(resources: requestedResources)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("continuum-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let files = try generator.write(to: root)
+        let clock = ContinuousClock()
+
+        let parse = try clock.measure { try Self.parseWithLibyaml(root) }
+        var repository = SpecRepository(resources: [], fileCount: 0, diagnostics: [])
+        let load = await clock.measure { repository = await SpecLoader().load(root) }
+        guard repository.diagnostics.isEmpty else { throw BenchmarkError(message: "generated fleet is invalid: \(repository.diagnostics.prefix(3))") }
+        var built: (graph: ResourceGraph, diagnostics: [Diagnostic])?
+        let graphTime = clock.measure { built = GraphBuilder().build(repository.resources, rejected: repository.rejected) }
+        guard let graph = built?.graph, built?.diagnostics.isEmpty == true else { throw BenchmarkError(message: "generated graph is invalid") }
+        var plan: Plan?
+        let planTime = try clock.measure { plan = try Planner().plan(resources: repository.resources, graph: graph, state: .empty) }
+        guard plan?.summary.add == repository.resources.count - generator.sites else { throw BenchmarkError(message: "unexpected plan \(plan?.summary.line ?? "")") }
+        let state = SimulatedApply.record(repository.resources, graph: graph)
+        var noChange: Plan?
+        let noChangeTime = try clock.measure { noChange = try Planner().plan(resources: repository.resources, graph: graph, state: state) }
+        guard noChange?.hasChanges == false else { throw BenchmarkError(message: "a matching state planned changes: \(noChange?.summary.line ?? "")") }
+
+        return Result(
+            resources: repository.resources.count, files: files, edges: graph.edgeCount,
+            libyamlParseSeconds: parse.seconds, loadValidateSeconds: load.seconds, graphSeconds: graphTime.seconds,
+            planCreateSeconds: planTime.seconds, planNoChangeSeconds: noChangeTime.seconds, peakResidentMiB: Self.peakResidentMiB())
+    }
+
+    /// Reads every file and composes every document with libyaml (through Yams), on one core.
+    static func parseWithLibyaml(_ root: URL) throws {
+        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return }
+        var nodes = 0
+        for case let path as String in enumerator where path.hasSuffix(".yaml") {
+            let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+            let parser = try Parser(yaml: text, resolver: .basic)
+            while let node = try parser.nextRoot() { nodes += node.mapping?.count ?? 0 }
+        }
+        if nodes == 0 { throw BenchmarkError(message: "nothing parsed") }
+    }
+
+    /// The process's peak resident set size (VmHWM), in MiB.
+    static func peakResidentMiB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes / 1024
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
