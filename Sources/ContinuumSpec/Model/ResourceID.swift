@@ -1,5 +1,5 @@
 /// A resource's identity, `Kind/name`, unique in a spec repository.
-public struct ResourceID: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+public struct ResourceID: Sendable, Hashable, TextCodable, Comparable, CustomStringConvertible {
     /// The resource's kind.
     public var kind: ResourceKind
     /// The resource's `metadata.name`.
@@ -34,18 +34,6 @@ public struct ResourceID: Sendable, Hashable, Codable, Comparable, CustomStringC
         lhs.kind == rhs.kind ? lhs.name < rhs.name : lhs.kind < rhs.kind
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = ResourceID(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a Kind/name: \(text)"))
-        }
-        self = id
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
 
 /// Why a text is not a `Kind/name` reference.
@@ -67,4 +55,12 @@ public enum ResourceIDError: Error, Sendable, Hashable, CustomStringConvertible 
             "invalid name '\(name)': \(problem)"
         }
     }
+}
+
+extension ResourceID {
+    /// `Kind/name`.
+    public var codingText: String { description }
+
+    /// Parses the stored text.
+    public static func parse(codingText text: String) -> ResourceID? { ResourceID(parsing: text) }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An IPv4 or IPv6 network in CIDR notation, such as `10.20.0.0/24` or `2001:db8::/48`.
-public struct CIDR: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct CIDR: Sendable, Hashable, TextCodable, CustomStringConvertible {
     /// The address family.
     public enum Family: String, Sendable, Hashable, Codable {
         /// IPv4, 4 bytes.
@@ -100,19 +100,6 @@ public struct CIDR: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        switch Self.parse(text) {
-        case .success(let cidr): self = cidr
-        case .failure(let error):
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
-    }
 }
 
 /// Why a text is not a CIDR.
@@ -134,4 +121,12 @@ public enum CIDRError: Error, Sendable, Hashable, CustomStringConvertible {
             "'\(text)' has host bits set; did you mean '\(network)'?"
         }
     }
+}
+
+extension CIDR {
+    /// The text as written.
+    public var codingText: String { text }
+
+    /// Parses the stored text.
+    public static func parse(codingText text: String) -> CIDR? { try? parse(text).get() }
 }

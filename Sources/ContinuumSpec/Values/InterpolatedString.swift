@@ -1,6 +1,6 @@
 /// A string that may embed outputs of other resources: `${Kind/name.outputs.FIELD}`.
 /// `$${` stands for a literal `${`.
-public struct InterpolatedString: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct InterpolatedString: Sendable, Hashable, TextCodable, CustomStringConvertible {
     /// One piece of the string.
     public enum Part: Sendable, Hashable {
         /// Text taken as it is.
@@ -107,19 +107,6 @@ public struct InterpolatedString: Sendable, Hashable, Codable, CustomStringConve
 
     public var description: String { source }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        switch Self.parse(text) {
-        case .success(let value): self = value
-        case .failure(let error):
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(source)
-    }
 }
 
 /// Why a string's interpolation is invalid, and where in the string.
@@ -128,4 +115,12 @@ public struct InterpolationError: Error, Sendable, Hashable {
     public var offset: Int
     /// What is wrong and what would be right.
     public var message: String
+}
+
+extension InterpolatedString {
+    /// The text as written, escapes included.
+    public var codingText: String { source }
+
+    /// Parses the stored text.
+    public static func parse(codingText text: String) -> InterpolatedString? { try? parse(text).get() }
 }

@@ -1,7 +1,7 @@
 /// An amount of bytes in Kubernetes notation: `512Mi`, `4Gi`, `1Ti`, `100G`, or a plain
 /// integer of bytes. Two quantities are equal when they are the same number of bytes
 /// (`4Gi` equals `4096Mi`); the text is kept for display.
-public struct Quantity: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+public struct Quantity: Sendable, Hashable, TextCodable, Comparable, CustomStringConvertible {
     /// The number of bytes.
     public let bytes: Int64
     /// The text the quantity was written as.
@@ -53,19 +53,6 @@ public struct Quantity: Sendable, Hashable, Codable, Comparable, CustomStringCon
 
     public static func < (lhs: Quantity, rhs: Quantity) -> Bool { lhs.bytes < rhs.bytes }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        switch Self.parse(text) {
-        case .success(let quantity): self = quantity
-        case .failure(let error):
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
-    }
 }
 
 /// Why a text is not a quantity.
@@ -83,4 +70,12 @@ public enum QuantityError: Error, Sendable, Hashable, CustomStringConvertible {
             "'\(text)' is too large; the largest quantity is 8Ei"
         }
     }
+}
+
+extension Quantity {
+    /// The text as written.
+    public var codingText: String { text }
+
+    /// Parses the stored text.
+    public static func parse(codingText text: String) -> Quantity? { try? parse(text).get() }
 }
