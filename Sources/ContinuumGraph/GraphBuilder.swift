@@ -27,7 +27,7 @@ public struct GraphBuilder: Sendable {
             diagnostics.append(Self.dangling(reference, names: namesByKind[reference.target.kind] ?? []))
         }
         for resource in rejected { resource.references.forEach(checkDangling) }
-        let bareMetalNodes = resources.enumerated().filter { $0.element.id.kind == .bareMetalNode }
+        let nodesByLabel = LabelIndex(resources)
 
         for (index, resource) in resources.enumerated() {
             for reference in resource.references {
@@ -38,9 +38,7 @@ public struct GraphBuilder: Sendable {
                 edges.append((Int32(index), target, reference.location))
             }
             for selector in resource.nodeSelectors {
-                for (nodeIndex, node) in bareMetalNodes where selector.allSatisfy({ node.metadata.labels[$0.key] == $0.value }) {
-                    edges.append((Int32(index), Int32(nodeIndex), resource.location))
-                }
+                for node in nodesByLabel.matching(selector) { edges.append((Int32(index), node, resource.location)) }
             }
         }
         let graph = ResourceGraph(ids: ids, edges: edges)
