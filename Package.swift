@@ -51,6 +51,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The Provider protocol that every provider implements, and its value types.
+        .target(
+            name: "ContinuumProvider",
+            dependencies: ["ContinuumSpec"],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded simulated cloud: a provider whose world is its own SQLite file.
+        .target(
+            name: "ContinuumSim",
+            dependencies: [
+                "ContinuumSpec", "ContinuumProvider",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Core, no I/O: desired graph + recorded state -> plan (a DAG of actions), renderers.
         .target(
             name: "ContinuumPlanner",
@@ -111,6 +126,11 @@ let package = Package(
             name: "ContinuumPlannerTests",
             dependencies: ["ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumSimTests",
+            dependencies: ["ContinuumSim", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

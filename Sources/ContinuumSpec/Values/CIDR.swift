@@ -90,7 +90,8 @@ public struct CIDR: Sendable, Hashable, TextCodable, CustomStringConvertible {
         return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xff)] }
     }
 
-    static func format(_ bytes: [UInt8], _ family: Family) -> String {
+    /// The text of an address of `family`.
+    public static func format(_ bytes: [UInt8], _ family: Family) -> String {
         switch family {
         case .ipv4:
             return bytes.map(String.init).joined(separator: ".")

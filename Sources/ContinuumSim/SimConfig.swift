@@ -1,0 +1,82 @@
+import Foundation
+public import ContinuumSpec
+
+/// The `config` of a `type: sim` provider: `latency: "50ms"` or `"20ms..300ms"`,
+/// `failureRate: 0.05`, `seed: 42`. Unknown keys are errors.
+public struct SimConfig: Sendable, Hashable {
+    /// Each call sleeps a seeded random time in this range.
+    public var latency: ClosedRange<Duration>
+    /// The fraction of mutating calls that fail with a retryable error, 0...1.
+    public var failureRate: Double
+    /// The seed of the random choices.
+    public var seed: UInt64
+
+    /// The keys `config` accepts.
+    public static let keys = ["latency", "failureRate", "seed"]
+
+    /// Creates a configuration.
+    public init(latency: ClosedRange<Duration> = .zero ... .zero, failureRate: Double = 0, seed: UInt64 = 0) {
+        self.latency = latency
+        self.failureRate = failureRate
+        self.seed = seed
+    }
+
+    /// Reads `config`, or says what is wrong with each field (`spec.config.latency: ...`).
+    public static func parse(_ config: FieldValue) -> Result<SimConfig, SimConfigError> {
+        var result = SimConfig()
+        var problems: [String] = []
+        guard case .map(let entries) = config else { return .failure(SimConfigError(problems: ["spec.config: expected a mapping"])) }
+        for entry in entries {
+            let text: String? = if case .string(let value) = entry.value { value } else { nil }
+            switch entry.key {
+            case "latency":
+                guard let text, let range = parseLatency(text) else {
+                    problems.append("spec.config.latency: expected a duration like \"50ms\" or a range like \"20ms..300ms\"")
+                    continue
+                }
+                result.latency = range
+            case "failureRate":
+                guard let text, let rate = Double(text), (0...1).contains(rate) else {
+                    problems.append("spec.config.failureRate: expected a number from 0 to 1, such as 0.05")
+                    continue
+                }
+                result.failureRate = rate
+            case "seed":
+                guard let text, let seed = UInt64(text) else {
+                    problems.append("spec.config.seed: expected a whole number, such as 42")
+                    continue
+                }
+                result.seed = seed
+            default:
+                problems.append("spec.config.\(entry.key): unknown sim setting\(NameSuggester.hint(for: entry.key, in: keys)); sim takes \(keys.joined(separator: ", "))")
+            }
+        }
+        return problems.isEmpty ? .success(result) : .failure(SimConfigError(problems: problems))
+    }
+
+    /// Parses `"50ms"`, `"2s"`, `"1m"` or a range `"20ms..300ms"`.
+    static func parseLatency(_ text: String) -> ClosedRange<Duration>? {
+        let bounds = text.components(separatedBy: "..")
+        guard (1...2).contains(bounds.count), let low = parseDuration(bounds[0]), let high = parseDuration(bounds[bounds.count - 1]), low <= high else {
+            return nil
+        }
+        return low...high
+    }
+
+    static func parseDuration(_ text: String) -> Duration? {
+        let units: [(String, Duration)] = [("ms", .milliseconds(1)), ("s", .seconds(1)), ("m", .seconds(60))]
+        for (suffix, unit) in units where text.hasSuffix(suffix) {
+            guard let value = Int(text.dropLast(suffix.count)), value >= 0 else { return nil }
+            return unit * value
+        }
+        return nil
+    }
+}
+
+/// Why a sim `config` is invalid: one problem per field.
+public struct SimConfigError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The problems, each starting with the field path.
+    public var problems: [String]
+
+    public var description: String { problems.joined(separator: "\n") }
+}

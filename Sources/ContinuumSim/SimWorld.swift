@@ -1,0 +1,152 @@
+import ContinuumSpec
+import Foundation
+import GRDB
+
+/// The simulated cloud's side of the world: every object of every sim provider, in its
+/// own SQLite file (separate from the state store, as a real cloud's inventory would be).
+public actor SimWorld {
+    /// The file.
+    public let path: String
+    private var pool: DatabasePool?
+
+    /// A world kept in the file at `path`, created on first use.
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Every object, sorted by provider, identity and id.
+    public func objects() throws(SimWorldError) -> [SimObject] {
+        try read { db in try Self.decode(Row.fetchAll(db, sql: "SELECT record FROM objects ORDER BY provider, kind, name, id")) }
+    }
+
+    /// The object with this id.
+    public func object(id: String) throws(SimWorldError) -> SimObject? {
+        try read { db in try Self.decode(Row.fetchAll(db, sql: "SELECT record FROM objects WHERE id = ?", arguments: [id])).first }
+    }
+
+    /// The object a call with this key created for `resource`.
+    public func object(for resource: ResourceID, idempotencyKey: String) throws(SimWorldError) -> SimObject? {
+        try read { db in
+            try Self.decode(Row.fetchAll(db, sql: "SELECT record FROM objects WHERE kind = ? AND name = ? AND idempotency_key = ?",
+                arguments: [resource.kind.rawValue, resource.name, idempotencyKey])).first
+        }
+    }
+
+    /// The objects created for `resource` on any provider.
+    public func objects(for resource: ResourceID) throws(SimWorldError) -> [SimObject] {
+        try read { db in
+            try Self.decode(Row.fetchAll(db, sql: "SELECT record FROM objects WHERE kind = ? AND name = ? ORDER BY id",
+                arguments: [resource.kind.rawValue, resource.name]))
+        }
+    }
+
+    /// Stores a new object whose id is `prefix-` and a serial number, and returns it.
+    /// `makeOutputs` gets the id and the world's existing objects to allocate addresses.
+    public func insert(
+        prefix: String, provider: String, resource: ResourceID, idempotencyKey: String, spec: FieldValue,
+        makeOutputs: @Sendable (String, Database) throws -> [String: FieldValue]
+    ) throws(SimWorldError) -> SimObject {
+        try write { db in
+            try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'serial'")
+            let serial = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'serial'") ?? 0
+            let id = "\(prefix)-\(String(format: "%06d", serial))"
+            let object = SimObject(id: id, provider: provider, resource: resource, idempotencyKey: idempotencyKey, spec: spec, outputs: try makeOutputs(id, db))
+            try Self.save(object, in: db, insert: true)
+            return object
+        }
+    }
+
+    /// Replaces an object's spec and outputs.
+    public func replace(_ object: SimObject) throws(SimWorldError) {
+        try write { db in try Self.save(object, in: db, insert: false) }
+    }
+
+    /// Removes an object; removing one that is gone does nothing.
+    public func remove(id: String) throws(SimWorldError) {
+        try write { db in try db.execute(sql: "DELETE FROM objects WHERE id = ?", arguments: [id]) }
+    }
+
+    static func save(_ object: SimObject, in db: Database, insert: Bool) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let record = String(decoding: try encoder.encode(object), as: UTF8.self)
+        if insert {
+            try db.execute(sql: "INSERT INTO objects (id, provider, kind, name, idempotency_key, record) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [object.id, object.provider, object.resource.kind.rawValue, object.resource.name, object.idempotencyKey, record])
+        } else {
+            try db.execute(sql: "UPDATE objects SET record = ? WHERE id = ?", arguments: [record, object.id])
+        }
+    }
+
+    static func decode(_ rows: [Row]) throws -> [SimObject] {
+        let decoder = JSONDecoder()
+        return try rows.map { row in
+            let text: String = row["record"]
+            return try decoder.decode(SimObject.self, from: Data(text.utf8))
+        }
+    }
+
+    /// The records of every object, for address allocation inside a write.
+    static func objects(in db: Database) throws -> [SimObject] {
+        try decode(Row.fetchAll(db, sql: "SELECT record FROM objects ORDER BY id"))
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(SimWorldError) -> T {
+        let pool = try open()
+        do {
+            return try pool.read { db in try body(db) }
+        } catch {
+            throw SimWorldError(path: path, message: "cannot read the simulated world: \(error)")
+        }
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(SimWorldError) -> T {
+        let pool = try open()
+        do {
+            return try pool.write { db in try body(db) }
+        } catch {
+            throw SimWorldError(path: path, message: "cannot write the simulated world: \(error)")
+        }
+    }
+
+    private func open() throws(SimWorldError) -> DatabasePool {
+        if let pool { return pool }
+        do {
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("v1") { db in
+                try db.execute(sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+                    INSERT INTO meta (key, value) VALUES ('serial', 0);
+                    CREATE TABLE objects (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        provider TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        idempotency_key TEXT NOT NULL,
+                        record TEXT NOT NULL
+                    );
+                    CREATE INDEX objects_by_identity ON objects (kind, name, idempotency_key);
+                    """)
+            }
+            try migrator.migrate(pool)
+            self.pool = pool
+            return pool
+        } catch {
+            throw SimWorldError(path: path, message: "cannot open the simulated world: \(error); check --sim-world or $CONTINUUM_SIM_WORLD and the directory's permissions")
+        }
+    }
+}
+
+/// A failure of the simulated world's file.
+public struct SimWorldError: Error, Sendable, CustomStringConvertible {
+    /// The world's file.
+    public var path: String
+    /// What went wrong.
+    public var message: String
+
+    public var description: String { "\(path): error: \(message)" }
+}
