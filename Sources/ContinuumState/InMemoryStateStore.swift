@@ -1,8 +1,12 @@
 public import ContinuumSpec
+import Foundation
 
 /// A state store held in memory, for tests and dry runs.
 public actor InMemoryStateStore: StateStore {
     private var current: StateSnapshot
+    private var currentLock: StateLock?
+    private var journal: [String: JournalEntry] = [:]
+    private var records: [ApplyRecord] = []
 
     /// Creates a store holding `snapshot`.
     public init(_ snapshot: StateSnapshot = .empty) {
@@ -17,7 +21,53 @@ public actor InMemoryStateStore: StateStore {
         var byID = Dictionary(uniqueKeysWithValues: current.resources.map { ($0.id, $0) })
         for resource in upserts { byID[resource.id] = resource }
         for id in removals { byID[id] = nil }
-        current = StateSnapshot(serial: current.serial + 1, lineage: current.lineage, resources: Array(byID.values))
+        current = StateSnapshot(serial: current.serial + 1, lineage: current.lineage, resources: Array(byID.values), providers: current.providers)
         return current.serial
+    }
+
+    /// Takes or renews the lock.
+    public func lock(holder: String, for duration: Duration) async throws(StateError) {
+        let now = Date()
+        if let held = currentLock, held.holder != holder, held.expiresAt > now {
+            throw StateError.locked(by: held, location: "in-memory state")
+        }
+        let since = currentLock?.holder == holder ? currentLock?.acquiredAt ?? now : now
+        currentLock = StateLock(holder: holder, acquiredAt: since, expiresAt: now.addingTimeInterval(duration.timeInterval))
+    }
+
+    /// Releases the lock if `holder` holds it.
+    public func unlock(holder: String) async throws(StateError) {
+        if currentLock?.holder == holder { currentLock = nil }
+    }
+
+    /// Records an intent.
+    public func recordIntent(_ entry: JournalEntry) async throws(StateError) {
+        journal[entry.key] = entry
+    }
+
+    /// Completes an intent and commits its result.
+    public func completeIntent(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
+        journal[key]?.outcome = outcome
+        return try await commit(upserts: upserts, removals: removals)
+    }
+
+    /// The intents never completed.
+    public func pendingIntents() async throws(StateError) -> [JournalEntry] {
+        journal.values.filter { $0.outcome == .pending }.sorted { ($0.recordedAt, $0.key) < ($1.recordedAt, $1.key) }
+    }
+
+    /// Records provider specs.
+    public func recordProviders(_ providers: [String: FieldValue]) async throws(StateError) {
+        current.providers.merge(providers) { $1 }
+    }
+
+    /// Adds to the history.
+    public func appendHistory(_ record: ApplyRecord) async throws(StateError) {
+        records.append(record)
+    }
+
+    /// The newest applies first.
+    public func history(limit: Int) async throws(StateError) -> [ApplyRecord] {
+        Array(records.reversed().prefix(limit))
     }
 }

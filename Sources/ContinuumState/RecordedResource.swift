@@ -18,11 +18,13 @@ public struct RecordedResource: Sendable, Hashable, Codable {
     public var dependencies: [ResourceID]
     /// Its lifecycle when applied; `preventDestroy` still guards it once gone from the spec.
     public var lifecycle: Lifecycle
+    /// Old objects of a create-before-destroy replace that are not deleted yet.
+    public var deposed: [DeposedObject]
 
     /// Creates a record.
     public init(
         id: ResourceID, provider: String, providerID: String? = nil, spec: FieldValue, outputs: [String: FieldValue] = [:],
-        dependencies: [ResourceID] = [], lifecycle: Lifecycle = Lifecycle()
+        dependencies: [ResourceID] = [], lifecycle: Lifecycle = Lifecycle(), deposed: [DeposedObject] = []
     ) {
         self.id = id
         self.provider = provider
@@ -31,5 +33,6 @@ public struct RecordedResource: Sendable, Hashable, Codable {
         self.outputs = outputs
         self.dependencies = dependencies
         self.lifecycle = lifecycle
+        self.deposed = deposed
     }
 }

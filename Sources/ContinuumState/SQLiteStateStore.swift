@@ -18,42 +18,57 @@ public actor SQLiteStateStore: StateStore {
     /// The recorded state; an empty state when the file does not exist (it is not created).
     public func snapshot() async throws(StateError) -> StateSnapshot {
         guard FileManager.default.fileExists(atPath: path) else { return .empty }
-        let pool = try open()
-        do {
-            return try await pool.read { db in
-                let meta = try Self.meta(db)
-                let rows = try Row.fetchAll(db, sql: "SELECT record FROM resources ORDER BY id")
-                let decoder = JSONDecoder()
-                let resources = try rows.map { row -> RecordedResource in
-                    let text: String = row["record"]
-                    return try decoder.decode(RecordedResource.self, from: Data(text.utf8))
-                }
-                return StateSnapshot(serial: meta.serial, lineage: meta.lineage, resources: resources)
+        return try await read("read the state") { db in
+            let meta = try Self.meta(db)
+            let decoder = JSONDecoder()
+            let resources = try String.fetchAll(db, sql: "SELECT record FROM resources ORDER BY id")
+                .map { try decoder.decode(RecordedResource.self, from: Data($0.utf8)) }
+            var providers: [String: FieldValue] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, spec FROM providers") {
+                let spec: String = row["spec"]
+                providers[row["name"]] = try decoder.decode(FieldValue.self, from: Data(spec.utf8))
             }
-        } catch {
-            throw StateError(.io, location: path, message: "cannot read the state: \(error)", remedy: "check that the file is a Continuum state database and is not damaged")
+            return StateSnapshot(serial: meta.serial, lineage: meta.lineage, resources: resources, providers: providers)
         }
     }
 
     /// Writes the changes in one transaction and bumps the serial; creates the file on first use.
     public func commit(upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
+        try await write("write the state") { db in try Self.apply(upserts: upserts, removals: removals, in: db) }
+    }
+
+    static func apply(upserts: [RecordedResource], removals: [ResourceID], in db: Database) throws -> Int64 {
+        for resource in upserts {
+            try db.execute(
+                sql: "INSERT INTO resources (id, kind, name, provider, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET provider = excluded.provider, record = excluded.record",
+                arguments: [resource.id.description, resource.id.kind.rawValue, resource.id.name, resource.provider, try json(resource)])
+        }
+        for id in removals { try db.execute(sql: "DELETE FROM resources WHERE id = ?", arguments: [id.description]) }
+        try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'serial'")
+        return try meta(db).serial
+    }
+
+    /// Runs `body` in a read transaction; failures name the store and what was being done.
+    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StateError) -> T {
         let pool = try open()
         do {
-            return try await pool.write { db in
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                for resource in upserts {
-                    let record = String(decoding: try encoder.encode(resource), as: UTF8.self)
-                    try db.execute(
-                        sql: "INSERT INTO resources (id, kind, name, provider, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET provider = excluded.provider, record = excluded.record",
-                        arguments: [resource.id.description, resource.id.kind.rawValue, resource.id.name, resource.provider, record])
-                }
-                for id in removals { try db.execute(sql: "DELETE FROM resources WHERE id = ?", arguments: [id.description]) }
-                try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'serial'")
-                return try Self.meta(db).serial
-            }
+            return try await pool.read(body)
+        } catch let error as StateError {
+            throw error
         } catch {
-            throw StateError(.io, location: path, message: "cannot write the state: \(error)", remedy: "check free disk space and permissions; the previous state is unchanged")
+            throw StateError(.io, location: path, message: "cannot \(what): \(error)", remedy: "check that the file is a Continuum state database and is not damaged")
+        }
+    }
+
+    /// Runs `body` in a write transaction; failures name the store and what was being done.
+    func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StateError) -> T {
+        let pool = try open()
+        do {
+            return try await pool.write(body)
+        } catch let error as StateError {
+            throw error
+        } catch {
+            throw StateError(.io, location: path, message: "cannot \(what): \(error)", remedy: "check free disk space and permissions; the previous state is unchanged")
         }
     }
 
@@ -93,6 +108,15 @@ public actor SQLiteStateStore: StateStore {
                 );
                 """)
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('serial', '0'), ('lineage', ?)", arguments: [UUID().uuidString.lowercased()])
+        }
+        migrator.registerMigration("v2: lock, journal, providers, history") { db in
+            try db.execute(sql: """
+                CREATE TABLE lock (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, acquired_at REAL NOT NULL, expires_at REAL NOT NULL);
+                CREATE TABLE journal (key TEXT PRIMARY KEY NOT NULL, outcome TEXT NOT NULL, recorded_at REAL NOT NULL, entry TEXT NOT NULL);
+                CREATE INDEX journal_pending ON journal (outcome, recorded_at);
+                CREATE TABLE providers (name TEXT PRIMARY KEY NOT NULL, spec TEXT NOT NULL);
+                CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at REAL NOT NULL, record TEXT NOT NULL);
+                """)
         }
         return migrator
     }

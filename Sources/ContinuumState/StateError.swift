@@ -8,6 +8,8 @@ public struct StateError: Error, Sendable, CustomStringConvertible {
         case io
         /// The store was written by a newer Continuum, or is damaged.
         case incompatible
+        /// Another applier holds the lock.
+        case locked
     }
 
     /// What kind of failure.

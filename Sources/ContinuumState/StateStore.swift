@@ -7,4 +7,29 @@ public protocol StateStore: Sendable {
 
     /// Records `upserts` and removes `removals` in one transaction, and returns the new serial.
     func commit(upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64
+
+    /// Takes the exclusive apply lock for `duration`, or renews it for the same holder.
+    /// - Throws: `StateError` naming the current holder when someone else holds it.
+    func lock(holder: String, for duration: Duration) async throws(StateError)
+
+    /// Releases the lock if `holder` holds it.
+    func unlock(holder: String) async throws(StateError)
+
+    /// Records a call before it is made (write-ahead).
+    func recordIntent(_ entry: JournalEntry) async throws(StateError)
+
+    /// Completes an intent and records its result in one transaction; returns the new serial.
+    func completeIntent(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64
+
+    /// The intents recorded but never completed.
+    func pendingIntents() async throws(StateError) -> [JournalEntry]
+
+    /// Records the specs of the providers an apply used.
+    func recordProviders(_ providers: [String: FieldValue]) async throws(StateError)
+
+    /// Adds an apply to the history.
+    func appendHistory(_ record: ApplyRecord) async throws(StateError)
+
+    /// The most recent applies, newest first.
+    func history(limit: Int) async throws(StateError) -> [ApplyRecord]
 }

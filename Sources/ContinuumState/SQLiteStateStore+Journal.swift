@@ -1,0 +1,89 @@
+import ContinuumSpec
+import Foundation
+import GRDB
+
+/// The lock, the intent journal, provider specs and the apply history.
+extension SQLiteStateStore {
+    /// Takes or renews the lock in one transaction.
+    public func lock(holder: String, for duration: Duration) async throws(StateError) {
+        let path = self.path
+        try await write("take the lock") { db in
+            let now = Date()
+            if let row = try Row.fetchOne(db, sql: "SELECT holder, acquired_at, expires_at FROM lock WHERE id = 1") {
+                let held = StateLock(holder: row["holder"], acquiredAt: Date(timeIntervalSince1970: row["acquired_at"]), expiresAt: Date(timeIntervalSince1970: row["expires_at"]))
+                if held.holder != holder, held.expiresAt > now { throw StateError.locked(by: held, location: path) }
+                let since = held.holder == holder ? held.acquiredAt : now
+                try db.execute(sql: "UPDATE lock SET holder = ?, acquired_at = ?, expires_at = ? WHERE id = 1",
+                    arguments: [holder, since.timeIntervalSince1970, now.addingTimeInterval(duration.timeInterval).timeIntervalSince1970])
+            } else {
+                try db.execute(sql: "INSERT INTO lock (id, holder, acquired_at, expires_at) VALUES (1, ?, ?, ?)",
+                    arguments: [holder, now.timeIntervalSince1970, now.addingTimeInterval(duration.timeInterval).timeIntervalSince1970])
+            }
+        }
+    }
+
+    /// Releases the lock if `holder` holds it.
+    public func unlock(holder: String) async throws(StateError) {
+        try await write("release the lock") { db in try db.execute(sql: "DELETE FROM lock WHERE holder = ?", arguments: [holder]) }
+    }
+
+    /// Records an intent before its call.
+    public func recordIntent(_ entry: JournalEntry) async throws(StateError) {
+        try await write("record an intent") { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO journal (key, outcome, recorded_at, entry) VALUES (?, ?, ?, ?)",
+                arguments: [entry.key, entry.outcome.rawValue, entry.recordedAt.timeIntervalSince1970, try Self.json(entry)])
+        }
+    }
+
+    /// Completes an intent and records its result in the same transaction.
+    public func completeIntent(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
+        try await write("complete an intent") { db in
+            if let text = try String.fetchOne(db, sql: "SELECT entry FROM journal WHERE key = ?", arguments: [key]) {
+                var entry = try JSONDecoder().decode(JournalEntry.self, from: Data(text.utf8))
+                entry.outcome = outcome
+                try db.execute(sql: "UPDATE journal SET outcome = ?, entry = ? WHERE key = ?", arguments: [outcome.rawValue, try Self.json(entry), key])
+            }
+            return try Self.apply(upserts: upserts, removals: removals, in: db)
+        }
+    }
+
+    /// The intents never completed, oldest first.
+    public func pendingIntents() async throws(StateError) -> [JournalEntry] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        return try await read("read the journal") { db in
+            try String.fetchAll(db, sql: "SELECT entry FROM journal WHERE outcome = 'pending' ORDER BY recorded_at, key")
+                .map { try JSONDecoder().decode(JournalEntry.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// Records the specs of the providers an apply used.
+    public func recordProviders(_ providers: [String: FieldValue]) async throws(StateError) {
+        try await write("record providers") { db in
+            for (name, spec) in providers {
+                try db.execute(sql: "INSERT OR REPLACE INTO providers (name, spec) VALUES (?, ?)", arguments: [name, try Self.json(spec)])
+            }
+        }
+    }
+
+    /// Adds an apply to the history.
+    public func appendHistory(_ record: ApplyRecord) async throws(StateError) {
+        try await write("record the apply history") { db in
+            try db.execute(sql: "INSERT INTO history (started_at, record) VALUES (?, ?)", arguments: [record.startedAt.timeIntervalSince1970, try Self.json(record)])
+        }
+    }
+
+    /// The newest applies first.
+    public func history(limit: Int) async throws(StateError) -> [ApplyRecord] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        return try await read("read the apply history") { db in
+            try String.fetchAll(db, sql: "SELECT record FROM history ORDER BY id DESC LIMIT ?", arguments: [limit])
+                .map { try JSONDecoder().decode(ApplyRecord.self, from: Data($0.utf8)) }
+        }
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,22 @@
+public import Foundation
+
+/// Who holds the exclusive apply lock of a state, and until when.
+public struct StateLock: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The holder, such as `continuum apply (pid 4242 on host-a)`.
+    public var holder: String
+    /// When it was taken.
+    public var acquiredAt: Date
+    /// When it lapses unless renewed (a crashed holder does not block forever).
+    public var expiresAt: Date
+
+    /// Creates a lock record.
+    public init(holder: String, acquiredAt: Date, expiresAt: Date) {
+        self.holder = holder
+        self.acquiredAt = acquiredAt
+        self.expiresAt = expiresAt
+    }
+
+    public var description: String {
+        "\(holder), since \(ISO8601DateFormatter().string(from: acquiredAt)), until \(ISO8601DateFormatter().string(from: expiresAt)) unless renewed"
+    }
+}

@@ -1,0 +1,79 @@
+import ContinuumSpec
+import ContinuumState
+import ContinuumTesting
+import Foundation
+import Testing
+
+/// The lock, the write-ahead journal, provider specs and history, on both stores.
+@Suite("State lock, journal and history")
+struct StateJournalTests {
+    enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, memory
+        var testDescription: String { rawValue }
+    }
+
+    private func store(_ kind: StoreKind, _ directory: TemporaryDirectory) -> any StateStore {
+        switch kind {
+        case .sqlite: SQLiteStateStore(path: directory.url.appendingPathComponent("state.db").path)
+        case .memory: InMemoryStateStore()
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSecondApplierGetsAnErrorNamingTheHolder(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = store(kind, directory)
+        try await store.lock(holder: "apply (pid 1 on a)", for: .seconds(60))
+        try await store.lock(holder: "apply (pid 1 on a)", for: .seconds(60))
+        do {
+            try await store.lock(holder: "apply (pid 2 on b)", for: .seconds(60))
+            Issue.record("the second applier got the lock")
+        } catch {
+            #expect(error.code == .locked)
+            #expect(error.description.contains("locked by apply (pid 1 on a)"))
+        }
+        try await store.unlock(holder: "apply (pid 1 on a)")
+        try await store.lock(holder: "apply (pid 2 on b)", for: .seconds(60))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anExpiredLockCanBeTaken(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = store(kind, directory)
+        try await store.lock(holder: "crashed", for: .milliseconds(1))
+        try await Task.sleep(for: .milliseconds(20))
+        try await store.lock(holder: "next", for: .seconds(60))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func intentsStayPendingUntilCompletedWithTheirResult(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = store(kind, directory)
+        let id = ResourceID(.virtualMachine, "web-1")
+        try await store.recordIntent(JournalEntry(key: "k1", resource: id, operation: .create, provider: "p", spec: .object([("cpu", .integer(2))])))
+        try await store.recordIntent(JournalEntry(key: "k2", resource: id, operation: .update, provider: "p", providerID: "vm-1"))
+        #expect(try await store.pendingIntents().map(\.key) == ["k1", "k2"])
+        let serial = try await store.completeIntent(key: "k1", outcome: .succeeded, upserts: [RecordedResource(id: id, provider: "p", providerID: "vm-1", spec: .map([]))], removals: [])
+        #expect(serial == 1)
+        #expect(try await store.pendingIntents().map(\.key) == ["k2"])
+        #expect(try await store.snapshot().resources.map(\.providerID) == ["vm-1"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func providersAndHistoryAreKept(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = store(kind, directory)
+        _ = try await store.commit(upserts: [], removals: [])
+        try await store.recordProviders(["de-fra": .object([("type", .string("sim"))])])
+        #expect(try await store.snapshot().providers["de-fra"]?["type"] == .string("sim"))
+        let start = Date(timeIntervalSince1970: 1_000)
+        try await store.appendHistory(ApplyRecord(startedAt: start, finishedAt: start, source: "a", summary: "s1", outcome: "succeeded"))
+        try await store.appendHistory(ApplyRecord(startedAt: start, finishedAt: start, source: "b", summary: "s2", outcome: "failed"))
+        #expect(try await store.history(limit: 1).map(\.source) == ["b"])
+        #expect(try await store.history(limit: 10).map(\.source) == ["b", "a"])
+    }
+}
