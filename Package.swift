@@ -75,6 +75,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The executor: runs a plan's DAG against providers with limits, retries and a journal.
+        .target(
+            name: "ContinuumApply",
+            dependencies: [
+                "ContinuumSpec", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The command-line interface: argument parsing, terminal output, exit codes.
         .target(
             name: "ContinuumCLI",
@@ -126,6 +135,11 @@ let package = Package(
             name: "ContinuumPlannerTests",
             dependencies: ["ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumApplyTests",
+            dependencies: ["ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

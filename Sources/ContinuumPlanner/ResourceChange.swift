@@ -16,7 +16,8 @@ public struct ResourceChange: Sendable, Hashable, Codable {
     public var reasons: [String]
     /// The changed fields; for a create, every field.
     public var fieldChanges: [FieldChange]
-    /// The desired spec, interpolations resolved where known (nil for a delete).
+    /// The desired spec with its `${...}` templates unresolved (the applier fills them in
+    /// once the outputs exist); nil for a delete. Field changes show resolved values.
     public var spec: FieldValue?
     /// The resources it depends on (desired graph; for a delete, as recorded).
     public var dependencies: [ResourceID]

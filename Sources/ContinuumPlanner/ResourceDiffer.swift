@@ -13,7 +13,7 @@ struct ResourceDiffer {
         let provider = resource.spec.providerName ?? ""
         guard let recorded else {
             let fields = desired.flattened(at: "spec").map { FieldChange(path: $0.path, before: nil, after: $0.value) }
-            return ResourceChange(id: resource.id, action: .create, provider: provider, fieldChanges: fields, spec: desired, dependencies: dependencies)
+            return ResourceChange(id: resource.id, action: .create, provider: provider, fieldChanges: fields, spec: resource.spec.fieldValue, dependencies: dependencies)
         }
         var fieldChanges: [FieldChange] = []
         var reasons: [String] = []
@@ -27,7 +27,7 @@ struct ResourceDiffer {
             }
             fieldChanges.append(change)
         }
-        var result = ResourceChange(id: resource.id, action: .noop, provider: provider, fieldChanges: fieldChanges, spec: desired, dependencies: dependencies)
+        var result = ResourceChange(id: resource.id, action: .noop, provider: provider, fieldChanges: fieldChanges, spec: resource.spec.fieldValue, dependencies: dependencies)
         if recorded.provider != provider { result.previousProvider = recorded.provider }
         if !reasons.isEmpty {
             result.action = .replace

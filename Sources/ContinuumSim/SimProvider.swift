@@ -41,7 +41,7 @@ public actor SimProvider: Provider {
     }
 
     public func create(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
-        let fault = try await begin("create", request.idempotencyKey)
+        let fault = try await begin("create", request.id.description)
         if fault == .before { throw injected("create", request.id) }
         let object: SimObject
         if let existing = try await wrap({ () throws(SimWorldError) in try await world.object(for: request.id, idempotencyKey: request.idempotencyKey) }) {
@@ -62,7 +62,7 @@ public actor SimProvider: Provider {
     }
 
     public func update(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
-        let fault = try await begin("update", request.idempotencyKey)
+        let fault = try await begin("update", request.id.description)
         if fault == .before { throw injected("update", request.id) }
         guard let providerID = request.providerID,
             var object = try await wrap({ () throws(SimWorldError) in try await world.object(id: providerID) }), object.provider == name
@@ -78,7 +78,7 @@ public actor SimProvider: Provider {
     }
 
     public func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) {
-        let fault = try await begin("delete", idempotencyKey)
+        let fault = try await begin("delete", providerID)
         if fault == .before { throw injected("delete", ResourceID(kind, providerID)) }
         try await wrap { () throws(SimWorldError) in try await world.remove(id: providerID) }
         if fault == .after { throw injected("delete", ResourceID(kind, providerID)) }
@@ -93,6 +93,9 @@ public actor SimProvider: Provider {
 
     private enum Fault { case none, before, after }
 
+    /// Decides a call's latency and fault from the seed, the operation, its subject (the
+    /// resource, or the object for a delete) and how many times it was tried, so that the
+    /// same seed gives the same run whatever the idempotency keys and the scheduling.
     private func begin(_ operation: String, _ key: String) async throws(ProviderError) -> Fault {
         let attempt = attempts[key + operation, default: 0]
         attempts[key + operation] = attempt + 1

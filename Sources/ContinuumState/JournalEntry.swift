@@ -39,19 +39,22 @@ public struct JournalEntry: Sendable, Hashable, Codable {
     public var providerID: String?
     /// The desired spec sent with a create or update (secret values never; references only).
     public var spec: FieldValue?
+    /// What the resource depends on, so an adopted object's record orders deletes right.
+    public var dependencies: [ResourceID]
     /// When the intent was recorded.
     public var recordedAt: Date
     /// Where it stands.
     public var outcome: Outcome
 
     /// Creates a pending entry.
-    public init(key: String, resource: ResourceID, operation: Operation, provider: String, providerID: String? = nil, spec: FieldValue? = nil, recordedAt: Date = Date()) {
+    public init(key: String, resource: ResourceID, operation: Operation, provider: String, providerID: String? = nil, spec: FieldValue? = nil, dependencies: [ResourceID] = [], recordedAt: Date = Date()) {
         self.key = key
         self.resource = resource
         self.operation = operation
         self.provider = provider
         self.providerID = providerID
         self.spec = spec
+        self.dependencies = dependencies
         self.recordedAt = recordedAt
         self.outcome = .pending
     }

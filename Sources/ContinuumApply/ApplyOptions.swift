@@ -1,0 +1,39 @@
+/// How an apply runs.
+public struct ApplyOptions: Sendable {
+    /// At most this many operations in flight overall (`--parallelism`, default 10).
+    public var parallelism: Int
+    /// Attempts per operation for retryable errors, the first included (default 5).
+    public var maximumAttempts: Int
+    /// The first retry's backoff; each further one doubles, with jitter (default 0.5 s).
+    public var initialBackoff: Duration
+    /// The longest backoff (default 30 s).
+    public var maximumBackoff: Duration
+    /// The longest one attempt may take before it counts as a retryable failure (default 10 min).
+    public var attemptTimeout: Duration
+    /// How ready operations are ordered (critical path, or FIFO for comparison).
+    public var policy: SchedulingPolicy
+    /// Who takes the state lock, for the error another applier sees.
+    public var holder: String
+
+    /// Creates options.
+    public init(
+        parallelism: Int = 10, maximumAttempts: Int = 5, initialBackoff: Duration = .milliseconds(500), maximumBackoff: Duration = .seconds(30),
+        attemptTimeout: Duration = .seconds(600), policy: SchedulingPolicy = .criticalPath, holder: String = "continuum apply"
+    ) {
+        self.parallelism = parallelism
+        self.maximumAttempts = maximumAttempts
+        self.initialBackoff = initialBackoff
+        self.maximumBackoff = maximumBackoff
+        self.attemptTimeout = attemptTimeout
+        self.policy = policy
+        self.holder = holder
+    }
+}
+
+/// How ready operations are ordered.
+public enum SchedulingPolicy: String, Sendable, CaseIterable {
+    /// The operation with the longest remaining path to the end of the plan first.
+    case criticalPath = "critical-path"
+    /// Plan order, as a Terraform-style walk with `-parallelism` does.
+    case fifo
+}

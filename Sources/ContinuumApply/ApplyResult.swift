@@ -1,0 +1,28 @@
+/// How an apply ended.
+public struct ApplyResult: Sendable {
+    /// Resources created.
+    public var added: Int
+    /// Resources updated in place.
+    public var changed: Int
+    /// Resources replaced (both halves succeeded).
+    public var replaced: Int
+    /// Resources deleted.
+    public var destroyed: Int
+    /// Operations that failed.
+    public var failures: Int
+    /// Whether a stop signal ended it early.
+    public var interrupted: Bool
+    /// Per-operation timings and outcomes.
+    public var report: ApplyReport
+
+    /// Whether everything planned was done.
+    public var succeeded: Bool { failures == 0 && !interrupted }
+
+    /// `Apply complete! Resources: 3 added, 1 changed, 0 replaced, 0 destroyed.`, or why not.
+    public var summaryLine: String {
+        let counts = "\(added) added, \(changed) changed, \(replaced) replaced, \(destroyed) destroyed"
+        if interrupted { return "Apply interrupted: operations in flight finished and were recorded; the rest did not start. Resources: \(counts)." }
+        if failures > 0 { return "Apply failed: \(failures) operation\(failures == 1 ? "" : "s") failed; independent ones went on. Resources: \(counts)." }
+        return "Apply complete! Resources: \(counts)."
+    }
+}

@@ -1,0 +1,76 @@
+import ContinuumApply
+import ContinuumGraph
+import ContinuumPlanner
+import ContinuumProvider
+import ContinuumSim
+import ContinuumSpec
+import ContinuumState
+import ContinuumTesting
+import Foundation
+import Testing
+
+/// A spec repository, a sim world and a state store in a temporary directory.
+struct ApplyHarness {
+    let directory: TemporaryDirectory
+    let world: SimWorld
+    let store: SQLiteStateStore
+    var files: [String: String]
+    var configs: [String: SimConfig] = [:]
+
+    init(_ files: [String: String]) throws {
+        directory = try TemporaryDirectory()
+        world = SimWorld(path: directory.url.appendingPathComponent("sim.db").path)
+        store = SQLiteStateStore(path: directory.url.appendingPathComponent("state.db").path)
+        self.files = files
+    }
+
+    func loaded() throws -> (resources: [Resource], graph: ResourceGraph) {
+        let repository = SpecHarness.load(files)
+        let (graph, diagnostics) = GraphBuilder().build(repository.resources, rejected: repository.rejected)
+        try #require(repository.diagnostics + diagnostics == [])
+        return (repository.resources, graph)
+    }
+
+    func registry() throws -> ProviderRegistry {
+        var entries: [String: ProviderRegistry.Entry] = [:]
+        for resource in try loaded().resources where resource.id.kind == .provider {
+            let name = resource.id.name
+            entries[name] = .init(provider: SimProvider(name: name, config: configs[name] ?? SimConfig(), world: world, sleep: { _ in }), concurrency: 4)
+        }
+        return ProviderRegistry(entries)
+    }
+
+    func plan(refresh: Bool = true) async throws -> Plan {
+        let (resources, graph) = try loaded()
+        let snapshot = refresh ? try await Refresher(store: store, registry: registry()).refresh().snapshot : try await store.snapshot()
+        return try Planner().plan(resources: resources, graph: graph, state: snapshot)
+    }
+
+    func apply(_ options: ApplyOptions = .fast, stop: StopSignal = StopSignal(), events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }) async throws -> ApplyResult {
+        try await JournalRecovery(store: store, registry: registry()).recover()
+        let plan = try await plan()
+        return try await Executor(options: options).apply(plan, resources: loaded().resources, store: store, registry: registry(), stop: stop, events: events)
+    }
+
+    func remove() { directory.remove() }
+}
+
+extension ApplyOptions {
+    static let fast = ApplyOptions(parallelism: 10, maximumAttempts: 8, initialBackoff: .milliseconds(1), maximumBackoff: .milliseconds(5))
+}
+
+enum Fleet {
+    static let providers = SpecSamples.file(SpecSamples.provider(), SpecSamples.provider("es-bio-cloud"))
+    static let files: [String: String] = [
+        "providers.yaml": providers,
+        "fra.yaml": SpecSamples.file(
+            SpecSamples.network(),
+            SpecSamples.virtualMachine("web-1"),
+            SpecSamples.virtualMachine("web-2", extra: ["userData: \"peer=${VirtualMachine/web-1.outputs.ipAddress}\""]),
+            SpecSamples.bareMetalNode(), SpecSamples.kubernetesCluster()),
+        "bio.yaml": SpecSamples.file(
+            SpecSamples.network("bio-net", provider: "es-bio-cloud", cidr: "10.30.0.0/24"),
+            SpecSamples.virtualMachine("bio-1", provider: "es-bio-cloud", networks: ["Network/bio-net"]),
+            SpecSamples.virtualMachine("bio-2", provider: "es-bio-cloud", networks: ["Network/bio-net"], dependsOn: ["VirtualMachine/bio-1"])),
+    ]
+}
