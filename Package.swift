@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "ContinuumCLI",
             dependencies: [
-                "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState",
+                "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider", "ContinuumSim", "ContinuumApply",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -149,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContinuumCLITests",
-            dependencies: ["ContinuumCLI", "ContinuumTesting"],
+            dependencies: ["ContinuumCLI", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec"],
             swiftSettings: swiftSettings
         ),
     ]

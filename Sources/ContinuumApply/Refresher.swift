@@ -30,9 +30,10 @@ public struct Refresher: Sendable {
         self.parallelism = max(1, parallelism)
     }
 
-    /// Refreshes every recorded resource; gone objects are removed from the store first.
+    /// Refreshes every recorded resource. With `persist`, gone objects are removed from the
+    /// store (apply); without, only from the returned snapshot (plan changes nothing).
     /// - Throws: `ApplyError` when a read fails: planning on a half-known world is refused.
-    public func refresh() async throws(ApplyError) -> Result {
+    public func refresh(persist: Bool = true) async throws(ApplyError) -> Result {
         let snapshot: StateSnapshot
         do { snapshot = try await store.snapshot() } catch { throw .state(error) }
         let registry = self.registry
@@ -71,7 +72,9 @@ public struct Refresher: Sendable {
         }
         var serial = snapshot.serial
         if !missing.isEmpty {
-            do { serial = try await store.commit(upserts: [], removals: missing) } catch { throw .state(error) }
+            if persist {
+                do { serial = try await store.commit(upserts: [], removals: missing) } catch { throw .state(error) }
+            }
             refreshed.removeAll { missing.contains($0.id) }
         }
         return Result(

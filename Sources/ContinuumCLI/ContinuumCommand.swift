@@ -7,7 +7,9 @@ public struct ContinuumCommand: AsyncParsableCommand {
         commandName: "continuum",
         abstract: "A declarative GitOps reconciler for VMs, bare-metal nodes and Kubernetes clusters.",
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, PlanCommand.self, GraphCommand.self]
+        subcommands: [
+            ValidateCommand.self, PlanCommand.self, ApplyCommand.self, DestroyCommand.self, GraphCommand.self, StateCommand.self, SimCommand.self,
+        ]
     )
 
     /// Creates the command (argument parsing does this).

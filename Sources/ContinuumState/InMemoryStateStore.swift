@@ -26,14 +26,17 @@ public actor InMemoryStateStore: StateStore {
     }
 
     /// Takes or renews the lock.
-    public func lock(holder: String, for duration: Duration) async throws(StateError) {
+    public func lock(holder: String, for duration: Duration, host: String?, processID: Int32?) async throws(StateError) {
         let now = Date()
         if let held = currentLock, held.holder != holder, held.expiresAt > now {
             throw StateError.locked(by: held, location: "in-memory state")
         }
         let since = currentLock?.holder == holder ? currentLock?.acquiredAt ?? now : now
-        currentLock = StateLock(holder: holder, acquiredAt: since, expiresAt: now.addingTimeInterval(duration.timeInterval))
+        currentLock = StateLock(holder: holder, acquiredAt: since, expiresAt: now.addingTimeInterval(duration.timeInterval), host: host, processID: processID)
     }
+
+    /// The lock held now.
+    public func currentLock() async throws(StateError) -> StateLock? { currentLock }
 
     /// Releases the lock if `holder` holds it.
     public func unlock(holder: String) async throws(StateError) {

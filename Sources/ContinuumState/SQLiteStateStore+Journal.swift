@@ -5,21 +5,31 @@ import GRDB
 /// The lock, the intent journal, provider specs and the apply history.
 extension SQLiteStateStore {
     /// Takes or renews the lock in one transaction.
-    public func lock(holder: String, for duration: Duration) async throws(StateError) {
+    public func lock(holder: String, for duration: Duration, host: String?, processID: Int32?) async throws(StateError) {
         let path = self.path
         try await write("take the lock") { db in
             let now = Date()
-            if let row = try Row.fetchOne(db, sql: "SELECT holder, acquired_at, expires_at FROM lock WHERE id = 1") {
-                let held = StateLock(holder: row["holder"], acquiredAt: Date(timeIntervalSince1970: row["acquired_at"]), expiresAt: Date(timeIntervalSince1970: row["expires_at"]))
+            var since = now
+            if let held = try Self.lock(in: db) {
                 if held.holder != holder, held.expiresAt > now { throw StateError.locked(by: held, location: path) }
-                let since = held.holder == holder ? held.acquiredAt : now
-                try db.execute(sql: "UPDATE lock SET holder = ?, acquired_at = ?, expires_at = ? WHERE id = 1",
-                    arguments: [holder, since.timeIntervalSince1970, now.addingTimeInterval(duration.timeInterval).timeIntervalSince1970])
-            } else {
-                try db.execute(sql: "INSERT INTO lock (id, holder, acquired_at, expires_at) VALUES (1, ?, ?, ?)",
-                    arguments: [holder, now.timeIntervalSince1970, now.addingTimeInterval(duration.timeInterval).timeIntervalSince1970])
+                if held.holder == holder { since = held.acquiredAt }
             }
+            try db.execute(sql: "INSERT OR REPLACE INTO lock (id, holder, acquired_at, expires_at, host, pid) VALUES (1, ?, ?, ?, ?, ?)",
+                arguments: [holder, since.timeIntervalSince1970, now.addingTimeInterval(duration.timeInterval).timeIntervalSince1970, host, processID])
         }
+    }
+
+    /// The lock held now.
+    public func currentLock() async throws(StateError) -> StateLock? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try await read("read the lock") { db in try Self.lock(in: db) }
+    }
+
+    static func lock(in db: Database) throws -> StateLock? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT holder, acquired_at, expires_at, host, pid FROM lock WHERE id = 1") else { return nil }
+        return StateLock(
+            holder: row["holder"], acquiredAt: Date(timeIntervalSince1970: row["acquired_at"]), expiresAt: Date(timeIntervalSince1970: row["expires_at"]),
+            host: row["host"], processID: row["pid"])
     }
 
     /// Releases the lock if `holder` holds it.

@@ -111,7 +111,7 @@ public actor SQLiteStateStore: StateStore {
         }
         migrator.registerMigration("v2: lock, journal, providers, history") { db in
             try db.execute(sql: """
-                CREATE TABLE lock (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, acquired_at REAL NOT NULL, expires_at REAL NOT NULL);
+                CREATE TABLE lock (id INTEGER PRIMARY KEY CHECK (id = 1), holder TEXT NOT NULL, acquired_at REAL NOT NULL, expires_at REAL NOT NULL, host TEXT, pid INTEGER);
                 CREATE TABLE journal (key TEXT PRIMARY KEY NOT NULL, outcome TEXT NOT NULL, recorded_at REAL NOT NULL, entry TEXT NOT NULL);
                 CREATE INDEX journal_pending ON journal (outcome, recorded_at);
                 CREATE TABLE providers (name TEXT PRIMARY KEY NOT NULL, spec TEXT NOT NULL);

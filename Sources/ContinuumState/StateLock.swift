@@ -8,12 +8,18 @@ public struct StateLock: Sendable, Hashable, Codable, CustomStringConvertible {
     public var acquiredAt: Date
     /// When it lapses unless renewed (a crashed holder does not block forever).
     public var expiresAt: Date
+    /// The holder's host, so an applier on the same host can tell a dead holder.
+    public var host: String?
+    /// The holder's process id on `host`.
+    public var processID: Int32?
 
     /// Creates a lock record.
-    public init(holder: String, acquiredAt: Date, expiresAt: Date) {
+    public init(holder: String, acquiredAt: Date, expiresAt: Date, host: String? = nil, processID: Int32? = nil) {
         self.holder = holder
         self.acquiredAt = acquiredAt
         self.expiresAt = expiresAt
+        self.host = host
+        self.processID = processID
     }
 
     public var description: String {

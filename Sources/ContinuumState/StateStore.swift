@@ -10,7 +10,10 @@ public protocol StateStore: Sendable {
 
     /// Takes the exclusive apply lock for `duration`, or renews it for the same holder.
     /// - Throws: `StateError` naming the current holder when someone else holds it.
-    func lock(holder: String, for duration: Duration) async throws(StateError)
+    func lock(holder: String, for duration: Duration, host: String?, processID: Int32?) async throws(StateError)
+
+    /// The lock as it is now, if anyone holds it.
+    func currentLock() async throws(StateError) -> StateLock?
 
     /// Releases the lock if `holder` holds it.
     func unlock(holder: String) async throws(StateError)
@@ -32,4 +35,11 @@ public protocol StateStore: Sendable {
 
     /// The most recent applies, newest first.
     func history(limit: Int) async throws(StateError) -> [ApplyRecord]
+}
+
+extension StateStore {
+    /// Takes the lock without naming a host and process.
+    public func lock(holder: String, for duration: Duration) async throws(StateError) {
+        try await lock(holder: holder, for: duration, host: nil, processID: nil)
+    }
 }

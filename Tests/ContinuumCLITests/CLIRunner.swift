@@ -21,6 +21,23 @@ struct CLIRunner {
         throw CLIRunnerError(message: "the continuum executable was not found beside \(CommandLine.arguments[0]); run `swift build` before `swift test`")
     }
 
+    /// Starts the executable without waiting; read its output with `output()` after signalling it.
+    static func start(_ arguments: [String], in directory: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["CONTINUUM_STATE"] = nil
+        env["CONTINUUM_SIM_WORLD"] = nil
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        return process
+    }
+
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = try executable()
@@ -28,6 +45,7 @@ struct CLIRunner {
         if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env["CONTINUUM_STATE"] = nil
+        env["CONTINUUM_SIM_WORLD"] = nil
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe()
@@ -45,4 +63,12 @@ struct CLIRunner {
 struct CLIRunnerError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+extension Process {
+    /// Everything the process wrote to its combined output pipe, until it closed.
+    func output() -> String {
+        guard let pipe = standardOutput as? Pipe else { return "" }
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
 }

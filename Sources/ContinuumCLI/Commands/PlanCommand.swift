@@ -1,5 +1,7 @@
 import ArgumentParser
+import ContinuumApply
 import ContinuumPlanner
+import ContinuumSim
 import ContinuumSpec
 import ContinuumState
 import Foundation
@@ -19,6 +21,10 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var spec: SpecOptions
     @OptionGroup var state: StateOptions
+    @OptionGroup var simWorld: SimWorldOptions
+
+    @Option(help: "Read the live state of every recorded resource first, to plan drift (true or false); the state is not changed.")
+    var refresh = true
 
     @Option(help: "Output format: text, json or markdown.")
     var format: Format = .text
@@ -34,10 +40,15 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try await SpecPipeline(options: spec).load()
-        let snapshot: StateSnapshot
+        let store = SQLiteStateStore(path: state.resolvedPath)
+        var snapshot: StateSnapshot
         do {
-            snapshot = try await SQLiteStateStore(path: state.resolvedPath).snapshot()
-        } catch {
+            snapshot = try await store.snapshot()
+            if refresh, !snapshot.resources.isEmpty {
+                let registry = ProviderSetup(world: SimWorld(path: simWorld.resolvedPath)).registry(resources: loaded.repository.resources, state: snapshot)
+                snapshot = try await Refresher(store: store, registry: registry).refresh(persist: false).snapshot
+            }
+        } catch let error as CustomStringConvertible & Error {
             Terminal.error("\(error)\n")
             throw ExitCode.failure
         }

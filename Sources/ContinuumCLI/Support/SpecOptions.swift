@@ -20,3 +20,14 @@ struct StateOptions: ParsableArguments {
         statePath ?? ProcessInfo.processInfo.environment["CONTINUUM_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? ".continuum/state.db"
     }
 }
+
+/// Where the simulated cloud keeps its world.
+struct SimWorldOptions: ParsableArguments {
+    @Option(name: .customLong("sim-world"), help: "The sim provider's world file (default $CONTINUUM_SIM_WORLD, else .continuum/sim.db).")
+    var simWorldPath: String?
+
+    /// `--sim-world`, else `$CONTINUUM_SIM_WORLD`, else `.continuum/sim.db`.
+    var resolvedPath: String {
+        simWorldPath ?? ProcessInfo.processInfo.environment["CONTINUUM_SIM_WORLD"].flatMap { $0.isEmpty ? nil : $0 } ?? ".continuum/sim.db"
+    }
+}

@@ -17,7 +17,7 @@ struct SpecPipeline {
     func load() async throws -> Loaded {
         let repository = await SpecLoader().load(options.url)
         let (graph, graphDiagnostics) = GraphBuilder().build(repository.resources, rejected: repository.rejected)
-        let diagnostics = (repository.diagnostics + graphDiagnostics).sorted()
+        let diagnostics = (repository.diagnostics + graphDiagnostics + ProviderSetup.diagnostics(for: repository.resources)).sorted()
         guard diagnostics.isEmpty else {
             Self.report(diagnostics)
             throw ExitCode.failure

@@ -1,0 +1,85 @@
+import ArgumentParser
+import ContinuumSpec
+import ContinuumState
+import Foundation
+
+/// `continuum state list|show`: what the state records.
+struct StateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "state",
+        abstract: "Show what the state records.",
+        subcommands: [List.self, Show.self]
+    )
+
+    /// Output formats.
+    enum Format: String, ExpressibleByArgument {
+        case text, json
+    }
+
+    /// `continuum state list`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the recorded resources.")
+
+        @OptionGroup var state: StateOptions
+        @Option(help: "text or json.") var format: Format = .text
+
+        func run() async throws {
+            let snapshot = try await StateCommand.load(state)
+            switch format {
+            case .json:
+                Terminal.out(try StateCommand.json(snapshot.resources))
+            case .text:
+                for record in snapshot.resources {
+                    Terminal.out("\(record.id)\tprovider=\(record.provider)\tid=\(record.providerID ?? "-")\n")
+                }
+                Terminal.out("\(snapshot.resources.count) resource\(snapshot.resources.count == 1 ? "" : "s") at serial \(snapshot.serial).\n")
+            }
+        }
+    }
+
+    /// `continuum state show Kind/name`.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one recorded resource: spec, outputs, dependencies.")
+
+        @Argument(help: "The resource, Kind/name.") var resource: String
+        @OptionGroup var state: StateOptions
+        @Option(help: "text or json.") var format: Format = .text
+
+        func run() async throws {
+            guard let id = ResourceID(parsing: resource) else {
+                throw ValidationError("'\(resource)' is not Kind/name, for example VirtualMachine/web-1")
+            }
+            let snapshot = try await StateCommand.load(state)
+            guard let record = snapshot[id] else {
+                let hint = NameSuggester.hint(for: id.description, in: snapshot.resources.map(\.id.description))
+                Terminal.error("error: \(id) is not in the state\(hint); `continuum state list` shows what is\n")
+                throw ExitCode.failure
+            }
+            switch format {
+            case .json:
+                Terminal.out(try StateCommand.json(record))
+            case .text:
+                var lines = ["\(record.id)", "  provider: \(record.provider)", "  id: \(record.providerID ?? "-")"]
+                lines += record.spec.flattened(at: "spec").map { "  \($0.path) = \($0.value)" }
+                lines += record.outputs.sorted { $0.key < $1.key }.map { "  outputs.\($0.key) = \($0.value)" }
+                lines.append("  dependsOn: [\(record.dependencies.map(\.description).joined(separator: ", "))]")
+                Terminal.out(lines.joined(separator: "\n") + "\n")
+            }
+        }
+    }
+
+    static func load(_ options: StateOptions) async throws -> StateSnapshot {
+        do {
+            return try await SQLiteStateStore(path: options.resolvedPath).snapshot()
+        } catch {
+            Terminal.error("\(error)\n")
+            throw ExitCode.failure
+        }
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+}
