@@ -104,6 +104,7 @@ let package = Package(
             name: "continuum-bench",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumTesting",
+                "ContinuumApply", "ContinuumSim", "ContinuumProvider",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

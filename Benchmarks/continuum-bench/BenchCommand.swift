@@ -7,14 +7,24 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "continuum-bench",
-        abstract: "Measure load + validate + graph + plan on generated fleets, next to the libyaml parse of the same files.",
-        discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench --resources 1000 --resources 10000"
+        abstract: "Measure Continuum on generated fleets, next to baselines measured in the same run.",
+        discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench plan",
+        subcommands: [PlanBench.self, ApplyBench.self],
+        defaultSubcommand: PlanBench.self
     )
+}
 
-    /// Output formats.
-    enum Format: String, ExpressibleByArgument {
-        case table, json
-    }
+/// Output formats.
+enum Format: String, ExpressibleByArgument {
+    case table, json
+}
+
+/// `continuum-bench plan`.
+struct PlanBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Load + validate + graph + plan, next to the libyaml parse of the same files."
+    )
 
     @Option(help: "Fleet sizes to measure (resources); repeat the option for several.")
     var resources: [Int] = [1_000, 10_000, 100_000]
@@ -46,11 +56,64 @@ struct BenchCommand: AsyncParsableCommand {
             ("total s", s(r.totalSeconds)), ("ratio", String(format: "%.2fx", r.ratioToParse)), ("no-change s", s(r.planNoChangeSeconds)),
             ("peak RSS MiB", String(format: "%.0f", r.peakResidentMiB)),
         ]
-        let widths = columns.map { max($0.0.count, $0.1.count) }
-        let line = zip(columns, widths).map { $0.1.padded($1) }.joined(separator: "  ")
-        guard header else { return line }
-        return zip(columns, widths).map { $0.0.padded($1) }.joined(separator: "  ") + "\n" + line
+        return table(columns, header: header)
     }
+}
+
+/// `continuum-bench apply`.
+struct ApplyBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Apply makespan with critical-path scheduling, next to FIFO with the same limits and to a lower bound."
+    )
+
+    @Option(help: "Fleet sizes to measure (resources); repeat the option for several.")
+    var resources: [Int] = [1_000, 10_000]
+
+    @Option(help: "Each sim call sleeps a seeded random time in this range.")
+    var latency = "5ms..50ms"
+
+    @Option(help: "Global parallelism of both schedulers.")
+    var parallelism = 64
+
+    @Option(help: "Each site provider's limits.concurrency.")
+    var concurrency = 8
+
+    @Option(help: "table or json.")
+    var format: Format = .table
+
+    func run() async throws {
+        var results: [ApplyBenchmark.Result] = []
+        for size in resources.sorted() {
+            let result = try await ApplyBenchmark(requestedResources: size, latency: latency, parallelism: parallelism, concurrency: concurrency).run()
+            results.append(result)
+            if format == .table {
+                func s(_ value: Double) -> String { String(format: "%.2f", value) }
+                print(table([
+                    ("resources", "\(result.resources)"), ("steps", "\(result.steps)"), ("parallelism", "\(result.parallelism)"),
+                    ("lower bound s", s(result.lowerBoundSeconds)), ("critical-path s", s(result.criticalPathMakespanSeconds)),
+                    ("cp/bound", String(format: "%.3fx", result.criticalPathRatio)), ("fifo s", s(result.fifoMakespanSeconds)),
+                    ("fifo/bound", String(format: "%.3fx", result.fifoRatio)), ("fifo/cp", String(format: "%.2fx", result.speedup)),
+                ], header: results.count == 1))
+            }
+        }
+        if format == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        } else {
+            print("\nlower bound = max(critical path of measured durations, busiest provider's work / its concurrency, all work / parallelism).")
+            print("Both schedulers run the same plan with the same seeded latencies and limits, one after the other; the state store is in memory.")
+        }
+    }
+}
+
+/// Right-aligned columns, with a header line when asked.
+func table(_ columns: [(String, String)], header: Bool) -> String {
+    let widths = columns.map { max($0.0.count, $0.1.count) }
+    let line = zip(columns, widths).map { $0.1.padded($1) }.joined(separator: "  ")
+    guard header else { return line }
+    return zip(columns, widths).map { $0.0.padded($1) }.joined(separator: "  ") + "\n" + line
 }
 
 extension String {

@@ -9,9 +9,13 @@ struct FleetGenerator {
     static let countries = ["de", "fr", "es", "it", "nl", "pl", "se", "fi", "at", "pt"]
 
     let sites: Int
+    let latency: String
+    let concurrency: Int
 
-    init(resources: Int) {
+    init(resources: Int, latency: String = "20ms..300ms", concurrency: Int = 8) {
         sites = max(1, resources / Self.resourcesPerSite)
+        self.latency = latency
+        self.concurrency = concurrency
     }
 
     var resourceCount: Int { sites * Self.resourcesPerSite }
@@ -51,8 +55,8 @@ struct FleetGenerator {
         spec:
           type: sim
           site: \(site)
-          config: {latency: "20ms..300ms", seed: "42"}
-          limits: {concurrency: 8}
+          config: {latency: "\(latency)", seed: "42"}
+          limits: {concurrency: \(concurrency)}
 
         """
     }

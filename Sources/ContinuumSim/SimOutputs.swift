@@ -1,12 +1,15 @@
 import ContinuumSpec
+import GRDB
 
 /// The plausible outputs the sim gives its objects: gateways and IP addresses from the
 /// network's CIDR, power states, API endpoints and ready node counts.
 enum SimOutputs {
+    /// - Parameter allocate: the next free address on the VM's first network, when the
+    ///   object is new (nil keeps the previous outputs' address).
     static func outputs(
-        for resource: ResourceID, objectID: String, spec: FieldValue, provider: String, dependencies: [ResourceID], world: [SimObject],
-        previous: [String: FieldValue]?
-    ) -> [String: FieldValue] {
+        for resource: ResourceID, objectID: String, spec: FieldValue, provider: String, dependencies: [ResourceID],
+        allocate: (() throws -> String)?, previous: [String: FieldValue]?
+    ) rethrows -> [String: FieldValue] {
         var outputs: [String: FieldValue] = ["id": .string(objectID)]
         switch resource.kind {
         case .provider:
@@ -16,7 +19,7 @@ enum SimOutputs {
                 outputs["gateway"] = .string(SimAddressing.host(1, in: cidr) ?? "")
             }
         case .virtualMachine:
-            outputs["ipAddress"] = previous?["ipAddress"] ?? .string(allocateAddress(spec: spec, provider: provider, world: world))
+            outputs["ipAddress"] = try previous?["ipAddress"] ?? .string(allocate?() ?? "")
             outputs["state"] = .string(spec["power"] == .string("off") ? "stopped" : "running")
         case .bareMetalNode:
             outputs["powerState"] = .string(spec["power"] == .string("off") ? "Off" : "On")
@@ -36,20 +39,12 @@ enum SimOutputs {
     }
 
     /// The next free address on the VM's first network (after the gateway), or an empty
-    /// string for a VM on no network.
-    static func allocateAddress(spec: FieldValue, provider: String, world: [SimObject]) -> String {
+    /// string for a VM on no network; runs inside the world's write transaction.
+    static func allocateAddress(spec: FieldValue, provider: String, in db: Database) throws -> String {
         guard case .list(let networks)? = spec["networks"], case .reference(let first)? = networks.first,
-            let network = world.first(where: { $0.resource == first && $0.provider == provider }),
+            let network = try SimWorld.network(first.name, provider: provider, in: db),
             case .string(let text)? = network.spec["cidr"], let cidr = try? CIDR.parse(text).get()
         else { return "" }
-        let taken = Set(world.compactMap { object -> String? in
-            if case .string(let address)? = object.outputs["ipAddress"] { address } else { nil }
-        })
-        var offset = 2
-        while let address = SimAddressing.host(offset, in: cidr) {
-            if !taken.contains(address) { return address }
-            offset += 1
-        }
-        return ""
+        return SimAddressing.host(try SimWorld.nextHostOffset(network: network.id, in: db), in: cidr) ?? ""
     }
 }

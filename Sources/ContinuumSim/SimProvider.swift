@@ -53,7 +53,9 @@ public actor SimProvider: Provider {
             let dependencies = request.dependencies
             object = try await wrap { () throws(SimWorldError) in
                 try await world.insert(prefix: Self.prefix(id.kind), provider: provider, resource: id, idempotencyKey: request.idempotencyKey, spec: spec) { objectID, db in
-                    try SimOutputs.outputs(for: id, objectID: objectID, spec: spec, provider: provider, dependencies: dependencies, world: SimWorld.objects(in: db), previous: nil)
+                    try SimOutputs.outputs(
+                        for: id, objectID: objectID, spec: spec, provider: provider, dependencies: dependencies,
+                        allocate: { try SimOutputs.allocateAddress(spec: spec, provider: provider, in: db) }, previous: nil)
                 }
             }
         }
@@ -70,7 +72,8 @@ public actor SimProvider: Provider {
             throw ProviderError(.notFound, provider: name, message: "\(request.id) (\(request.providerID ?? "no id")) does not exist", remedy: "refresh to plan a create instead")
         }
         object.spec = request.spec
-        object.outputs = SimOutputs.outputs(for: request.id, objectID: object.id, spec: request.spec, provider: name, dependencies: request.dependencies, world: [], previous: object.outputs)
+        object.outputs = SimOutputs.outputs(
+            for: request.id, objectID: object.id, spec: request.spec, provider: name, dependencies: request.dependencies, allocate: nil, previous: object.outputs)
         let updated = object
         try await wrap { () throws(SimWorldError) in try await world.replace(updated) }
         if fault == .after { throw injected("update", request.id) }

@@ -86,9 +86,18 @@ public actor SimWorld {
         }
     }
 
-    /// The records of every object, for address allocation inside a write.
-    static func objects(in db: Database) throws -> [SimObject] {
-        try decode(Row.fetchAll(db, sql: "SELECT record FROM objects ORDER BY id"))
+    /// The network named `name` on `provider`, inside a write (for address allocation).
+    static func network(_ name: String, provider: String, in db: Database) throws -> SimObject? {
+        try decode(Row.fetchAll(db, sql: "SELECT record FROM objects WHERE kind = 'Network' AND name = ? AND provider = ? ORDER BY id DESC LIMIT 1",
+            arguments: [name, provider])).first
+    }
+
+    /// The next host offset on a network (2, 3, ...; the gateway is 1). Addresses are not
+    /// reused after a delete, as in many clouds' address pools.
+    static func nextHostOffset(network id: String, in db: Database) throws -> Int {
+        let next = try Int.fetchOne(db, sql: "SELECT next FROM allocations WHERE network = ?", arguments: [id]) ?? 2
+        try db.execute(sql: "INSERT OR REPLACE INTO allocations (network, next) VALUES (?, ?)", arguments: [id, next + 1])
+        return next
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(SimWorldError) -> T {
@@ -115,6 +124,9 @@ public actor SimWorld {
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
+            // A simulation needs to survive a killed process, not a power cut: WAL without an
+            // fsync per commit (the state store keeps full durability).
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             let pool = try DatabasePool(path: path, configuration: configuration)
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
@@ -130,6 +142,7 @@ public actor SimWorld {
                         record TEXT NOT NULL
                     );
                     CREATE INDEX objects_by_identity ON objects (kind, name, idempotency_key);
+                    CREATE TABLE allocations (network TEXT PRIMARY KEY NOT NULL, next INTEGER NOT NULL);
                     """)
             }
             try migrator.migrate(pool)
