@@ -71,7 +71,7 @@ struct ApplyBench: AsyncParsableCommand {
     var resources: [Int] = [1_000, 10_000]
 
     @Option(help: "Each sim call sleeps a seeded random time in this range.")
-    var latency = "5ms..50ms"
+    var latency = "20ms..300ms"
 
     @Option(help: "Global parallelism of both schedulers.")
     var parallelism = 64

@@ -59,7 +59,8 @@ public struct Executor: Sendable {
                 while !interrupted, let index = scheduler.next() {
                     let context = steps[index]
                     let record = records[context.step.resource]
-                    let outputs = records.mapValues(\.outputs)
+                    var outputs: [ResourceID: [String: FieldValue]] = [:]
+                    for dependency in context.change.dependencies { outputs[dependency] = records[dependency]?.outputs }
                     let limiter = limiters[context.providerName]
                     timings[index].start = (ContinuousClock.now - started).timeInterval
                     events(.started(context.step.resource, context.step.operation))

@@ -28,6 +28,13 @@ public struct ProviderRegistry: Sendable {
         self.entries = entries
     }
 
+    /// Every provider's immutable fields per kind, for `PlanOptions.providerImmutableFields`.
+    public var immutableFields: [String: [ResourceKind: [FieldPath]]] {
+        entries.mapValues { entry in
+            Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0, entry.provider.immutableFields(of: $0)) }).filter { !$0.value.isEmpty }
+        }
+    }
+
     /// The provider named `name`.
     /// - Throws: `ProviderError` when no provider has that name.
     public func provider(_ name: String) throws(ProviderError) -> any Provider {

@@ -41,7 +41,9 @@ public struct Planner: Sendable {
                 return value.outputText
             }
             let dependencies = graph.dependencies(of: node).map { graph.ids[Int($0)] }
-            let change = ResourceDiffer(resource: resource, desired: desired, recorded: state[resource.id], dependencies: dependencies).change(&diagnostics)
+            var differ = ResourceDiffer(resource: resource, desired: desired, recorded: state[resource.id], dependencies: dependencies)
+            differ.providerImmutableFields = options.providerImmutableFields[resource.spec.providerName ?? ""]?[resource.id.kind] ?? []
+            let change = differ.change(&diagnostics)
             if change.action == .noop { unchanged += 1 }
             changes[node] = change
         }

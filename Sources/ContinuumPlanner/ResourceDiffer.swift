@@ -8,6 +8,8 @@ struct ResourceDiffer {
     let desired: FieldValue
     let recorded: RecordedResource?
     let dependencies: [ResourceID]
+    /// Fields the resource's provider cannot change in place, beyond spec-v1's.
+    var providerImmutableFields: [FieldPath] = []
 
     func change(_ diagnostics: inout [Diagnostic]) -> ResourceChange {
         let provider = resource.spec.providerName ?? ""
@@ -74,6 +76,9 @@ struct ResourceDiffer {
         }
         if let immutable = kind.immutableFields.first(where: { change.path.isWithin($0) }) {
             return "\(immutable) is immutable"
+        }
+        if let immutable = providerImmutableFields.first(where: { change.path.isWithin($0) }) {
+            return "\(immutable) cannot change in place on provider '\(resource.spec.providerName ?? "")'"
         }
         guard kind == .kubernetesCluster else { return nil }
         if change.path == "spec.controlPlane.replicas", case .integer(let old)? = change.before, case .integer(let new)? = change.after,

@@ -3,26 +3,33 @@ import Foundation
 
 /// A state store held in memory, for tests and dry runs.
 public actor InMemoryStateStore: StateStore {
-    private var current: StateSnapshot
+    private var resources: [ResourceID: RecordedResource]
+    private var serial: Int64
+    private let lineage: String?
+    private var providers: [String: FieldValue]
     private var currentLock: StateLock?
     private var journal: [String: JournalEntry] = [:]
     private var records: [ApplyRecord] = []
 
     /// Creates a store holding `snapshot`.
     public init(_ snapshot: StateSnapshot = .empty) {
-        self.current = snapshot
+        resources = Dictionary(uniqueKeysWithValues: snapshot.resources.map { ($0.id, $0) })
+        serial = snapshot.serial
+        lineage = snapshot.lineage
+        providers = snapshot.providers
     }
 
     /// The state held.
-    public func snapshot() async throws(StateError) -> StateSnapshot { current }
+    public func snapshot() async throws(StateError) -> StateSnapshot {
+        StateSnapshot(serial: serial, lineage: lineage, resources: Array(resources.values), providers: providers)
+    }
 
     /// Applies the changes and bumps the serial.
     public func commit(upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
-        var byID = Dictionary(uniqueKeysWithValues: current.resources.map { ($0.id, $0) })
-        for resource in upserts { byID[resource.id] = resource }
-        for id in removals { byID[id] = nil }
-        current = StateSnapshot(serial: current.serial + 1, lineage: current.lineage, resources: Array(byID.values), providers: current.providers)
-        return current.serial
+        for resource in upserts { resources[resource.id] = resource }
+        for id in removals { resources[id] = nil }
+        serial += 1
+        return serial
     }
 
     /// Takes or renews the lock.
@@ -61,7 +68,7 @@ public actor InMemoryStateStore: StateStore {
 
     /// Records provider specs.
     public func recordProviders(_ providers: [String: FieldValue]) async throws(StateError) {
-        current.providers.merge(providers) { $1 }
+        self.providers.merge(providers) { $1 }
     }
 
     /// Adds to the history.

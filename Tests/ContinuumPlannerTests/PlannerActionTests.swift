@@ -121,3 +121,17 @@ struct PlannerActionTests {
         #expect(plan.change(.virtualMachine, "web-1")?.action == .update)
     }
 }
+
+@Suite("Planner: provider-declared immutable fields")
+struct ProviderImmutableFieldTests {
+    @Test func aFieldTheProviderCannotChangeInPlaceForcesAReplace() throws {
+        let files = ["a.yaml": SpecSamples.file(SpecSamples.provider(), SpecSamples.network(), SpecSamples.virtualMachine())]
+        let state = try PlanHarness.applied(files)
+        let changed = ["a.yaml": SpecSamples.file(SpecSamples.provider(), SpecSamples.network(), SpecSamples.virtualMachine(memory: "8Gi"))]
+        let options = PlanOptions(providerImmutableFields: ["de-fra-cloud": [.virtualMachine: ["spec.memory"]]])
+        let change = try PlanHarness.plan(changed, state: state, options: options).change(.virtualMachine, "web-1")
+        #expect(change?.action == .replace)
+        #expect(change?.reasons == ["spec.memory cannot change in place on provider 'de-fra-cloud'"])
+        #expect(try PlanHarness.plan(changed, state: state).change(.virtualMachine, "web-1")?.action == .update)
+    }
+}

@@ -42,10 +42,12 @@ struct PlanCommand: AsyncParsableCommand {
         let loaded = try await SpecPipeline(options: spec).load()
         let store = SQLiteStateStore(path: state.resolvedPath)
         var snapshot: StateSnapshot
+        var immutableFields: [String: [ResourceKind: [FieldPath]]] = [:]
         do {
             snapshot = try await store.snapshot()
+            let registry = ProviderSetup(world: SimWorld(path: simWorld.resolvedPath)).registry(resources: loaded.repository.resources, state: snapshot)
+            immutableFields = registry.immutableFields
             if refresh, !snapshot.resources.isEmpty {
-                let registry = ProviderSetup(world: SimWorld(path: simWorld.resolvedPath)).registry(resources: loaded.repository.resources, state: snapshot)
                 snapshot = try await Refresher(store: store, registry: registry).refresh(persist: false).snapshot
             }
         } catch let error as CustomStringConvertible & Error {
@@ -54,7 +56,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let plan: Plan
         do {
-            plan = try Planner(options: PlanOptions(prune: prune)).plan(resources: loaded.repository.resources, graph: loaded.graph, state: snapshot)
+            plan = try Planner(options: PlanOptions(prune: prune, providerImmutableFields: immutableFields)).plan(resources: loaded.repository.resources, graph: loaded.graph, state: snapshot)
         } catch {
             SpecPipeline.report(error.diagnostics)
             throw ExitCode.failure

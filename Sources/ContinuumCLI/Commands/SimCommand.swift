@@ -12,17 +12,12 @@ struct SimCommand: AsyncParsableCommand {
         subcommands: [List.self, Set.self, Delete.self]
     )
 
-    /// Output formats.
-    enum Format: String, ExpressibleByArgument {
-        case text, json
-    }
-
     /// `continuum sim list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List every object of the simulated cloud.")
 
         @OptionGroup var simWorld: SimWorldOptions
-        @Option(help: "text or json.") var format: Format = .text
+        @Option(help: "text or json.") var format: ListingFormat = .text
 
         func run() async throws {
             let objects = try await SimCommand.world(simWorld) { world throws(SimWorldError) in try await world.objects() }

@@ -11,17 +11,12 @@ struct StateCommand: AsyncParsableCommand {
         subcommands: [List.self, Show.self]
     )
 
-    /// Output formats.
-    enum Format: String, ExpressibleByArgument {
-        case text, json
-    }
-
     /// `continuum state list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the recorded resources.")
 
         @OptionGroup var state: StateOptions
-        @Option(help: "text or json.") var format: Format = .text
+        @Option(help: "text or json.") var format: ListingFormat = .text
 
         func run() async throws {
             let snapshot = try await StateCommand.load(state)
@@ -43,7 +38,7 @@ struct StateCommand: AsyncParsableCommand {
 
         @Argument(help: "The resource, Kind/name.") var resource: String
         @OptionGroup var state: StateOptions
-        @Option(help: "text or json.") var format: Format = .text
+        @Option(help: "text or json.") var format: ListingFormat = .text
 
         func run() async throws {
             guard let id = ResourceID(parsing: resource) else {

@@ -55,7 +55,7 @@ struct ApplyPipeline {
             }
             registry = setup.registry(resources: resources, state: snapshot)
             do {
-                plan = try Planner(options: PlanOptions(prune: prune)).plan(resources: resources, graph: graph, state: snapshot)
+                plan = try Planner(options: PlanOptions(prune: prune, providerImmutableFields: registry.immutableFields)).plan(resources: resources, graph: graph, state: snapshot)
             } catch {
                 SpecPipeline.report(error.diagnostics)
                 throw ExitCode.failure
