@@ -26,6 +26,15 @@ struct ApplyPipeline {
         let pid = ProcessInfo.processInfo.processIdentifier
         let holder = "continuum apply (pid \(pid) on \(host))"
         try await fail { () throws(StateError) in try await StaleLock.takeLock(store: store, holder: holder, host: host, processID: pid) }
+        // Renew the lock while the apply runs, so a long apply never loses it.
+        let renewal = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: StaleLock.renewalInterval)
+                if Task.isCancelled { break }
+                try? await store.lock(holder: holder, for: StaleLock.duration, host: host, processID: pid)
+            }
+        }
+        defer { renewal.cancel() }
         do {
             try await execute(store: store, setup: setup, resources: resources, graph: graph, savedPlan: savedPlan, prune: prune)
             try? await store.unlock(holder: holder)

@@ -4,7 +4,10 @@ import Foundation
 /// Takes the state lock; a lock left by an applier on this host whose process is gone
 /// (killed, crashed) is taken over at once, with a note, instead of waiting for it to lapse.
 enum StaleLock {
+    /// How long a lock lasts unless renewed.
     static let duration: Duration = .seconds(3600)
+    /// How often a running apply renews it.
+    static let renewalInterval: Duration = .seconds(300)
 
     static func takeLock(store: any StateStore, holder: String, host: String, processID: Int32) async throws(StateError) {
         do {
