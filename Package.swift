@@ -66,6 +66,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libgit2, the C library, through pkg-config (Debian: libgit2-dev).
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // The Git source: clone, fetch, resolve and check out with libgit2.
+        .target(
+            name: "ContinuumGit",
+            dependencies: ["CLibGit2"],
+            swiftSettings: swiftSettings
+        ),
         // Core, no I/O: desired graph + recorded state -> plan (a DAG of actions), renderers.
         .target(
             name: "ContinuumPlanner",
@@ -141,6 +153,11 @@ let package = Package(
         .testTarget(
             name: "ContinuumApplyTests",
             dependencies: ["ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumGitTests",
+            dependencies: ["ContinuumGit", "ContinuumTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,6 +5,9 @@ set -euo pipefail
 
 packages=(
   libsqlite3-dev   # GRDB: the SQLite state store
+  libgit2-dev      # ContinuumGit: the Git source, through libgit2
+  pkg-config       # finds libgit2 for the system-library target
+  git              # the tests' git daemon and fixture repositories
 )
 
 missing=()

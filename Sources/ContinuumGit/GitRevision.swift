@@ -1,0 +1,18 @@
+public import Foundation
+
+/// One fetched commit, checked out into a directory of its own.
+public struct GitRevision: Sendable, Hashable {
+    /// The commit's full SHA.
+    public var commit: String
+    /// The first line of its message.
+    public var summary: String
+    /// The directory holding the commit's tree (and, with a path, its sub-directory).
+    public var directory: URL
+
+    /// Creates a revision.
+    public init(commit: String, summary: String, directory: URL) {
+        self.commit = commit
+        self.summary = summary
+        self.directory = directory
+    }
+}

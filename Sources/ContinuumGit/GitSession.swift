@@ -1,0 +1,153 @@
+import CLibGit2
+import Foundation
+
+/// One fetch and checkout with libgit2, on the source's queue. Owns every libgit2 object
+/// it creates and frees them before returning.
+struct GitSession {
+    let options: GitSourceOptions
+
+    private var repositoryPath: URL { options.cacheDirectory.appendingPathComponent("repository.git") }
+    private var checkoutsPath: URL { options.cacheDirectory.appendingPathComponent("checkouts") }
+
+    func fetchAndCheckOut() throws(GitError) -> GitRevision {
+        git_libgit2_init()
+        defer { git_libgit2_shutdown() }
+        let repository = try openOrClone()
+        defer { git_repository_free(repository) }
+        try fetch(repository)
+        let commit = try resolve(repository)
+        defer { git_commit_free(commit) }
+        let sha = Self.sha(git_commit_id(commit))
+        let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
+        let directory = checkoutsPath.appendingPathComponent(sha)
+        if !FileManager.default.fileExists(atPath: directory.path) {
+            try checkOut(commit, repository: repository, into: directory)
+        }
+        prune(keeping: directory)
+        var specDirectory = directory
+        if let path = options.path, !path.isEmpty {
+            specDirectory = directory.appendingPathComponent(path)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: specDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw GitError(operation: "use path \(path) of commit \(sha.prefix(12))", message: "no such directory in the commit",
+                    remedy: "check --path against the repository's layout")
+            }
+        }
+        return GitRevision(commit: sha, summary: summary, directory: specDirectory)
+    }
+
+    private func openOrClone() throws(GitError) -> OpaquePointer {
+        var repository: OpaquePointer?
+        if FileManager.default.fileExists(atPath: repositoryPath.path) {
+            try check(git_repository_open_bare(&repository, repositoryPath.path), "open the cache \(repositoryPath.path)",
+                remedy: "delete the cache directory to clone again")
+        } else {
+            do {
+                try FileManager.default.createDirectory(at: options.cacheDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw GitError(operation: "create the cache \(options.cacheDirectory.path)", message: error.localizedDescription, remedy: "check the directory's permissions")
+            }
+            var cloneOptions = git_clone_options()
+            git_clone_options_init(&cloneOptions, UInt32(GIT_CLONE_OPTIONS_VERSION))
+            cloneOptions.bare = 1
+            cloneOptions.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
+            let status = git_clone(&repository, options.url, repositoryPath.path, &cloneOptions)
+            if status != 0 { try? FileManager.default.removeItem(at: repositoryPath) }
+            try check(status, "clone \(options.displayURL)", remedy: "check the URL, that the repository exists, and network access to it")
+        }
+        guard let repository else { throw GitError(operation: "open \(options.displayURL)", message: "libgit2 returned no repository", remedy: "report this") }
+        return repository
+    }
+
+    private func fetch(_ repository: OpaquePointer) throws(GitError) {
+        var remote: OpaquePointer?
+        try check(git_remote_lookup(&remote, repository, "origin"), "find the remote of \(repositoryPath.path)", remedy: "delete the cache directory to clone again")
+        defer { git_remote_free(remote) }
+        var fetchOptions = git_fetch_options()
+        git_fetch_options_init(&fetchOptions, UInt32(GIT_FETCH_OPTIONS_VERSION))
+        fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
+        fetchOptions.prune = GIT_FETCH_PRUNE
+        let refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
+        let status = Self.withStrArray(refspecs) { array in git_remote_fetch(remote, &array, &fetchOptions, "continuum fetch") }
+        try check(status, "fetch \(options.displayURL)", remedy: "check the URL, credentials and network access; the last fetched commit stays applied")
+    }
+
+    private func resolve(_ repository: OpaquePointer) throws(GitError) -> OpaquePointer {
+        var object: OpaquePointer?
+        let spec: String
+        let what: String
+        switch options.reference {
+        case .branch(let name): (spec, what) = ("refs/heads/\(name)^{commit}", "branch '\(name)'")
+        case .tag(let name): (spec, what) = ("refs/tags/\(name)^{commit}", "tag '\(name)'")
+        case .commit(let sha): (spec, what) = ("\(sha)^{commit}", "commit \(sha)")
+        }
+        try check(git_revparse_single(&object, repository, spec), "find \(what) in \(options.displayURL)",
+            remedy: "check --branch, --tag or --commit; `git ls-remote \(options.displayURL)` lists what exists")
+        guard let object else { throw GitError(operation: "find \(what)", message: "libgit2 returned nothing", remedy: "report this") }
+        return object
+    }
+
+    private func checkOut(_ commit: OpaquePointer, repository: OpaquePointer, into directory: URL) throws(GitError) {
+        let staging = checkoutsPath.appendingPathComponent(".staging-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        } catch {
+            throw GitError(operation: "create \(staging.path)", message: error.localizedDescription, remedy: "check the cache directory's permissions")
+        }
+        var checkoutOptions = git_checkout_options()
+        git_checkout_options_init(&checkoutOptions, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
+        checkoutOptions.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+        let status = staging.path.withCString { path in
+            checkoutOptions.target_directory = path
+            return git_checkout_tree(repository, commit, &checkoutOptions)
+        }
+        do {
+            try check(status, "check out commit \(Self.sha(git_commit_id(commit)).prefix(12))", remedy: "check free disk space in the cache directory")
+            // Publish the finished tree at once: readers never see a half-written checkout.
+            try FileManager.default.moveItem(at: staging, to: directory)
+        } catch let error as GitError {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            if !FileManager.default.fileExists(atPath: directory.path) {
+                throw GitError(operation: "publish the checkout", message: error.localizedDescription, remedy: "check the cache directory")
+            }
+        }
+    }
+
+    /// Keeps the newest `keptCheckouts` checkouts (and the current one).
+    private func prune(keeping current: URL) {
+        let manager = FileManager.default
+        guard let entries = try? manager.contentsOfDirectory(at: checkoutsPath, includingPropertiesForKeys: [.contentModificationDateKey]) else { return }
+        let checkouts = entries.filter { !$0.lastPathComponent.hasPrefix(".") && $0.lastPathComponent != current.lastPathComponent }
+            .sorted { (a, b) in
+                let da = (try? a.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
+                let db = (try? b.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
+                return da > db
+            }
+        for old in checkouts.dropFirst(options.keptCheckouts - 1) { try? manager.removeItem(at: old) }
+    }
+
+    private func check(_ status: Int32, _ operation: String, remedy: String) throws(GitError) {
+        guard status < 0 else { return }
+        let message = git_error_last().flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "libgit2 error \(status)"
+        throw GitError(operation: operation, message: message, remedy: remedy)
+    }
+
+    static func sha(_ oid: UnsafePointer<git_oid>?) -> String {
+        guard let oid else { return "" }
+        var buffer = [CChar](repeating: 0, count: Int(GIT_OID_HEXSZ) + 1)
+        git_oid_tostr(&buffer, buffer.count, oid)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func withStrArray<T>(_ strings: [String], _ body: (inout git_strarray) -> T) -> T {
+        var pointers = strings.map { strdup($0) }
+        defer { for pointer in pointers { free(pointer) } }
+        return pointers.withUnsafeMutableBufferPointer { buffer in
+            var array = git_strarray(strings: buffer.baseAddress, count: strings.count)
+            return body(&array)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+public import Foundation
+import CLibGit2
+
+/// Fetches a Git repository with libgit2 and checks the tracked commit out into a clean
+/// directory of its own: clone once (bare) into the cache, then fetch; a reconcile never
+/// reads a half-updated tree. libgit2's calls block, so they run on a queue of their own,
+/// not on Swift's cooperative threads.
+public final class GitSource: Sendable {
+    /// What it fetches and tracks.
+    public let options: GitSourceOptions
+    private let queue = DispatchQueue(label: "continuum.git")
+
+    /// Creates a source; nothing is fetched until `fetch()`.
+    public init(options: GitSourceOptions) {
+        self.options = options
+    }
+
+    /// Fetches and returns the tracked commit, checked out.
+    /// - Throws: `GitError` naming the operation, with libgit2's message and a remedy.
+    public func fetch() async throws(GitError) -> GitRevision {
+        let options = self.options
+        let result: Result<GitRevision, GitError> = await withCheckedContinuation { continuation in
+            queue.async {
+                continuation.resume(returning: Result { () throws(GitError) in try GitSession(options: options).fetchAndCheckOut() })
+            }
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,115 @@
+import ContinuumGit
+import ContinuumTesting
+import Foundation
+import Testing
+
+/// The Git source against real repositories: `file://` and a `git daemon` on loopback.
+@Suite("Git source (libgit2)")
+struct GitSourceTests {
+    private func read(_ revision: GitRevision, _ path: String) throws -> String {
+        try String(contentsOf: revision.directory.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    @Test func clonesThenFetchesNewCommitsIntoCleanCheckouts() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let first = try repository.commit(["a.yaml": "one"], message: "first")
+        let source = GitSource(options: GitSourceOptions(url: repository.url, cacheDirectory: directory.url.appendingPathComponent("cache")))
+        let revision = try await source.fetch()
+        #expect(revision.commit == first)
+        #expect(revision.summary == "first")
+        #expect(try read(revision, "a.yaml") == "one")
+        #expect(!FileManager.default.fileExists(atPath: revision.directory.appendingPathComponent(".git").path))
+
+        let second = try repository.commit(["a.yaml": "two", "b.yaml": "new"], message: "second")
+        let next = try await source.fetch()
+        #expect(next.commit == second)
+        #expect(try read(next, "a.yaml") == "two")
+        #expect(try read(revision, "a.yaml") == "one", "an earlier checkout is never changed under a reader")
+        #expect(try await source.fetch().commit == second, "fetching again without a new commit gives the same revision")
+    }
+
+    @Test func removedFilesAreGoneFromTheNextCheckout() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        try repository.commit(["a.yaml": "a", "b.yaml": "b"])
+        let source = GitSource(options: GitSourceOptions(url: repository.url, cacheDirectory: directory.url.appendingPathComponent("cache")))
+        _ = try await source.fetch()
+        try repository.commit([:], removing: ["b.yaml"])
+        let revision = try await source.fetch()
+        #expect(!FileManager.default.fileExists(atPath: revision.directory.appendingPathComponent("b.yaml").path))
+    }
+
+    @Test func tracksTagsBranchesAndPinnedCommits() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let tagged = try repository.commit(["a.yaml": "v1"])
+        try repository.git("tag", "v1.0")
+        try repository.git("checkout", "--quiet", "-b", "staging")
+        let staging = try repository.commit(["a.yaml": "staging"])
+        try repository.git("checkout", "--quiet", "main")
+        let latest = try repository.commit(["a.yaml": "v2"])
+        func fetch(_ reference: GitReference) async throws -> GitRevision {
+            try await GitSource(options: GitSourceOptions(url: repository.url, reference: reference, cacheDirectory: directory.url.appendingPathComponent("cache-\(reference)"))).fetch()
+        }
+        #expect(try await fetch(.branch("main")).commit == latest)
+        #expect(try await fetch(.branch("staging")).commit == staging)
+        #expect(try await fetch(.tag("v1.0")).commit == tagged)
+        #expect(try await fetch(.commit(tagged)).commit == tagged)
+        #expect(try await fetch(.commit(String(tagged.prefix(10)))).commit == tagged)
+    }
+
+    @Test func aSubPathIsTheSpecDirectory() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        try repository.commit(["infra/edge/a.yaml": "edge", "README.md": "docs"])
+        let revision = try await GitSource(options: GitSourceOptions(url: repository.url, path: "infra/edge", cacheDirectory: directory.url.appendingPathComponent("cache"))).fetch()
+        #expect(try read(revision, "a.yaml") == "edge")
+        let missing = GitSource(options: GitSourceOptions(url: repository.url, path: "nope", cacheDirectory: directory.url.appendingPathComponent("cache2")))
+        await #expect(throws: GitError.self) { try await missing.fetch() }
+    }
+
+    @Test func unknownBranchesAndRepositoriesAreClearErrors() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        try repository.commit(["a.yaml": "a"])
+        do {
+            _ = try await GitSource(options: GitSourceOptions(url: repository.url, reference: .branch("mian"), cacheDirectory: directory.url.appendingPathComponent("c1"))).fetch()
+            Issue.record("an unknown branch was found")
+        } catch {
+            #expect(error.description.hasPrefix("git: cannot find branch 'mian' in file://"))
+            #expect(error.description.contains("check --branch, --tag or --commit"))
+        }
+        do {
+            _ = try await GitSource(options: GitSourceOptions(url: "file:///nonexistent/repo.git", cacheDirectory: directory.url.appendingPathComponent("c2"))).fetch()
+            Issue.record("a missing repository was cloned")
+        } catch {
+            #expect(error.description.hasPrefix("git: cannot clone file:///nonexistent/repo.git"))
+        }
+    }
+
+    @Test func fetchesOverTheGitProtocolFromARealDaemon() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url.appendingPathComponent("served"))
+        let first = try repository.commit(["a.yaml": "one"])
+        let daemon = try GitDaemon(base: directory.url.appendingPathComponent("served"))
+        defer { daemon.stop() }
+        let source = GitSource(options: GitSourceOptions(url: daemon.url("specs"), cacheDirectory: directory.url.appendingPathComponent("cache")))
+        #expect(try await source.fetch().commit == first)
+        let second = try repository.commit(["a.yaml": "two"])
+        let revision = try await source.fetch()
+        #expect(revision.commit == second)
+        #expect(try read(revision, "a.yaml") == "two")
+    }
+
+    @Test func credentialsInTheURLNeverReachMessages() {
+        let options = GitSourceOptions(url: "https://deploy:s3cret@git.example/specs.git", cacheDirectory: URL(fileURLWithPath: "/tmp"))
+        #expect(options.displayURL == "https://git.example/specs.git")
+    }
+}
