@@ -52,8 +52,8 @@ struct PlanBenchmark {
 
         return Result(
             resources: repository.resources.count, files: files, edges: graph.edgeCount,
-            libyamlParseSeconds: parse.seconds, loadValidateSeconds: load.seconds, graphSeconds: graphTime.seconds,
-            planCreateSeconds: planTime.seconds, planNoChangeSeconds: noChangeTime.seconds, peakResidentMiB: Self.peakResidentMiB())
+            libyamlParseSeconds: parse.timeInterval, loadValidateSeconds: load.timeInterval, graphSeconds: graphTime.timeInterval,
+            planCreateSeconds: planTime.timeInterval, planNoChangeSeconds: noChangeTime.timeInterval, peakResidentMiB: Self.peakResidentMiB())
     }
 
     /// Reads every file and composes every document with libyaml (through Yams), on one core.
@@ -81,8 +81,4 @@ struct PlanBenchmark {
 struct BenchmarkError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

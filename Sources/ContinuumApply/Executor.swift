@@ -119,7 +119,3 @@ public struct Executor: Sendable {
         }
     }
 }
-
-extension Duration {
-    var timeInterval: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

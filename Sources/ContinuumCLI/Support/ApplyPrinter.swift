@@ -1,6 +1,7 @@
 import ContinuumApply
 import ContinuumPlanner
 import ContinuumSpec
+import ContinuumState
 import Foundation
 
 /// Prints apply events one a line, as Terraform users know them:
@@ -33,7 +34,6 @@ enum ApplyPrinter {
     }
 
     private static func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%.1fs", value)
+        String(format: "%.1fs", duration.timeInterval)
     }
 }
