@@ -25,6 +25,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Core, no I/O beyond reading the spec files: model, YAML loading, validation.
@@ -75,7 +82,7 @@ let package = Package(
         // The Git source: clone, fetch, resolve and check out with libgit2.
         .target(
             name: "ContinuumGit",
-            dependencies: ["CLibGit2"],
+            dependencies: ["CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Core, no I/O: desired graph + recorded state -> plan (a DAG of actions), renderers.
@@ -96,11 +103,43 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The reconcile loop: Git source -> specs -> refresh -> plan -> apply, continuously,
+        // with status, events and metrics. Also the composition root for providers.
+        .target(
+            name: "ContinuumController",
+            dependencies: [
+                "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
+                "ContinuumSim", "ContinuumApply", "ContinuumGit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The controller's HTTP face: health, readiness, Prometheus metrics, status API, webhooks.
+        .target(
+            name: "ContinuumServer",
+            dependencies: [
+                "ContinuumSpec", "ContinuumState", "ContinuumController", "ContinuumGit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The command-line interface: argument parsing, terminal output, exit codes.
         .target(
             name: "ContinuumCLI",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider", "ContinuumSim", "ContinuumApply",
+                "ContinuumGit", "ContinuumController", "ContinuumServer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -163,6 +202,17 @@ let package = Package(
         .testTarget(
             name: "ContinuumSimTests",
             dependencies: ["ContinuumSim", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumControllerTests",
+            dependencies: [
+                "ContinuumController", "ContinuumServer", "ContinuumGit", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

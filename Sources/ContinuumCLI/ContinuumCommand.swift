@@ -9,6 +9,7 @@ public struct ContinuumCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, DestroyCommand.self, GraphCommand.self, StateCommand.self, SimCommand.self,
+            ControllerCommand.self, ReconcileCommand.self, StatusCommand.self,
         ]
     )
 

@@ -6,12 +6,15 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// What to do about it.
     public var remedy: String
+    /// The commit refused, when the error is about one (an unsigned commit, a bad signature).
+    public var commit: String?
 
     /// Creates an error.
-    public init(operation: String, message: String, remedy: String) {
+    public init(operation: String, message: String, remedy: String, commit: String? = nil) {
         self.operation = operation
         self.message = message
         self.remedy = remedy
+        self.commit = commit
     }
 
     public var description: String { "git: cannot \(operation): \(message); \(remedy)" }

@@ -12,12 +12,16 @@ struct GitSession {
     func fetchAndCheckOut() throws(GitError) -> GitRevision {
         git_libgit2_init()
         defer { git_libgit2_shutdown() }
-        let repository = try openOrClone()
+        let callbacks = try GitRemoteCallbacks(options: options)
+        let repository = try openOrClone(callbacks)
         defer { git_repository_free(repository) }
-        try fetch(repository)
+        try fetch(repository, callbacks)
         let commit = try resolve(repository)
         defer { git_commit_free(commit) }
         let sha = Self.sha(git_commit_id(commit))
+        if let keyring = options.credentials.signingKeyringPath, let oid = git_commit_id(commit) {
+            try SignatureVerifier(keyringPath: keyring).verify(oid, sha: sha, repository: repository)
+        }
         let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
         let directory = checkoutsPath.appendingPathComponent(sha)
         if !FileManager.default.fileExists(atPath: directory.path) {
@@ -36,7 +40,7 @@ struct GitSession {
         return GitRevision(commit: sha, summary: summary, directory: specDirectory)
     }
 
-    private func openOrClone() throws(GitError) -> OpaquePointer {
+    private func openOrClone(_ callbacks: GitRemoteCallbacks) throws(GitError) -> OpaquePointer {
         var repository: OpaquePointer?
         if FileManager.default.fileExists(atPath: repositoryPath.path) {
             try check(git_repository_open_bare(&repository, repositoryPath.path), "open the cache \(repositoryPath.path)",
@@ -51,15 +55,18 @@ struct GitSession {
             git_clone_options_init(&cloneOptions, UInt32(GIT_CLONE_OPTIONS_VERSION))
             cloneOptions.bare = 1
             cloneOptions.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
-            let status = git_clone(&repository, options.url, repositoryPath.path, &cloneOptions)
+            let status = callbacks.withCallbacks { remoteCallbacks in
+                cloneOptions.fetch_opts.callbacks = remoteCallbacks
+                return git_clone(&repository, options.url, repositoryPath.path, &cloneOptions)
+            }
             if status != 0 { try? FileManager.default.removeItem(at: repositoryPath) }
-            try check(status, "clone \(options.displayURL)", remedy: "check the URL, that the repository exists, and network access to it")
+            try check(status, "clone \(options.displayURL)", remedy: "check the URL, that the repository exists, and network access to it", callbacks: callbacks)
         }
         guard let repository else { throw GitError(operation: "open \(options.displayURL)", message: "libgit2 returned no repository", remedy: "report this") }
         return repository
     }
 
-    private func fetch(_ repository: OpaquePointer) throws(GitError) {
+    private func fetch(_ repository: OpaquePointer, _ callbacks: GitRemoteCallbacks) throws(GitError) {
         var remote: OpaquePointer?
         try check(git_remote_lookup(&remote, repository, "origin"), "find the remote of \(repositoryPath.path)", remedy: "delete the cache directory to clone again")
         defer { git_remote_free(remote) }
@@ -68,8 +75,11 @@ struct GitSession {
         fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
         fetchOptions.prune = GIT_FETCH_PRUNE
         let refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
-        let status = Self.withStrArray(refspecs) { array in git_remote_fetch(remote, &array, &fetchOptions, "continuum fetch") }
-        try check(status, "fetch \(options.displayURL)", remedy: "check the URL, credentials and network access; the last fetched commit stays applied")
+        let status = callbacks.withCallbacks { remoteCallbacks in
+            fetchOptions.callbacks = remoteCallbacks
+            return Self.withStrArray(refspecs) { array in git_remote_fetch(remote, &array, &fetchOptions, "continuum fetch") }
+        }
+        try check(status, "fetch \(options.displayURL)", remedy: "check the URL, credentials and network access; the last fetched commit stays applied", callbacks: callbacks)
     }
 
     private func resolve(_ repository: OpaquePointer) throws(GitError) -> OpaquePointer {
@@ -129,9 +139,9 @@ struct GitSession {
         for old in checkouts.dropFirst(options.keptCheckouts - 1) { try? manager.removeItem(at: old) }
     }
 
-    private func check(_ status: Int32, _ operation: String, remedy: String) throws(GitError) {
+    private func check(_ status: Int32, _ operation: String, remedy: String, callbacks: GitRemoteCallbacks? = nil) throws(GitError) {
         guard status < 0 else { return }
-        let message = git_error_last().flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "libgit2 error \(status)"
+        let message = callbacks?.failure ?? git_error_last().flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "libgit2 error \(status)"
         throw GitError(operation: operation, message: message, remedy: remedy)
     }
 

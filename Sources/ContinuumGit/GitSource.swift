@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import CLibGit2
 
 /// Fetches a Git repository with libgit2 and checks the tracked commit out into a clean

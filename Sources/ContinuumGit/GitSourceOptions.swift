@@ -12,10 +12,16 @@ public struct GitSourceOptions: Sendable, Hashable {
     public var cacheDirectory: URL
     /// How many checked-out revisions to keep (the newest; default 3).
     public var keptCheckouts: Int
+    /// Credentials, known hosts and the signing keyring.
+    public var credentials: GitCredentials
 
     /// Creates options.
-    public init(url: String, reference: GitReference = .branch("main"), path: String? = nil, cacheDirectory: URL, keptCheckouts: Int = 3) {
+    public init(
+        url: String, reference: GitReference = .branch("main"), path: String? = nil, cacheDirectory: URL, keptCheckouts: Int = 3,
+        credentials: GitCredentials = GitCredentials()
+    ) {
         self.url = url
+        self.credentials = credentials
         self.reference = reference
         self.path = path
         self.cacheDirectory = cacheDirectory

@@ -57,20 +57,12 @@ public struct SimConfig: Sendable, Hashable {
     /// Parses `"50ms"`, `"2s"`, `"1m"` or a range `"20ms..300ms"`.
     static func parseLatency(_ text: String) -> ClosedRange<Duration>? {
         let bounds = text.components(separatedBy: "..")
-        guard (1...2).contains(bounds.count), let low = parseDuration(bounds[0]), let high = parseDuration(bounds[bounds.count - 1]), low <= high else {
+        guard (1...2).contains(bounds.count), let low = DurationText.parse(bounds[0]), let high = DurationText.parse(bounds[bounds.count - 1]), low <= high else {
             return nil
         }
         return low...high
     }
 
-    static func parseDuration(_ text: String) -> Duration? {
-        let units: [(String, Duration)] = [("ms", .milliseconds(1)), ("s", .seconds(1)), ("m", .seconds(60))]
-        for (suffix, unit) in units where text.hasSuffix(suffix) {
-            guard let value = Int(text.dropLast(suffix.count)), value >= 0 else { return nil }
-            return unit * value
-        }
-        return nil
-    }
 }
 
 /// Why a sim `config` is invalid: one problem per field.

@@ -10,6 +10,7 @@ public actor InMemoryStateStore: StateStore {
     private var currentLock: StateLock?
     private var journal: [String: JournalEntry] = [:]
     private var records: [ApplyRecord] = []
+    private var events: [ResourceID: [ResourceEvent]] = [:]
 
     /// Creates a store holding `snapshot`.
     public init(_ snapshot: StateSnapshot = .empty) {
@@ -79,5 +80,20 @@ public actor InMemoryStateStore: StateStore {
     /// The newest applies first.
     public func history(limit: Int) async throws(StateError) -> [ApplyRecord] {
         Array(records.reversed().prefix(limit))
+    }
+
+    /// Adds events.
+    public func appendEvents(_ events: [ResourceEvent]) async throws(StateError) {
+        for event in events { self.events[event.resource, default: []].append(event) }
+    }
+
+    /// The newest events of `resource` first.
+    public func events(of resource: ResourceID, limit: Int) async throws(StateError) -> [ResourceEvent] {
+        Array((events[resource] ?? []).reversed().prefix(limit))
+    }
+
+    /// The newest event of every resource.
+    public func latestEvents() async throws(StateError) -> [ResourceID: ResourceEvent] {
+        events.compactMapValues(\.last)
     }
 }

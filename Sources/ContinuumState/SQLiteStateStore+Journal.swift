@@ -91,6 +91,45 @@ extension SQLiteStateStore {
         }
     }
 
+    /// Adds events to their resources' histories, keeping the newest `keptEvents` of each.
+    public func appendEvents(_ events: [ResourceEvent]) async throws(StateError) {
+        guard !events.isEmpty else { return }
+        let kept = Self.keptEvents
+        try await write("record resource events") { db in
+            for event in events {
+                try db.execute(sql: "INSERT INTO events (resource, time, event) VALUES (?, ?, ?)",
+                    arguments: [event.resource.description, event.time.timeIntervalSince1970, try Self.json(event)])
+            }
+            for resource in Set(events.map(\.resource.description)) {
+                try db.execute(sql: """
+                    DELETE FROM events WHERE resource = ?1 AND id <= (SELECT id FROM events WHERE resource = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)
+                    """, arguments: [resource, kept])
+            }
+        }
+    }
+
+    /// The newest event of every resource that has one.
+    public func latestEvents() async throws(StateError) -> [ResourceID: ResourceEvent] {
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        return try await read("read resource events") { db in
+            let events = try String.fetchAll(db, sql: "SELECT event FROM events WHERE id IN (SELECT MAX(id) FROM events GROUP BY resource)")
+                .map { try JSONDecoder().decode(ResourceEvent.self, from: Data($0.utf8)) }
+            return Dictionary(events.map { ($0.resource, $0) }) { first, _ in first }
+        }
+    }
+
+    /// How many events are kept per resource; older ones are dropped as new ones come.
+    public static let keptEvents = 100
+
+    /// The newest events of `resource` first.
+    public func events(of resource: ResourceID, limit: Int) async throws(StateError) -> [ResourceEvent] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        return try await read("read resource events") { db in
+            try String.fetchAll(db, sql: "SELECT event FROM events WHERE resource = ? ORDER BY id DESC LIMIT ?", arguments: [resource.description, limit])
+                .map { try JSONDecoder().decode(ResourceEvent.self, from: Data($0.utf8)) }
+        }
+    }
+
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

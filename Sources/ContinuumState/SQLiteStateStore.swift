@@ -118,6 +118,12 @@ public actor SQLiteStateStore: StateStore {
                 CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at REAL NOT NULL, record TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("v3: resource events") { db in
+            try db.execute(sql: """
+                CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, resource TEXT NOT NULL, time REAL NOT NULL, event TEXT NOT NULL);
+                CREATE INDEX events_by_resource ON events (resource, id);
+                """)
+        }
         return migrator
     }
 }

@@ -35,6 +35,15 @@ public protocol StateStore: Sendable {
 
     /// The most recent applies, newest first.
     func history(limit: Int) async throws(StateError) -> [ApplyRecord]
+
+    /// Adds events to their resources' histories.
+    func appendEvents(_ events: [ResourceEvent]) async throws(StateError)
+
+    /// The most recent events of one resource, newest first.
+    func events(of resource: ResourceID, limit: Int) async throws(StateError) -> [ResourceEvent]
+
+    /// The newest event of every resource that has one.
+    func latestEvents() async throws(StateError) -> [ResourceID: ResourceEvent]
 }
 
 extension StateStore {

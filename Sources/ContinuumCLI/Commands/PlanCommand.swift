@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContinuumApply
+import ContinuumController
 import ContinuumPlanner
 import ContinuumSim
 import ContinuumSpec
@@ -50,7 +51,7 @@ struct PlanCommand: AsyncParsableCommand {
             if refresh, !snapshot.resources.isEmpty {
                 snapshot = try await Refresher(store: store, registry: registry).refresh(persist: false).snapshot
             }
-        } catch let error as CustomStringConvertible & Error {
+        } catch let error as any CustomStringConvertible & Error {
             Terminal.error("\(error)\n")
             throw ExitCode.failure
         }

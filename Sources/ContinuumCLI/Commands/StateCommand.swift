@@ -34,7 +34,7 @@ struct StateCommand: AsyncParsableCommand {
 
     /// `continuum state show Kind/name`.
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one recorded resource: spec, outputs, dependencies.")
+        static let configuration = CommandConfiguration(abstract: "Show one recorded resource: spec, outputs, dependencies and its event history.")
 
         @Argument(help: "The resource, Kind/name.") var resource: String
         @OptionGroup var state: StateOptions
@@ -45,6 +45,7 @@ struct StateCommand: AsyncParsableCommand {
                 throw ValidationError("'\(resource)' is not Kind/name, for example VirtualMachine/web-1")
             }
             let snapshot = try await StateCommand.load(state)
+            let events = (try? await SQLiteStateStore(path: state.resolvedPath).events(of: id, limit: 20)) ?? []
             guard let record = snapshot[id] else {
                 let hint = NameSuggester.hint(for: id.description, in: snapshot.resources.map(\.id.description))
                 Terminal.error("error: \(id) is not in the state\(hint); `continuum state list` shows what is\n")
@@ -52,12 +53,15 @@ struct StateCommand: AsyncParsableCommand {
             }
             switch format {
             case .json:
-                Terminal.out(try StateCommand.json(record))
+                Terminal.out(try StateCommand.json(ShownResource(record: record, events: events)))
             case .text:
                 var lines = ["\(record.id)", "  provider: \(record.provider)", "  id: \(record.providerID ?? "-")"]
                 lines += record.spec.flattened(at: "spec").map { "  \($0.path) = \($0.value)" }
                 lines += record.outputs.sorted { $0.key < $1.key }.map { "  outputs.\($0.key) = \($0.value)" }
                 lines.append("  dependsOn: [\(record.dependencies.map(\.description).joined(separator: ", "))]")
+                lines.append("  events (newest first):")
+                let time = Date.ISO8601FormatStyle()
+                lines += events.map { "    \(time.format($0.time))  \($0.action)  from \($0.source)" + ($0.message.isEmpty ? "" : ": \($0.message)") }
                 Terminal.out(lines.joined(separator: "\n") + "\n")
             }
         }
@@ -76,5 +80,20 @@ struct StateCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+}
+
+/// A recorded resource with its events, as `state show --format json` prints it: the
+/// record's fields and an `events` list.
+struct ShownResource: Encodable {
+    var record: RecordedResource
+    var events: [ResourceEvent]
+
+    private enum Keys: String, CodingKey { case events }
+
+    func encode(to encoder: any Encoder) throws {
+        try record.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(events, forKey: .events)
     }
 }

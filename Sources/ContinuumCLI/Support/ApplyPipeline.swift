@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContinuumApply
+import ContinuumController
 import ContinuumGraph
 import ContinuumPlanner
 import ContinuumSim
@@ -35,18 +36,24 @@ struct ApplyPipeline {
             }
         }
         defer { renewal.cancel() }
+        let recorder = ResourceEventRecorder(source: source)
         do {
-            try await execute(store: store, setup: setup, resources: resources, graph: graph, savedPlan: savedPlan, prune: prune)
+            try await execute(store: store, setup: setup, recorder: recorder, resources: resources, graph: graph, savedPlan: savedPlan, prune: prune)
+            try? await store.appendEvents(recorder.drain())
             try? await store.unlock(holder: holder)
         } catch {
+            try? await store.appendEvents(recorder.drain())
             try? await store.unlock(holder: holder)
             throw error
         }
     }
 
-    private func execute(store: SQLiteStateStore, setup: ProviderSetup, resources: [Resource], graph: ResourceGraph, savedPlan: Plan?, prune: Bool) async throws {
+    private func execute(store: SQLiteStateStore, setup: ProviderSetup, recorder: ResourceEventRecorder, resources: [Resource], graph: ResourceGraph, savedPlan: Plan?, prune: Bool) async throws {
         let started = Date()
-        let printLine: @Sendable (ApplyEvent) -> Void = { Terminal.out(ApplyPrinter.line(for: $0) + "\n") }
+        let printLine: @Sendable (ApplyEvent) -> Void = { event in
+            recorder.record(event)
+            Terminal.out(ApplyPrinter.line(for: event) + "\n")
+        }
         var registry = setup.registry(resources: resources, state: try await fail { () throws(StateError) in try await store.snapshot() })
         let plan: Plan
         if let savedPlan {
@@ -58,6 +65,8 @@ struct ApplyPipeline {
                 let result = try await fail { () throws(ApplyError) in try await Refresher(store: store, registry: registry, parallelism: options.parallelism).refresh() }
                 for id in result.drifted { Terminal.out("\(id): drift detected (changed outside Continuum)\n") }
                 for id in result.missing { Terminal.out("\(id): deleted outside Continuum\n") }
+                recorder.add(result.drifted.map { ResourceEvent(resource: $0, action: "drift detected", source: "refresh", message: "changed outside Continuum") })
+                recorder.add(result.missing.map { ResourceEvent(resource: $0, action: "deleted outside Continuum", source: "refresh") })
                 snapshot = result.snapshot
             } else {
                 snapshot = try await fail { () throws(StateError) in try await store.snapshot() }

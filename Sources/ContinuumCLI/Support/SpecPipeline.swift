@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuumController
 import ContinuumGraph
 import ContinuumSpec
 import Foundation
@@ -15,14 +16,13 @@ struct SpecPipeline {
     let options: SpecOptions
 
     func load() async throws -> Loaded {
-        let repository = await SpecLoader().load(options.url)
-        let (graph, graphDiagnostics) = GraphBuilder().build(repository.resources, rejected: repository.rejected)
-        let diagnostics = (repository.diagnostics + graphDiagnostics + ProviderSetup.diagnostics(for: repository.resources)).sorted()
-        guard diagnostics.isEmpty else {
-            Self.report(diagnostics)
+        do {
+            let specs = try await ValidatedSpecs.load(options.url)
+            return Loaded(repository: specs.repository, graph: specs.graph)
+        } catch {
+            Self.report(error.diagnostics)
             throw ExitCode.failure
         }
-        return Loaded(repository: repository, graph: graph)
     }
 
     /// Prints diagnostics and a count to standard error.

@@ -1,17 +1,23 @@
-import ContinuumApply
+public import ContinuumApply
 import ContinuumProvider
-import ContinuumSim
-import ContinuumSpec
-import ContinuumState
+public import ContinuumSim
+public import ContinuumSpec
+public import ContinuumState
 
 /// Builds the providers of an apply from the spec's `Provider` resources, and from the
 /// state's records of providers that are gone from the spec (their resources must still
 /// be deleted through them). The composition root: the one place that knows every type.
-struct ProviderSetup {
-    let world: SimWorld
+public struct ProviderSetup: Sendable {
+    /// The embedded simulated cloud that `sim` providers act on.
+    public let world: SimWorld
+
+    /// Creates a setup over the sim world.
+    public init(world: SimWorld) {
+        self.world = world
+    }
 
     /// Checks every provider's `config`; each problem is located at the provider's config.
-    static func diagnostics(for resources: [Resource]) -> [Diagnostic] {
+    public static func diagnostics(for resources: [Resource]) -> [Diagnostic] {
         resources.flatMap { resource -> [Diagnostic] in
             guard case .provider(let spec) = resource.spec, spec.type == .sim else { return [] }
             guard case .failure(let error) = SimConfig.parse(spec.config) else { return [] }
@@ -20,7 +26,7 @@ struct ProviderSetup {
     }
 
     /// The registry for `resources` and the providers recorded in `state`.
-    func registry(resources: [Resource], state: StateSnapshot) -> ProviderRegistry {
+    public func registry(resources: [Resource], state: StateSnapshot) -> ProviderRegistry {
         var specs = state.providers
         for resource in resources { if case .provider = resource.spec { specs[resource.id.name] = resource.spec.fieldValue } }
         var entries: [String: ProviderRegistry.Entry] = [:]
@@ -29,7 +35,7 @@ struct ProviderSetup {
     }
 
     /// The specs of the spec's providers, to record in the state.
-    static func specs(of resources: [Resource]) -> [String: FieldValue] {
+    public static func specs(of resources: [Resource]) -> [String: FieldValue] {
         var specs: [String: FieldValue] = [:]
         for resource in resources where resource.id.kind == .provider { specs[resource.id.name] = resource.spec.fieldValue }
         return specs
@@ -49,21 +55,4 @@ struct ProviderSetup {
         }
         return ProviderRegistry.Entry(provider: provider, concurrency: concurrency, requestsPerSecond: requestsPerSecond)
     }
-}
-
-/// A provider whose type this build cannot serve yet: every call says so.
-struct UnavailableProvider: Provider {
-    let name: String
-    let type: String
-
-    private var error: ProviderError {
-        ProviderError(.invalidRequest, provider: name, message: "provider type '\(type)' is not available in this build yet",
-            remedy: "use type: sim for now; libvirt, redfish and external providers are being built")
-    }
-
-    func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject? { throw error }
-    func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject? { throw error }
-    func create(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject { throw error }
-    func update(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject { throw error }
-    func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) { throw error }
 }

@@ -1,0 +1,25 @@
+public import ContinuumGraph
+public import ContinuumSpec
+public import Foundation
+
+/// A spec repository that loaded without errors, with its dependency graph: what the
+/// planner needs. `load` runs every check `continuum validate` runs.
+public struct ValidatedSpecs: Sendable {
+    /// The loaded repository.
+    public var repository: SpecRepository
+    /// Its dependency graph.
+    public var graph: ResourceGraph
+
+    /// The desired resources.
+    public var resources: [Resource] { repository.resources }
+
+    /// Loads and checks the spec repository at `url`.
+    /// - Throws: `DiagnosticsError` with every problem found, sorted by location.
+    public static func load(_ url: URL) async throws(DiagnosticsError) -> ValidatedSpecs {
+        let repository = await SpecLoader().load(url)
+        let (graph, graphDiagnostics) = GraphBuilder().build(repository.resources, rejected: repository.rejected)
+        let diagnostics = (repository.diagnostics + graphDiagnostics + ProviderSetup.diagnostics(for: repository.resources)).sorted()
+        guard diagnostics.isEmpty else { throw DiagnosticsError(diagnostics) }
+        return ValidatedSpecs(repository: repository, graph: graph)
+    }
+}

@@ -1,0 +1,72 @@
+import ContinuumController
+import ContinuumSpec
+import Foundation
+import Hummingbird
+import NIOCore
+import Prometheus
+
+/// The routes of the controller's HTTP server.
+struct ControllerRoutes: Sendable {
+    let controller: Controller
+    let registry: PrometheusCollectorRegistry
+    let options: ControllerServer.Options
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("healthz") { _, _ in Self.text("ok\n") }
+        router.get("readyz") { _, _ in
+            await controller.isReady()
+                ? Self.text("ready\n")
+                : Self.text("not ready: the Git source has not been fetched yet, or the state store cannot be read\n", status: .serviceUnavailable)
+        }
+        router.get("metrics") { _, _ in
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        router.get("api/v1/status") { _, _ in Self.json(await controller.currentStatus()) }
+        router.get("api/v1/resources") { _, _ in
+            do {
+                return Self.json(["resources": try await controller.resources()])
+            } catch {
+                return Self.error("\(error)", status: .serviceUnavailable)
+            }
+        }
+        router.get("api/v1/resources/:kind/:name") { _, context in
+            let kind = context.parameters.get("kind") ?? ""
+            let name = context.parameters.get("name") ?? ""
+            guard let resourceKind = ResourceKind(rawValue: kind) else {
+                return Self.error("unknown kind '\(kind)'; kinds are \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))", status: .notFound)
+            }
+            do {
+                guard let report = try await controller.resource(ResourceID(resourceKind, name)) else {
+                    return Self.error("\(kind)/\(name) is neither in the applied specs nor in the state", status: .notFound)
+                }
+                return Self.json(report)
+            } catch {
+                return Self.error("\(error)", status: .serviceUnavailable)
+            }
+        }
+        router.post("api/v1/reconcile") { _, _ in
+            await controller.trigger()
+            return Self.json(["triggered": true], status: .accepted)
+        }
+        let receiver = WebhookReceiver(controller: controller, options: options)
+        router.post("hooks/:host") { request, context in await receiver.receive(request, host: context.parameters.get("host") ?? "") }
+    }
+
+    static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        guard let data = try? encoder.encode(value) else { return error("cannot encode the answer", status: .internalServerError) }
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data + [0x0a])))
+    }
+
+    static func error(_ message: String, status: HTTPResponse.Status) -> Response {
+        json(["error": message], status: status)
+    }
+}

@@ -1,0 +1,51 @@
+import ContinuumController
+import ContinuumGit
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `POST /hooks/github`, `/hooks/gitlab` and `/hooks/generic`: a push with a valid
+/// signature (or token) wakes the controller at once; a wrong or missing one is 401 and
+/// wakes nothing; a push to a branch the controller does not track is acknowledged and ignored.
+struct WebhookReceiver: Sendable {
+    let controller: Controller
+    let options: ControllerServer.Options
+
+    func receive(_ request: Request, host: String) async -> Response {
+        guard ["github", "gitlab", "generic"].contains(host) else {
+            return ControllerRoutes.error("no webhook receiver '\(host)'; use /hooks/github, /hooks/gitlab or /hooks/generic", status: .notFound)
+        }
+        guard let secret = options.webhookSecret else {
+            return ControllerRoutes.error("webhooks are disabled: start the controller with --webhook-secret-file", status: .forbidden)
+        }
+        let body: [UInt8]
+        do {
+            body = Array(buffer: try await request.body.collect(upTo: options.maximumBodySize))
+        } catch {
+            return ControllerRoutes.error("the body is over \(options.maximumBodySize) bytes", status: .contentTooLarge)
+        }
+        let verifier = WebhookVerifier(secret: secret)
+        let headers = request.headers
+        let authentic = switch host {
+        case "gitlab": verifier.isValidToken(headers[HTTPField.Name("X-Gitlab-Token")!])
+        case "github": verifier.isValidSignature(headers[HTTPField.Name("X-Hub-Signature-256")!], body: body)
+        default: verifier.isValidSignature(headers[HTTPField.Name("X-Signature-256")!] ?? headers[HTTPField.Name("X-Hub-Signature-256")!], body: body)
+        }
+        guard authentic else {
+            return ControllerRoutes.error(
+                host == "gitlab" ? "the X-Gitlab-Token header is missing or wrong" : "the signature header is missing or wrong (HMAC-SHA256 of the body with the webhook secret, as sha256=<hex>)",
+                status: .unauthorized)
+        }
+        if host == "github", let event = headers[HTTPField.Name("X-GitHub-Event")!], event != "push" {
+            return ControllerRoutes.json(["result": "ignored: a '\(event)' event, not a push"], status: .ok)
+        }
+        if host != "generic" {
+            let reference = controller.configuration.source.reference
+            guard let push = PushEvent.parse(body), push.concerns(reference) else {
+                return ControllerRoutes.json(["result": "ignored: the push does not change the tracked \(reference)"], status: .ok)
+            }
+        }
+        await controller.trigger()
+        return ControllerRoutes.json(["result": "reconcile triggered"], status: .accepted)
+    }
+}
