@@ -8,6 +8,10 @@ packages=(
   libgit2-dev      # ContinuumGit: the Git source, through libgit2
   pkg-config       # finds libgit2 for the system-library target
   git              # the tests' git daemon and fixture repositories
+  gpgv             # --verify-signatures checks commit signatures with gpgv
+  gnupg            # the tests make signing keys and signed commits with gpg
+  python3-venv     # the tests' Python tools (prometheus_client's parser) in a venv
+  curl             # the quickstart's controller walkthrough
 )
 
 missing=()

@@ -1,0 +1,200 @@
+import ContinuumController
+import ContinuumGit
+import ContinuumSim
+import ContinuumSpec
+import ContinuumState
+import ContinuumTesting
+import Foundation
+import Testing
+
+/// The reconcile loop against real Git repositories (`git daemon` on loopback and file://).
+@Suite("Reconcile loop", .serialized)
+struct ReconcileLoopTests {
+    @Test func aNewCommitIsAppliedWithinOneInterval() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url.appendingPathComponent("repos"), name: "fleet")
+        let first = try repository.commit(Fleet.files(vms: ["web-1"]))
+        let daemon = try GitDaemon(base: directory.url.appendingPathComponent("repos"))
+        defer { daemon.stop() }
+        let harness = try await ControllerHarness(directory: directory, repository: repository, url: daemon.url("fleet")) { $0.interval = .seconds(2) }
+        let applied = try await harness.waitForStatus { $0.lastAppliedCommit == first }
+        #expect(applied.lastAppliedCommit == first)
+        #expect(applied.phase == .ready)
+        #expect(applied.resources["Ready"] == 2)
+
+        let second = try repository.commit(Fleet.files(vms: ["web-1", "web-2"]), message: "add web-2")
+        let pushed = ContinuousClock.now
+        let next = try await harness.waitForStatus(timeout: .seconds(10)) { $0.lastAppliedCommit == second }
+        let elapsed = ContinuousClock.now - pushed
+        await harness.stop()
+        #expect(next.lastAppliedCommit == second)
+        #expect(elapsed < .seconds(2) + .seconds(2), "applied within one interval (2s), with 2s for the fetch and apply; took \(elapsed)")
+        #expect(next.lastReconcile?.plan?.add == 1)
+        let state = try await harness.controller.store.snapshot()
+        #expect(state.resources.map(\.id.name).sorted() == ["fra-edge", "web-1", "web-2"])
+    }
+
+    @Test func anInvalidCommitKeepsTheLastGoodOneAndAFixIsApplied() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let good = try repository.commit(Fleet.files(vms: ["web-1"]))
+        let harness = try await ControllerHarness(directory: directory, repository: repository)
+        try await harness.waitForStatus { $0.lastAppliedCommit == good }
+
+        var broken = Fleet.files(vms: ["web-1", "web-2"])
+        broken["specs/web-2.yaml"] = SpecSamples.virtualMachine("web-2", cpu: "lots")
+        let bad = try repository.commit(broken, message: "break web-2")
+        let failed = try await harness.waitForStatus { $0.lastAttemptedCommit == bad && $0.phase == .failed }
+        #expect(failed.phase == .failed)
+        #expect(failed.lastAppliedCommit == good)
+        #expect(failed.message.contains("commit \(bad.prefix(12)) was not applied: its specs are invalid"))
+        #expect(failed.message.contains("the last good commit \(good.prefix(12)) stays applied"))
+        #expect(failed.message.contains("specs/web-2.yaml:"), "the error names the file from the repository's root: \(failed.message)")
+        #expect(failed.lastReconcile?.result == "rejected")
+        let api = try await harness.json("/api/v1/status")
+        #expect(api["phase"] as? String == "Failed")
+        #expect((api["message"] as? String)?.contains("web-2.yaml") == true)
+        #expect(try await harness.controller.store.snapshot().resources.count == 2, "nothing of the bad commit was applied")
+
+        let fix = try repository.commit(Fleet.files(vms: ["web-1", "web-2"]), message: "fix web-2")
+        let fixed = try await harness.waitForStatus { $0.lastAppliedCommit == fix }
+        await harness.stop()
+        #expect(fixed.phase == .ready)
+        #expect(try await harness.controller.store.snapshot().resources.count == 3)
+    }
+
+    @Test func aPlanOverMaxDestroyIsRefusedAndChangesNothing() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let good = try repository.commit(Fleet.files(vms: ["web-1", "web-2", "web-3"]))
+        let harness = try await ControllerHarness(directory: directory, repository: repository) { $0.maximumDestroys = 1 }
+        try await harness.waitForStatus { $0.lastAppliedCommit == good }
+        let shrink = try repository.commit([:], removing: ["specs/web-2.yaml", "specs/web-3.yaml"], message: "remove two")
+        let refused = try await harness.waitForStatus { $0.lastAttemptedCommit == shrink && $0.phase == .failed }
+        await harness.stop()
+        #expect(refused.message.contains("destroys 2 resources"))
+        #expect(refused.message.contains("over --max-destroy 1"))
+        #expect(refused.lastAppliedCommit == good)
+        #expect(try await harness.controller.store.snapshot().resources.count == 4)
+    }
+
+    @Test func driftIsCorrectedWithinOneDriftInterval() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let commit = try repository.commit(Fleet.files(vms: ["web-1"]))
+        let harness = try await ControllerHarness(directory: directory, repository: repository) {
+            $0.interval = .seconds(60)
+            $0.driftInterval = .seconds(2)
+        }
+        try await harness.waitForStatus { $0.lastAppliedCommit == commit }
+        let world = SimWorld(path: directory.url.appendingPathComponent("sim.db").path)
+        var object = try #require(try await world.objects().first { $0.resource == ResourceID(.virtualMachine, "web-1") })
+        object.spec = try #require(Self.setting(object.spec, "cpu", to: .integer(8)))
+        try await world.replace(object)
+        let changed = ContinuousClock.now
+        let corrected = try await harness.waitForStatus(timeout: .seconds(10)) { $0.lastReconcile?.drifted == ["VirtualMachine/web-1"] }
+        let elapsed = ContinuousClock.now - changed
+        let metrics = try await harness.request("GET", "/metrics").body
+        let resource = try await harness.json("/api/v1/resources/VirtualMachine/web-1")
+        await harness.stop()
+        #expect(corrected.lastReconcile?.drifted == ["VirtualMachine/web-1"])
+        #expect(elapsed < .seconds(2) + .seconds(2), "corrected within one drift interval (2s) and 2s to apply; took \(elapsed)")
+        let live = try #require(try await world.objects().first { $0.resource == ResourceID(.virtualMachine, "web-1") })
+        #expect(live.spec["cpu"] == .integer(2), "the live object was put back to the spec")
+        #expect(metrics.contains("continuum_drift_detected_total 1"))
+        let actions = (resource["events"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
+        #expect(actions.prefix(2) == ["updated", "drift detected"], "the newest events first: \(actions)")
+    }
+
+    @Test func withoutSelfHealDriftIsOnlyReported() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let commit = try repository.commit(Fleet.files(vms: ["web-1"]))
+        let harness = try await ControllerHarness(directory: directory, repository: repository) {
+            $0.interval = .seconds(60)
+            $0.driftInterval = .seconds(1)
+            $0.selfHeal = false
+        }
+        try await harness.waitForStatus { $0.lastAppliedCommit == commit }
+        let world = SimWorld(path: directory.url.appendingPathComponent("sim.db").path)
+        var object = try #require(try await world.objects().first { $0.resource == ResourceID(.virtualMachine, "web-1") })
+        object.spec = try #require(Self.setting(object.spec, "cpu", to: .integer(8)))
+        try await world.replace(object)
+        let reported = try await harness.waitForStatus { $0.lastReconcile?.result == "drift reported" }
+        let resource = try await harness.json("/api/v1/resources/VirtualMachine/web-1")
+        await harness.stop()
+        #expect(reported.message.contains("self-heal is off"))
+        #expect(reported.resources["Drifted"] == 1)
+        #expect(resource["drift"] as? Bool == true)
+        let live = try #require(try await world.objects().first { $0.resource == ResourceID(.virtualMachine, "web-1") })
+        #expect(live.spec["cpu"] == .integer(8), "drift is left alone")
+    }
+
+    @Test func aPinnedCommitStaysApplied() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let pinned = try repository.commit(Fleet.files(vms: ["web-1"]))
+        let harness = try await ControllerHarness(directory: directory, repository: repository, reference: .commit(pinned))
+        try await harness.waitForStatus { $0.lastAppliedCommit == pinned }
+        try repository.commit(Fleet.files(vms: ["web-1", "web-2"]), message: "not for the pinned controller")
+        await harness.controller.trigger()
+        try await Task.sleep(for: .seconds(2))
+        let status = await harness.controller.currentStatus()
+        await harness.stop()
+        #expect(status.lastAppliedCommit == pinned)
+        #expect(status.lastFetchedCommit == pinned)
+        #expect(status.reference == "commit \(pinned)")
+        #expect(try await harness.controller.store.snapshot().resources.count == 2)
+    }
+
+    @Test func aStandbyReplicaTakesOverWhenTheLeaderStops() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let commit = try repository.commit(Fleet.files(vms: ["web-1"]))
+        let leader = try await ControllerHarness(directory: directory, repository: repository) { $0.holder = "replica-a" }
+        try await leader.waitForStatus { $0.lastAppliedCommit == commit }
+        let standby = try await ControllerHarness(directory: directory, repository: repository) {
+            $0.holder = "replica-b"
+            $0.source.cacheDirectory = directory.url.appendingPathComponent("cache-b")
+        }
+        let waiting = try await standby.waitForStatus { $0.phase == .standby }
+        #expect(waiting.phase == .standby)
+        #expect(waiting.message.contains("replica-a"))
+        #expect(!waiting.leader)
+        await leader.stop()
+        let next = try repository.commit(Fleet.files(vms: ["web-1", "web-2"]))
+        let took = try await standby.waitForStatus { $0.lastAppliedCommit == next }
+        await standby.stop()
+        #expect(took.leader)
+        #expect(took.lastAppliedCommit == next)
+    }
+
+    @Test func anUnreachableRepositoryFailsWithBackoffAndIsNotReady() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let harness = try await ControllerHarness(directory: directory, repository: repository, url: "file:///nonexistent/repository")
+        let failed = try await harness.waitForStatus { $0.phase == .failed }
+        let ready = try await harness.request("GET", "/readyz")
+        let healthy = try await harness.request("GET", "/healthz")
+        let metrics = try await harness.request("GET", "/metrics").body
+        await harness.stop()
+        #expect(failed.message.contains("git: cannot clone file:///nonexistent/repository"))
+        #expect(failed.message.contains("retrying in"))
+        #expect(ready.status == 503)
+        #expect(healthy.status == 200)
+        #expect(metrics.contains("continuum_git_fetch_total{result=\"failure\"}"))
+    }
+
+    static func setting(_ spec: FieldValue, _ key: String, to value: FieldValue) -> FieldValue? {
+        guard case .map(let entries) = spec else { return nil }
+        return .map(entries.map { $0.key == key ? FieldValue.Entry($0.key, value) : $0 })
+    }
+}
