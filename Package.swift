@@ -196,7 +196,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContinuumGitTests",
-            dependencies: ["ContinuumGit", "ContinuumTesting"],
+            dependencies: ["ContinuumGit", "ContinuumTesting", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -19,9 +19,10 @@ public struct GitFixture: Sendable {
     /// The repository's `file://` URL.
     public var url: String { "file://" + directory.path }
 
-    /// Writes files (relative path to text), removes `removing`, commits, and returns the commit's SHA.
+    /// Writes files (relative path to text), removes `removing`, commits (signed with
+    /// `signedBy` when given), and returns the commit's SHA.
     @discardableResult
-    public func commit(_ files: [String: String], removing: [String] = [], message: String = "update specs") throws -> String {
+    public func commit(_ files: [String: String], removing: [String] = [], message: String = "update specs", signedBy key: GPGKey? = nil) throws -> String {
         for (path, text) in files {
             let file = directory.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -29,7 +30,11 @@ public struct GitFixture: Sendable {
         }
         for path in removing { try git("rm", "--quiet", "-r", path) }
         try git("add", "--all")
-        try git("commit", "--quiet", "--allow-empty", "-m", message)
+        if let key {
+            try Self.run(["git", "-c", "gpg.program=\(key.program.path)", "-c", "user.signingkey=\(key.email)", "commit", "-S", "--quiet", "--allow-empty", "-m", message], in: directory)
+        } else {
+            try git("commit", "--quiet", "--allow-empty", "-m", message)
+        }
         return try git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -39,7 +44,8 @@ public struct GitFixture: Sendable {
         try Self.run(["git"] + arguments, in: directory)
     }
 
-    static func run(_ arguments: [String], in directory: URL) throws -> String {
+    /// Runs a command (found on PATH) in `directory` and returns its standard output.
+    public static func run(_ arguments: [String], in directory: URL) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
