@@ -12,6 +12,7 @@ packages=(
   gnupg            # the tests make signing keys and signed commits with gpg
   python3-venv     # the tests' Python tools (prometheus_client's parser) in a venv
   curl             # the quickstart's controller walkthrough
+  openssh-server   # the tests' sshd on loopback, for Git over SSH (it is started by the tests only)
 )
 
 missing=()

@@ -19,7 +19,7 @@ public final class GitDaemon: Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            if Self.waitUntilListening(port: port, process: process) {
+            if Self.waitUntilListening(port: port, isRunning: { process.isRunning }) {
                 self.port = port
                 self.process = process
                 return
@@ -39,9 +39,10 @@ public final class GitDaemon: Sendable {
         process.waitUntilExit()
     }
 
-    private static func waitUntilListening(port: Int, process: Process) -> Bool {
+    /// Whether a server comes to accept connections on `port` within five seconds.
+    static func waitUntilListening(port: Int, isRunning: () -> Bool) -> Bool {
         for _ in 0..<100 {
-            guard process.isRunning else { return false }
+            guard isRunning() else { return false }
             let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
