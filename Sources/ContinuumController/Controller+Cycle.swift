@@ -56,8 +56,11 @@ extension Controller {
         }
         status.phase = .reconciling
         let outcome = await renewingLock { await reconcile(target, isNewCommit: candidate != nil, logger: log) }
+        // Read the state before publishing the outcome, so a status never shows a new commit
+        // with the old counts (the actor may serve requests at every await).
+        let snapshot = try? await store.snapshot()
         finish(outcome, target: target, isNewCommit: candidate != nil, started: started, time: startTime, logger: log)
-        await updateResourceCounts()
+        if let snapshot { updateResourceCounts(snapshot) }
     }
 
     /// What one full reconcile came to.

@@ -27,8 +27,7 @@ extension Controller {
     }
 
     /// Recounts `continuum_resources{kind,status}` and the status's counts.
-    func updateResourceCounts() async {
-        guard let snapshot = try? await store.snapshot() else { return }
+    func updateResourceCounts(_ snapshot: StateSnapshot) {
         let recorded = Dictionary(uniqueKeysWithValues: snapshot.resources.map { ($0.id, $0) })
         let ids = Set(recorded.keys).union(desired.map { Array($0.resources.keys) } ?? [])
         var counts: [ResourceCount: Int] = [:]

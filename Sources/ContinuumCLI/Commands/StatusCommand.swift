@@ -30,7 +30,8 @@ struct StatusCommand: AsyncParsableCommand {
         add("Applied commit", status["lastAppliedCommit"])
         add("Attempted commit", status["lastAttemptedCommit"])
         if let last = status["lastReconcile"] as? [String: Any] {
-            add("Last reconcile", "\(last["time"] ?? "") \(last["result"] ?? "") in \(last["durationSeconds"] ?? "")s")
+            let seconds = (last["durationSeconds"] as? Double).map { String(format: "%.3f", $0) } ?? "?"
+            add("Last reconcile", "\(last["time"] ?? "") \(last["result"] ?? "") in \(seconds)s")
             if let plan = last["plan"] as? [String: Any] { add("Last plan", plan["summary"]) }
         }
         if let resources = status["resources"] as? [String: Int], !resources.isEmpty {
