@@ -207,7 +207,7 @@ let package = Package(
         .testTarget(
             name: "ContinuumControllerTests",
             dependencies: [
-                "ContinuumController", "ContinuumServer", "ContinuumGit", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec",
+                "ContinuumController", "ContinuumServer", "ContinuumGit", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec", "ContinuumApply",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,3 +1,4 @@
+import ContinuumApply
 import ContinuumController
 import ContinuumGit
 import ContinuumSim
@@ -196,5 +197,40 @@ struct ReconcileLoopTests {
     static func setting(_ spec: FieldValue, _ key: String, to value: FieldValue) -> FieldValue? {
         guard case .map(let entries) = spec else { return nil }
         return .map(entries.map { $0.key == key ? FieldValue.Entry($0.key, value) : $0 })
+    }
+}
+
+/// Graceful shutdown in the middle of an apply.
+@Suite("Controller shutdown", .serialized)
+struct ControllerShutdownTests {
+    @Test func shutdownMidApplyFinishesAndRecordsInFlightOperationsAndReleasesTheLock() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        var files = Fleet.files(vms: (1...8).map { "web-\($0)" })
+        files["specs/provider.yaml"] = SpecSamples.file(SpecSamples.provider() + "\n  config: {latency: 300ms}", SpecSamples.network())
+        let commit = try repository.commit(files)
+        let harness = try await ControllerHarness(directory: directory, repository: repository) {
+            $0.apply.parallelism = 2
+        }
+        // Wait until the apply is under way: the network exists and VMs are being created.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await harness.controller.store.snapshot().resources.count < 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await harness.stop()
+        let store = harness.controller.store
+        let recorded = try await store.snapshot().resources.count
+        #expect(recorded >= 2 && recorded < 9, "the apply stopped part-way: \(recorded) of 9 recorded")
+        #expect(try await store.pendingIntents().isEmpty, "every operation in flight finished and was recorded")
+        #expect(try await store.currentLock() == nil, "the lock is released")
+        #expect(await harness.controller.currentStatus().lastAppliedCommit != commit)
+
+        // The next controller finishes the job.
+        let next = try await ControllerHarness(directory: directory, repository: repository)
+        let done = try await next.waitForStatus { $0.lastAppliedCommit == commit }
+        await next.stop()
+        #expect(done.lastAppliedCommit == commit)
+        #expect(try await store.snapshot().resources.count == 9)
     }
 }
