@@ -155,8 +155,10 @@ let package = Package(
             name: "continuum-bench",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumTesting",
-                "ContinuumApply", "ContinuumSim", "ContinuumProvider",
+                "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumController", "ContinuumGit",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/continuum-bench",

@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "continuum-bench",
         abstract: "Measure Continuum on generated fleets, next to baselines measured in the same run.",
         discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench plan",
-        subcommands: [PlanBench.self, ApplyBench.self],
+        subcommands: [PlanBench.self, ApplyBench.self, ControllerBench.self],
         defaultSubcommand: PlanBench.self
     )
 }
@@ -104,6 +104,45 @@ struct ApplyBench: AsyncParsableCommand {
         } else {
             print("\nlower bound = max(critical path of measured durations, busiest provider's work / its concurrency, all work / parallelism).")
             print("Both schedulers run the same plan with the same seeded latencies and limits, one after the other; the state store is in memory.")
+        }
+    }
+}
+
+/// `continuum-bench controller`.
+struct ControllerBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "controller",
+        abstract: "The controller's Git source, load, first and no-change reconciles, next to git and libyaml."
+    )
+
+    @Option(help: "Fleet sizes to measure (resources); repeat the option for several.")
+    var resources: [Int] = [1_000, 10_000]
+
+    @Option(help: "table or json.")
+    var format: Format = .table
+
+    func run() async throws {
+        var results: [ControllerBenchmark.Result] = []
+        for size in resources.sorted() {
+            let r = try await ControllerBenchmark(requestedResources: size).run()
+            results.append(r)
+            if format == .table {
+                func s(_ value: Double) -> String { String(format: "%.3f", value) }
+                print(table([
+                    ("resources", "\(r.resources)"), ("files", "\(r.files)"), ("git clone s", s(r.gitCloneSeconds)), ("source clone s", s(r.sourceCloneSeconds)),
+                    ("git fetch s", s(r.gitFetchSeconds)), ("source fetch s", s(r.sourceFetchSeconds)), ("libyaml s", s(r.libyamlParseSeconds)),
+                    ("load+valid s", s(r.loadValidateSeconds)), ("first reconcile s", s(r.firstReconcileSeconds)),
+                    ("no-change reconcile s", s(r.noChangeReconcileSeconds)),
+                ], header: results.count == 1))
+            }
+        }
+        if format == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        } else {
+            print("\ngit clone/fetch = the git command (bare clone; fetch with nothing new); source clone = libgit2 clone + checkout of the commit.")
+            print("first reconcile = fetch + load + refresh + plan + apply of every create (sim latency 0, SQLite state); no-change = forced reconcile: fetch, refresh of every resource, plan.")
         }
     }
 }

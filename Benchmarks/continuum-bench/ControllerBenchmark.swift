@@ -1,0 +1,84 @@
+import ContinuumController
+import ContinuumGit
+import ContinuumState
+import ContinuumTesting
+import Foundation
+import Logging
+import Metrics
+
+/// One controller on a generated fleet in a local Git repository (sim latency 0): the
+/// libgit2 source's clone and no-change fetch next to the `git` command's, loading next to
+/// libyaml's parse, the first reconcile (every create) and a forced reconcile with nothing
+/// to change (fetch, refresh of every resource, plan), all in one run.
+struct ControllerBenchmark {
+    /// What one fleet size measured, in seconds.
+    struct Result: Codable {
+        var resources: Int
+        var files: Int
+        var gitCloneSeconds: Double
+        var sourceCloneSeconds: Double
+        var gitFetchSeconds: Double
+        var sourceFetchSeconds: Double
+        var libyamlParseSeconds: Double
+        var loadValidateSeconds: Double
+        var firstReconcileSeconds: Double
+        var noChangeReconcileSeconds: Double
+    }
+
+    let requestedResources: Int
+
+    func run() async throws -> Result {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url, name: "fleet")
+        let generator = FleetGenerator(resources: requestedResources, latency: "0ms")
+        let files = try generator.write(to: repository.directory.appendingPathComponent("specs"))
+        try repository.commit([:], message: "fleet")
+        let clock = ContinuousClock()
+
+        let gitClone = try clock.measure {
+            _ = try GitFixture.run(["git", "clone", "--quiet", "--bare", repository.url, directory.url.appendingPathComponent("cli.git").path], in: directory.url)
+        }
+        let gitFetch = try clock.measure {
+            _ = try GitFixture.run(["git", "-C", directory.url.appendingPathComponent("cli.git").path, "fetch", "--quiet", "origin"], in: directory.url)
+        }
+        let source = GitSource(options: GitSourceOptions(url: repository.url, path: "specs", cacheDirectory: directory.url.appendingPathComponent("source")))
+        var revision: GitRevision?
+        let sourceClone = try await clock.measure { revision = try await source.fetch() }
+        let sourceFetch = try await clock.measure { _ = try await source.fetch() }
+        let specs = try revision.map(\.directory) ?? directory.url
+        let parse = try clock.measure { try PlanBenchmark.parseWithLibyaml(specs) }
+        let load = try await clock.measure { _ = try await ValidatedSpecs.load(specs) }
+
+        var logger = Logger(label: "bench")
+        logger.logLevel = .critical
+        let controller = Controller(
+            configuration: ControllerConfiguration(
+                source: GitSourceOptions(url: repository.url, path: "specs", cacheDirectory: directory.url.appendingPathComponent("controller")),
+                statePath: directory.url.appendingPathComponent("state.db").path, simWorldPath: directory.url.appendingPathComponent("sim.db").path,
+                interval: .seconds(3600), driftInterval: .seconds(3600)),
+            metrics: ControllerMetrics(factory: NOOPMetricsHandler.instance), logger: logger)
+        let running = Task { try await controller.run() }
+        defer { running.cancel() }
+        let first = try await Self.reconcile(controller, after: nil)
+        await controller.trigger()
+        let again = try await Self.reconcile(controller, after: first.time)
+        guard again.plan?.add == 0, again.plan?.change == 0, again.result == "no changes" else {
+            throw BenchmarkError(message: "the second reconcile was not a no-change one: \(again)")
+        }
+        return Result(
+            resources: generator.resourceCount, files: files, gitCloneSeconds: gitClone.timeInterval, sourceCloneSeconds: sourceClone.timeInterval,
+            gitFetchSeconds: gitFetch.timeInterval, sourceFetchSeconds: sourceFetch.timeInterval, libyamlParseSeconds: parse.timeInterval,
+            loadValidateSeconds: load.timeInterval, firstReconcileSeconds: first.durationSeconds, noChangeReconcileSeconds: again.durationSeconds)
+    }
+
+    /// Waits for a reconcile that started after `previous` and returns it.
+    private static func reconcile(_ controller: Controller, after previous: Date?) async throws -> ControllerStatus.Reconcile {
+        let deadline = ContinuousClock.now + .seconds(1800)
+        while ContinuousClock.now < deadline {
+            if let last = await controller.currentStatus().lastReconcile, previous.map({ last.time > $0 }) ?? true { return last }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BenchmarkError(message: "no reconcile within 30 minutes: \(await controller.currentStatus().message)")
+    }
+}
