@@ -55,7 +55,7 @@ extension Controller {
             return
         }
         status.phase = .reconciling
-        let outcome = await renewingLock { await reconcile(target, isNewCommit: candidate != nil, logger: log) }
+        let outcome = await renewingLock { await reconcile(target, isNewCommit: candidate != nil, started: startTime, logger: log) }
         // Read the state before publishing the outcome, so a status never shows a new commit
         // with the old counts (the actor may serve requests at every await).
         let snapshot = try? await store.snapshot()
@@ -75,14 +75,14 @@ extension Controller {
         case failed(String, drifted: [ResourceID])
     }
 
-    private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, logger: Logger) async -> Outcome {
+    private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, started: Date, logger: Logger) async -> Outcome {
         let recorder = ResourceEventRecorder(source: "commit \(target.commit.prefix(12))")
-        let outcome = await reconcile(target, isNewCommit: isNewCommit, recorder: recorder, logger: logger)
+        let outcome = await reconcile(target, isNewCommit: isNewCommit, started: started, recorder: recorder, logger: logger)
         try? await store.appendEvents(recorder.drain())
         return outcome
     }
 
-    private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, recorder: ResourceEventRecorder, logger: Logger) async -> Outcome {
+    private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, started: Date, recorder: ResourceEventRecorder, logger: Logger) async -> Outcome {
         let resources = target.specs.resources
         let snapshot: StateSnapshot
         do { snapshot = try await store.snapshot() } catch { return .failed("\(error)", drifted: []) }
@@ -132,7 +132,7 @@ extension Controller {
             options.holder = configuration.holder
             let result = try await Executor(options: options).apply(plan, resources: resources, store: store, registry: registry, stop: stop, events: events)
             try? await store.appendHistory(ApplyRecord(
-                startedAt: Date(timeIntervalSinceNow: -(result.report.makespan)), finishedAt: Date(),
+                startedAt: started, finishedAt: Date(),
                 source: "\(configuration.source.displayURL) commit \(target.commit)", summary: plan.summary.line,
                 outcome: result.succeeded ? "succeeded" : result.interrupted ? "interrupted" : "failed: \(result.failures) operations"))
             metrics.operations(result.report)
