@@ -73,6 +73,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Out-of-process providers: JSON-RPC 2.0 over a provider program's standard input and output.
+        .target(
+            name: "ContinuumExternal",
+            dependencies: ["ContinuumSpec", "ContinuumProvider"],
+            swiftSettings: swiftSettings
+        ),
         // libgit2, the C library, through pkg-config (Debian: libgit2-dev).
         .systemLibrary(
             name: "CLibGit2",
@@ -109,7 +115,7 @@ let package = Package(
             name: "ContinuumController",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
-                "ContinuumSim", "ContinuumApply", "ContinuumGit",
+                "ContinuumSim", "ContinuumApply", "ContinuumGit", "ContinuumExternal",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -199,6 +205,11 @@ let package = Package(
         .testTarget(
             name: "ContinuumGitTests",
             dependencies: ["ContinuumGit", "ContinuumTesting", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumExternalTests",
+            dependencies: ["ContinuumExternal", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

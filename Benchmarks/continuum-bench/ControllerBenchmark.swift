@@ -46,7 +46,7 @@ struct ControllerBenchmark {
         var revision: GitRevision?
         let sourceClone = try await clock.measure { revision = try await source.fetch() }
         let sourceFetch = try await clock.measure { _ = try await source.fetch() }
-        let specs = try revision.map(\.directory) ?? directory.url
+        let specs = revision.map(\.directory) ?? directory.url
         let parse = try clock.measure { try PlanBenchmark.parseWithLibyaml(specs) }
         let load = try await clock.measure { _ = try await ValidatedSpecs.load(specs) }
 

@@ -1,4 +1,5 @@
 public import ContinuumApply
+import ContinuumExternal
 import ContinuumProvider
 public import ContinuumSim
 public import ContinuumSpec
@@ -10,6 +11,8 @@ public import ContinuumState
 public struct ProviderSetup: Sendable {
     /// The embedded simulated cloud that `sim` providers act on.
     public let world: SimWorld
+    /// External provider programs already started, reused while their spec is unchanged.
+    private let external = ExternalProviderPool()
 
     /// Creates a setup over the sim world.
     public init(world: SimWorld) {
@@ -19,9 +22,13 @@ public struct ProviderSetup: Sendable {
     /// Checks every provider's `config`; each problem is located at the provider's config.
     public static func diagnostics(for resources: [Resource]) -> [Diagnostic] {
         resources.flatMap { resource -> [Diagnostic] in
-            guard case .provider(let spec) = resource.spec, spec.type == .sim else { return [] }
-            guard case .failure(let error) = SimConfig.parse(spec.config) else { return [] }
-            return error.problems.map { Diagnostic(at: resource.location(of: "spec.config"), $0) }
+            guard case .provider(let spec) = resource.spec else { return [] }
+            let problems: [String] = switch spec.type {
+            case .sim: SimConfig.parse(spec.config).failure?.problems ?? []
+            case .external: ExternalProviderConfig.parse(spec.config).failure?.problems ?? []
+            default: []
+            }
+            return problems.map { Diagnostic(at: resource.location(of: "spec.config"), $0) }
         }
     }
 
@@ -50,9 +57,18 @@ public struct ProviderSetup: Sendable {
         let provider: any Provider
         if type == ProviderType.sim.rawValue, let config = try? SimConfig.parse(spec["config"] ?? .map([])).get() {
             provider = SimProvider(name: name, config: config, world: world)
+        } else if type == ProviderType.external.rawValue, let config = try? ExternalProviderConfig.parse(spec["config"] ?? .map([])).get() {
+            provider = external.provider(name: name, config: config)
         } else {
             provider = UnavailableProvider(name: name, type: type)
         }
         return ProviderRegistry.Entry(provider: provider, concurrency: concurrency, requestsPerSecond: requestsPerSecond)
+    }
+}
+
+extension Result {
+    /// The error, when it failed.
+    var failure: Failure? {
+        if case .failure(let error) = self { error } else { nil }
     }
 }

@@ -1,3 +1,4 @@
+public import ContinuumSpec
 public import ContinuumState
 import Foundation
 

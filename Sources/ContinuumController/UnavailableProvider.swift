@@ -8,7 +8,7 @@ struct UnavailableProvider: Provider {
 
     private var error: ProviderError {
         ProviderError(.invalidRequest, provider: name, message: "provider type '\(type)' is not available in this build yet",
-            remedy: "use type: sim for now; libvirt, redfish and external providers are being built")
+            remedy: "use type: sim or external for now; the libvirt and redfish providers are being built")
     }
 
     func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject? { throw error }

@@ -31,7 +31,7 @@ public struct GitFixture: Sendable {
         for path in removing { try git("rm", "--quiet", "-r", path) }
         try git("add", "--all")
         if let key {
-            try Self.run(["git", "-c", "gpg.program=\(key.program.path)", "-c", "user.signingkey=\(key.email)", "commit", "-S", "--quiet", "--allow-empty", "-m", message], in: directory)
+            _ = try Self.run(["git", "-c", "gpg.program=\(key.program.path)", "-c", "user.signingkey=\(key.email)", "commit", "-S", "--quiet", "--allow-empty", "-m", message], in: directory)
         } else {
             try git("commit", "--quiet", "--allow-empty", "-m", message)
         }

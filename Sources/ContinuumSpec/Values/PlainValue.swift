@@ -1,6 +1,4 @@
-public import ContinuumSpec
-
-/// A field value as plain JSON for the API: strings, numbers and booleans as themselves,
+/// A field value as plain JSON (the API, external providers' config): strings, numbers and booleans as themselves,
 /// quantities as their text, references as `Kind/name`, secrets as `(sensitive)`,
 /// values not known yet as null.
 public struct PlainValue: Sendable, Encodable {

@@ -1,0 +1,142 @@
+import Foundation
+import Synchronization
+
+/// One running provider program: JSON lines to its standard input, JSON lines from its
+/// standard output (read on a thread of its own), standard error kept (the last lines) for
+/// error messages. Lines over 16 MiB are cut (and then refused as not JSON) rather than
+/// buffered without end. The program runs in a process group of its own, so ending it ends
+/// whatever it started too.
+final class ProviderProcess: Sendable {
+    static let maximumLineLength = 16 << 20
+
+    /// The lines the program writes to standard output; finished when it closes it.
+    let lines: AsyncStream<String>
+    private let processID: pid_t
+    private let input: FileHandle
+    private let errors = RecentLines()
+    private let status = Mutex<Int32?>(nil)
+
+    init(command: [String]) throws {
+        let stdin = try Self.pipe()
+        let stdout = try Self.pipe()
+        let stderr = try Self.pipe()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdin.read, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr.write, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        let arguments = ["/usr/bin/env"] + command
+        var argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, &argv, environ)
+        for descriptor in [stdin.read, stdout.write, stderr.write] { close(descriptor) }
+        guard spawned == 0 else {
+            for descriptor in [stdin.write, stdout.read, stderr.read] { close(descriptor) }
+            throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO)
+        }
+        processID = pid
+        input = FileHandle(fileDescriptor: stdin.write, closeOnDealloc: true)
+        let (lines, continuation) = AsyncStream.makeStream(of: String.self)
+        self.lines = lines
+        Self.readLines(from: stdout.read) { line in
+            if let line { continuation.yield(line) } else { continuation.finish() }
+        }
+        let errors = self.errors
+        Self.readLines(from: stderr.read) { line in
+            if let line { errors.add(line) }
+        }
+    }
+
+    /// Writes one line.
+    func send(_ line: [UInt8]) throws {
+        try input.write(contentsOf: line + [0x0a])
+    }
+
+    /// The exit status once the program has exited (waiting up to a second for it).
+    var exitStatus: Int32? {
+        for _ in 0..<100 {
+            if let status = reap() { return status }
+            usleep(10_000)
+        }
+        return nil
+    }
+
+    /// The last lines the program wrote to standard error.
+    var recentErrors: [String] { errors.lines }
+
+    /// Ends the program and everything it started.
+    func terminate() {
+        try? input.close()
+        if reap() == nil {
+            kill(-processID, SIGKILL)
+            kill(processID, SIGKILL)
+            _ = exitStatus
+        }
+    }
+
+    /// Collects the exit status if the program has exited.
+    private func reap() -> Int32? {
+        status.withLock { status in
+            if let status { return status }
+            var raw: Int32 = 0
+            guard waitpid(processID, &raw, WNOHANG) == processID else { return nil }
+            // WIFEXITED / WEXITSTATUS, WTERMSIG for a signal.
+            status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+            return status
+        }
+    }
+
+    private static func pipe() throws -> (read: Int32, write: Int32) {
+        var descriptors: [Int32] = [0, 0]
+        guard Foundation.pipe(&descriptors) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        // Other children must not inherit them (pipe2 is not in Glibc's Swift module).
+        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        return (descriptors[0], descriptors[1])
+    }
+
+    /// Reads the descriptor line by line on a thread of its own; `deliver(nil)` at the end.
+    private static func readLines(from descriptor: Int32, deliver: @escaping @Sendable (String?) -> Void) {
+        let thread = Thread {
+            defer { close(descriptor) }
+            var pending: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                for byte in buffer[0..<count] {
+                    if byte == 0x0a {
+                        deliver(String(decoding: pending, as: UTF8.self))
+                        pending.removeAll(keepingCapacity: true)
+                    } else if pending.count < maximumLineLength {
+                        pending.append(byte)
+                    }
+                }
+            }
+            if !pending.isEmpty { deliver(String(decoding: pending, as: UTF8.self)) }
+            deliver(nil)
+        }
+        thread.start()
+    }
+}
+
+/// The last 20 lines a program wrote to standard error, each cut at 500 characters.
+final class RecentLines: Sendable {
+    private let kept = Mutex<[String]>([])
+
+    func add(_ line: String) {
+        kept.withLock { kept in
+            kept.append(String(line.prefix(500)))
+            if kept.count > 20 { kept.removeFirst(kept.count - 20) }
+        }
+    }
+
+    var lines: [String] { kept.withLock { $0 } }
+}
