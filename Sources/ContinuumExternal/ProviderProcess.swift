@@ -16,7 +16,13 @@ final class ProviderProcess: Sendable {
     private let errors = RecentLines()
     private let status = Mutex<Int32?>(nil)
 
+    /// Writing to a program that has exited must be an error (`EPIPE`), not `SIGPIPE`
+    /// ending the whole controller; Linux has no per-pipe switch for it, so the signal is
+    /// ignored process-wide once, before the first program starts (as Go's runtime does).
+    private static let sigpipeIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     init(command: [String]) throws {
+        Self.sigpipeIgnored
         let stdin = try Self.pipe()
         let stdout = try Self.pipe()
         let stderr = try Self.pipe()

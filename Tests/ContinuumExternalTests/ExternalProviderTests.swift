@@ -101,6 +101,8 @@ struct ExternalProviderTests {
     @Test(arguments: [
         (["sh", "-c", "sleep 30"], "did not answer initialize within 1s"),
         (["continuum-no-such-provider-program"], "exited with status 127"),
+        // Closes its standard input at once: writing to it is EPIPE, which must not be SIGPIPE.
+        (["sh", "-c", "exec 0<&-; exit 4"], "exited with status 4"),
         (["python3", "-c", #"import sys; sys.stdin.readline(); print('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":9}}', flush=True); sys.stdin.read()"#],
             "speaks protocol version 9; this Continuum speaks 1"),
         (["python3", "-c", #"import sys; sys.stdin.readline(); print('{"jsonrpc":"2.0","id":1,"result":{}}', flush=True); sys.stdin.read()"#],
