@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
@@ -79,6 +81,18 @@ let package = Package(
             dependencies: ["ContinuumSpec", "ContinuumProvider"],
             swiftSettings: swiftSettings
         ),
+        // Bare metal through a BMC's Redfish API, with async-http-client.
+        .target(
+            name: "ContinuumRedfish",
+            dependencies: [
+                "ContinuumSpec", "ContinuumProvider",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // libgit2, the C library, through pkg-config (Debian: libgit2-dev).
         .systemLibrary(
             name: "CLibGit2",
@@ -115,7 +129,7 @@ let package = Package(
             name: "ContinuumController",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
-                "ContinuumSim", "ContinuumApply", "ContinuumGit", "ContinuumExternal",
+                "ContinuumSim", "ContinuumApply", "ContinuumGit", "ContinuumExternal", "ContinuumRedfish",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -161,8 +175,11 @@ let package = Package(
             name: "continuum-bench",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumTesting",
-                "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumController", "ContinuumGit",
+                "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumController", "ContinuumGit", "ContinuumRedfish",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -173,7 +190,12 @@ let package = Package(
         // Test support shared by the test targets: temporary spec repositories, builders.
         .target(
             name: "ContinuumTesting",
-            dependencies: ["ContinuumSpec", "ContinuumGraph", "ContinuumState"],
+            dependencies: [
+                "ContinuumSpec", "ContinuumGraph", "ContinuumState",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -210,6 +232,16 @@ let package = Package(
         .testTarget(
             name: "ContinuumExternalTests",
             dependencies: ["ContinuumExternal", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumRedfishTests",
+            dependencies: [
+                "ContinuumRedfish", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "continuum-bench",
         abstract: "Measure Continuum on generated fleets, next to baselines measured in the same run.",
         discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench plan",
-        subcommands: [PlanBench.self, ApplyBench.self, ControllerBench.self],
+        subcommands: [PlanBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self],
         defaultSubcommand: PlanBench.self
     )
 }
@@ -157,4 +157,42 @@ func table(_ columns: [(String, String)], header: Bool) -> String {
 
 extension String {
     func padded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
+
+/// `continuum-bench redfish`.
+struct RedfishBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redfish",
+        abstract: "Provision bare-metal nodes through Redfish on sushy-emulator: API calls and wall time, next to a bare power-on.",
+        discussion: "Needs the test venv with sushy-tools: source scripts/python-env.sh first."
+    )
+
+    @Option(help: "Nodes to provision, one at a time.")
+    var nodes: Int = 5
+
+    @Option(help: "table or json.")
+    var format: Format = .table
+
+    func run() async throws {
+        let result = try await RedfishBenchmark(nodes: nodes, pollInterval: .milliseconds(500)).run()
+        if format == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        func s(_ value: Double) -> String { String(format: "%.2f", value) }
+        for (index, node) in result.nodes.enumerated() {
+            print(table([
+                ("node", "\(index)"), ("provision s", s(node.provisionSeconds)), ("API calls", "\(node.apiCalls)"), ("of which power polls", "\(node.powerPolls)"),
+                ("bare power-on s", s(node.floorSeconds)), ("bare power-on calls", "\(node.floorCalls)"),
+            ], header: index == 0))
+        }
+        print(table([
+            ("node", "mean"), ("provision s", s(result.meanProvisionSeconds)), ("API calls", String(format: "%.1f", result.meanApiCalls)),
+            ("of which power polls", String(format: "%.1f", result.meanPowerPolls)), ("bare power-on s", s(result.meanFloorSeconds)), ("bare power-on calls", ""),
+        ], header: false))
+        print("\nprovision = eject, insert the image, boot override Cd once, power on, wait until On (poll 500ms), read back;")
+        print("bare power-on = a Reset On of another system polled at the same interval (the emulator's 1-11 s power delay: the floor).")
+    }
 }

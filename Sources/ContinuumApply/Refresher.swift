@@ -66,8 +66,11 @@ public struct Refresher: Sendable {
                 missing.append(record.id)
                 continue
             }
-            if observed.spec != record.spec { drifted.append(record.id) }
-            refreshed[position].spec = observed.spec
+            // A provider leaves out the top-level fields it cannot observe (a bare-metal
+            // node's image once its media is ejected): those keep their recorded value.
+            let spec = observed.spec.completed(from: record.spec)
+            if spec != record.spec { drifted.append(record.id) }
+            refreshed[position].spec = spec
             refreshed[position].outputs = observed.outputs
         }
         var serial = snapshot.serial

@@ -1,6 +1,7 @@
 public import ContinuumApply
 import ContinuumExternal
 import ContinuumProvider
+import ContinuumRedfish
 public import ContinuumSim
 public import ContinuumSpec
 public import ContinuumState
@@ -26,6 +27,7 @@ public struct ProviderSetup: Sendable {
             let problems: [String] = switch spec.type {
             case .sim: SimConfig.parse(spec.config).failure?.problems ?? []
             case .external: ExternalProviderConfig.parse(spec.config).failure?.problems ?? []
+            case .redfish: RedfishConfig.parse(spec.config).failure?.problems ?? []
             default: []
             }
             return problems.map { Diagnostic(at: resource.location(of: "spec.config"), $0) }
@@ -59,10 +61,29 @@ public struct ProviderSetup: Sendable {
             provider = SimProvider(name: name, config: config, world: world)
         } else if type == ProviderType.external.rawValue, let config = try? ExternalProviderConfig.parse(spec["config"] ?? .map([])).get() {
             provider = external.provider(name: name, config: config)
+        } else if type == ProviderType.redfish.rawValue, let config = try? RedfishConfig.parse(spec["config"] ?? .map([])).get() {
+            provider = Self.redfish(name: name, config: config, credentials: spec["credentials"])
         } else {
             provider = UnavailableProvider(name: name, type: type)
         }
         return ProviderRegistry.Entry(provider: provider, concurrency: concurrency, requestsPerSecond: requestsPerSecond)
+    }
+}
+
+extension ProviderSetup {
+    /// A Redfish provider with its credentials read now; when they cannot be, a provider
+    /// whose every call says why.
+    static func redfish(name: String, config: RedfishConfig, credentials: FieldValue?) -> any Provider {
+        do throws(ProviderError) {
+            var login: (username: String, password: String)?
+            if case .secret(let username)? = credentials?["username"], case .secret(let password)? = credentials?["password"] {
+                login = (try SecretResolver.resolve(username, provider: name, field: "spec.credentials.username"),
+                    try SecretResolver.resolve(password, provider: name, field: "spec.credentials.password"))
+            }
+            return try RedfishProvider(name: name, config: config, credentials: login)
+        } catch {
+            return UnavailableProvider(name: name, error: error)
+        }
     }
 }
 

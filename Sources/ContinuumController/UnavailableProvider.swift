@@ -1,14 +1,23 @@
 import ContinuumProvider
 import ContinuumSpec
 
-/// A provider whose type this build cannot serve yet: every call says so.
+/// A provider that cannot serve: a type this build lacks, or one whose setup failed (its
+/// credentials could not be read). Every call says why.
 struct UnavailableProvider: Provider {
     let name: String
-    let type: String
+    let error: ProviderError
 
-    private var error: ProviderError {
-        ProviderError(.invalidRequest, provider: name, message: "provider type '\(type)' is not available in this build yet",
-            remedy: "use type: sim or external for now; the libvirt and redfish providers are being built")
+    /// A provider of a type this build cannot serve yet.
+    init(name: String, type: String) {
+        self.name = name
+        self.error = ProviderError(.invalidRequest, provider: name, message: "provider type '\(type)' is not available in this build yet",
+            remedy: "use type: sim, redfish or external for now; the libvirt provider is being built")
+    }
+
+    /// A provider whose setup failed with `error`.
+    init(name: String, error: ProviderError) {
+        self.name = name
+        self.error = error
     }
 
     func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject? { throw error }

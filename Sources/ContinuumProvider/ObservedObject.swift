@@ -17,3 +17,15 @@ public struct ObservedObject: Sendable, Hashable, Codable {
         self.outputs = outputs
     }
 }
+
+extension FieldValue {
+    /// This map with the top-level keys it lacks taken from `recorded`: how an observation
+    /// that leaves out what its provider cannot see is read against the recorded spec.
+    public func completed(from recorded: FieldValue) -> FieldValue {
+        guard case .map(let entries) = self, case .map(let old) = recorded else { return self }
+        let present = Set(entries.map(\.key))
+        let missing = old.filter { !present.contains($0.key) }
+        guard !missing.isEmpty else { return self }
+        return .map((entries + missing).sorted { $0.key < $1.key })
+    }
+}

@@ -14,7 +14,7 @@ public final class SSHServer: Sendable {
     public let hostKey: String
     /// The user to log in as (the current one).
     public let user: String
-    private let processID: pid_t
+    private let process: SpawnedProcess
 
     /// Generates keys under `directory` and starts sshd, waiting until it listens.
     public init(in directory: URL) throws {
@@ -49,16 +49,15 @@ public final class SSHServer: Sendable {
                 """.utf8).write(to: config)
             // Not Foundation's Process: sshd closes the descriptors it inherits, which
             // Foundation takes for the child's exit, and then blocks waiting for it.
-            let pid = try Self.spawn(["/usr/sbin/sshd", "-D", "-e", "-f", config.path])
-            if GitDaemon.waitUntilListening(port: port, isRunning: { waitpid(pid, nil, WNOHANG) == 0 }) {
+            let process = try SpawnedProcess(["/usr/sbin/sshd", "-D", "-e", "-f", config.path])
+            if GitDaemon.waitUntilListening(port: port, isRunning: { process.isRunning }) {
                 self.port = port
-                self.processID = pid
+                self.process = process
                 knownHosts = base.appendingPathComponent("known_hosts")
                 try Data("[127.0.0.1]:\(port) \(hostKey)\n".utf8).write(to: knownHosts)
                 return
             }
-            kill(pid, SIGKILL)
-            waitpid(pid, nil, 0)
+            process.stop()
         }
         throw FixtureError(message: "sshd did not start on loopback; is openssh-server installed (scripts/bootstrap.sh)?")
     }
@@ -68,23 +67,6 @@ public final class SSHServer: Sendable {
 
     /// Stops the server.
     public func stop() {
-        kill(processID, SIGKILL)
-        waitpid(processID, nil, 0)
-    }
-
-    /// Starts `arguments` with standard input and output on /dev/null.
-    private static func spawn(_ arguments: [String]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ)
-        guard status == 0 else { throw FixtureError(message: "cannot start \(arguments[0]): \(String(cString: strerror(status)))") }
-        return pid
+        process.stop()
     }
 }

@@ -1,0 +1,65 @@
+public import ContinuumSpec
+public import Foundation
+
+/// The `config` of a `type: redfish` provider: the BMC endpoint and how to trust it, and
+/// how long power changes may take. Credentials come from the provider's `credentials`
+/// (`username`, `password`, as secret references).
+public struct RedfishConfig: Sendable, Hashable {
+    /// The service's base URL, such as `https://10.0.0.5` (the service root is `/redfish/v1`).
+    public var endpoint: URL
+    /// Accept any TLS certificate (default false: TLS is verified).
+    public var insecureSkipVerify: Bool
+    /// A PEM file of CA certificates to trust instead of the system's.
+    public var caFile: String?
+    /// How long a power change may take before the operation fails (default 5m).
+    public var powerTimeout: Duration
+    /// How often power state and task monitors are polled (default 1s).
+    public var pollInterval: Duration
+
+    /// Reads `config`, or says what is wrong with each field.
+    public static func parse(_ config: FieldValue) -> Result<RedfishConfig, RedfishConfigError> {
+        var problems: [String] = []
+        var endpoint: URL?
+        if case .string(let text)? = config["endpoint"], let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {
+            endpoint = url
+        } else {
+            problems.append("spec.config.endpoint: required: the BMC's URL, such as https://10.0.0.5")
+        }
+        var insecure = false
+        switch config["insecureSkipVerify"] {
+        case nil: break
+        case .boolean(let flag)?: insecure = flag
+        default: problems.append("spec.config.insecureSkipVerify: expected true or false")
+        }
+        var caFile: String?
+        switch config["caFile"] {
+        case nil: break
+        case .string(let path)?: caFile = path
+        default: problems.append("spec.config.caFile: expected a path to a PEM file")
+        }
+        func duration(_ key: String, default value: Duration) -> Duration {
+            guard let field = config[key] else { return value }
+            if case .string(let text) = field, let parsed = DurationText.parse(text), parsed > .zero { return parsed }
+            problems.append("spec.config.\(key): expected a duration like \"30s\" or \"5m\"")
+            return value
+        }
+        let powerTimeout = duration("powerTimeout", default: .seconds(300))
+        let pollInterval = duration("pollInterval", default: .seconds(1))
+        let known = ["endpoint", "insecureSkipVerify", "caFile", "powerTimeout", "pollInterval"]
+        if case .map(let entries) = config {
+            for entry in entries where !known.contains(entry.key) {
+                problems.append("spec.config.\(entry.key): unknown redfish setting\(NameSuggester.hint(for: entry.key, in: known)); redfish takes \(known.joined(separator: ", "))")
+            }
+        }
+        guard problems.isEmpty, let endpoint else { return .failure(RedfishConfigError(problems: problems)) }
+        return .success(RedfishConfig(endpoint: endpoint, insecureSkipVerify: insecure, caFile: caFile, powerTimeout: powerTimeout, pollInterval: pollInterval))
+    }
+}
+
+/// Why a redfish `config` is invalid: one problem per field.
+public struct RedfishConfigError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The problems, each starting with the field path.
+    public var problems: [String]
+
+    public var description: String { problems.joined(separator: "\n") }
+}

@@ -1,0 +1,212 @@
+public import ContinuumProvider
+public import ContinuumSpec
+import Foundation
+
+/// Bare-metal nodes through a BMC's Redfish API (`type: redfish`). Provisioning ejects old
+/// media, inserts the spec's image as a virtual CD, sets a one-time boot from it in the
+/// spec's boot mode, and powers the system on (or restarts it), waiting for the power
+/// state. The provider id is the system's path (`spec.systemId`). Delete powers off and
+/// ejects: the hardware is released, not destroyed. Power and boot mode changed out of
+/// band read as drift and are put back by an update.
+public final class RedfishProvider: Provider {
+    /// The `Provider` resource's name.
+    public let name: String
+    private let config: RedfishConfig
+    private let client: RedfishClient
+
+    /// Creates a provider; `credentials` are the resolved `username` and `password`.
+    public init(name: String, config: RedfishConfig, credentials: (username: String, password: String)?) throws(ProviderError) {
+        self.name = name
+        self.config = config
+        self.client = try RedfishClient(provider: name, config: config, credentials: credentials)
+    }
+
+    public func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject? {
+        try supported(kind)
+        guard let system = try await client.get(providerID) else { return nil }
+        return try await observe(system, path: providerID)
+    }
+
+    public func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject? {
+        // The node is identified by its system path, not by the key: a create that may have
+        // run is simply run again (provisioning the same system twice is harmless).
+        nil
+    }
+
+    public func create(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
+        try supported(request.id.kind)
+        let node = try Node(request.spec, provider: name)
+        guard let system = try await client.get(node.systemId) else {
+            throw ProviderError(.invalidRequest, provider: name, message: "the BMC has no system \(node.systemId)",
+                remedy: "check spec.systemId against \(config.endpoint.absoluteString)/redfish/v1/Systems")
+        }
+        try await provision(node, system: system)
+        return try await observed(node.systemId)
+    }
+
+    public func update(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
+        try supported(request.id.kind)
+        let node = try Node(request.spec, provider: name)
+        guard let system = try await client.get(node.systemId) else {
+            throw ProviderError(.notFound, provider: name, message: "the BMC has no system \(node.systemId)", remedy: "it is gone from the BMC")
+        }
+        if Self.boot(system)["BootSourceOverrideMode"] as? String != node.bootMode {
+            try await client.patch(node.systemId, ["Boot": ["BootSourceOverrideMode": node.bootMode]], etag: system.etag)
+        }
+        try await setPower(node.power, system: system, path: node.systemId)
+        return try await observed(node.systemId)
+    }
+
+    public func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) {
+        try supported(kind)
+        guard let system = try await client.get(providerID) else { return }
+        try await setPower("off", system: system, path: providerID, graceful: false)
+        if let media = try await cdMedia(system), media["Inserted"] as? Bool == true, let eject = media.action("#VirtualMedia.EjectMedia") {
+            try await client.action(eject, [:])
+        }
+    }
+
+    /// Operations take seconds to minutes on real hardware; the scheduler starts them first.
+    public func estimatedDuration(of operation: ProviderOperation, kind: ResourceKind) -> Duration {
+        operation == .create ? .seconds(120) : .seconds(30)
+    }
+
+    // MARK: Provisioning
+
+    private func provision(_ node: Node, system: RedfishDocument) async throws(ProviderError) {
+        guard let media = try await cdMedia(system) else {
+            throw ProviderError(.invalidRequest, provider: name, message: "\(node.systemId) has no virtual CD/DVD media",
+                remedy: "this BMC cannot boot an image by virtual media")
+        }
+        if media["Inserted"] as? Bool == true, let eject = media.action("#VirtualMedia.EjectMedia") {
+            try await client.action(eject, [:])
+        }
+        guard let insert = media.action("#VirtualMedia.InsertMedia") else {
+            throw ProviderError(.invalidRequest, provider: name, message: "the virtual media of \(node.systemId) has no InsertMedia action", remedy: "update the BMC firmware")
+        }
+        try await client.action(insert, ["Image": node.image, "Inserted": true, "WriteProtected": true])
+        try await client.patch(node.systemId, [
+            "Boot": ["BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Once", "BootSourceOverrideMode": node.bootMode],
+        ], etag: system.etag)
+        guard node.power == "on" else { return try await setPower("off", system: system, path: node.systemId) }
+        let isOn = system["PowerState"] as? String == "On"
+        try await reset(system, path: node.systemId, isOn ? "ForceRestart" : "On")
+        try await waitForPower("On", system: node.systemId)
+    }
+
+    /// Powers the system on, or off: gracefully first when `graceful`, then forcibly once
+    /// half the power timeout has passed.
+    private func setPower(_ power: String, system: RedfishDocument, path: String, graceful: Bool = true) async throws(ProviderError) {
+        let wanted = power == "on" ? "On" : "Off"
+        guard system["PowerState"] as? String != wanted else { return }
+        if wanted == "On" {
+            try await reset(system, path: path, "On")
+            return try await waitForPower("On", system: path)
+        }
+        if graceful {
+            try await reset(system, path: path, "GracefulShutdown")
+            do {
+                return try await waitForPower("Off", system: path, within: config.powerTimeout / 2)
+            } catch {
+                // Not off in time: force it, as the spec asks.
+            }
+        }
+        try await reset(system, path: path, "ForceOff")
+        try await waitForPower("Off", system: path)
+    }
+
+    private func reset(_ system: RedfishDocument, path: String, _ type: String) async throws(ProviderError) {
+        guard let target = system.action("#ComputerSystem.Reset") else {
+            throw ProviderError(.invalidRequest, provider: name, message: "\(path) has no ComputerSystem.Reset action", remedy: "check the BMC")
+        }
+        try await client.action(target, ["ResetType": type])
+    }
+
+    private func waitForPower(_ state: String, system: String, within timeout: Duration? = nil) async throws(ProviderError) {
+        let deadline = ContinuousClock.now + (timeout ?? config.powerTimeout)
+        while ContinuousClock.now < deadline {
+            if try await client.get(system)?["PowerState"] as? String == state { return }
+            try? await Task.sleep(for: config.pollInterval)
+        }
+        throw ProviderError(.transient, provider: name, message: "\(system) did not reach power state \(state) within \(DurationText.format(timeout ?? config.powerTimeout))",
+            remedy: "check the machine; raise spec.config.powerTimeout if it is slow")
+    }
+
+    // MARK: Observation
+
+    private func observed(_ path: String) async throws(ProviderError) -> ObservedObject {
+        guard let system = try await client.get(path) else {
+            throw ProviderError(.notFound, provider: name, message: "\(path) disappeared", remedy: "check the BMC")
+        }
+        return try await observe(system, path: path)
+    }
+
+    /// The system as a live spec. The image is what the virtual CD holds; once the media is
+    /// ejected (as it often is after an install) the image cannot be observed and is left
+    /// out, so the recorded one stands. `provisioned` is whether the node runs: it is only
+    /// in the state after a provisioning succeeded.
+    private func observe(_ system: RedfishDocument, path: String) async throws(ProviderError) -> ObservedObject {
+        let media = try await cdMedia(system)
+        let image = media?["Inserted"] as? Bool == true ? media?["Image"] as? String : nil
+        let power = system["PowerState"] as? String == "On" ? "on" : "off"
+        let spec = FieldValue.object([
+            ("provider", .string(name)), ("systemId", .string(path)), ("image", image.map(FieldValue.string)),
+            ("bootMode", .string(Self.boot(system)["BootSourceOverrideMode"] as? String ?? "UEFI")), ("power", .string(power)),
+        ])
+        let outputs: [String: FieldValue] = [
+            "id": .string(system["Id"] as? String ?? path),
+            "powerState": .string(system["PowerState"] as? String ?? "Unknown"),
+            "provisioned": .boolean(power == "on"),
+        ]
+        return ObservedObject(providerID: path, spec: spec, outputs: outputs)
+    }
+
+    /// The system's virtual CD or DVD, following its links: its own virtual media, else
+    /// that of the managers (BMCs) that manage it, as many real BMCs have it.
+    private func cdMedia(_ system: RedfishDocument) async throws(ProviderError) -> RedfishDocument? {
+        var collections: [String] = []
+        if let own = system.link("VirtualMedia") {
+            collections.append(own)
+        } else {
+            for manager in ((system["Links"] as? [String: Any])?["ManagedBy"] as? [[String: Any]] ?? []).compactMap({ $0["@odata.id"] as? String }) {
+                if let media = try await client.get(manager)?.link("VirtualMedia") { collections.append(media) }
+            }
+        }
+        for collection in collections {
+            for member in try await client.get(collection)?.members ?? [] {
+                guard let media = try await client.get(member) else { continue }
+                let types = media["MediaTypes"] as? [String] ?? []
+                if types.contains("CD") || types.contains("DVD") { return media }
+            }
+        }
+        return nil
+    }
+
+    private static func boot(_ system: RedfishDocument) -> [String: Any] { system["Boot"] as? [String: Any] ?? [:] }
+
+    private func supported(_ kind: ResourceKind) throws(ProviderError) {
+        guard kind == .bareMetalNode else {
+            throw ProviderError(.invalidRequest, provider: name, message: "a redfish provider manages BareMetalNode resources, not \(kind.rawValue)",
+                remedy: "put \(kind.rawValue) resources on a sim, libvirt or external provider")
+        }
+    }
+}
+
+/// A bare-metal node's desired spec, read from the request.
+struct Node {
+    var systemId: String
+    var image: String
+    var bootMode: String
+    var power: String
+
+    init(_ spec: FieldValue, provider: String) throws(ProviderError) {
+        func text(_ key: String) -> String? { if case .string(let value)? = spec[key] { value } else { nil } }
+        guard let systemId = text("systemId"), let image = text("image") else {
+            throw ProviderError(.invalidRequest, provider: provider, message: "the request has no systemId or image", remedy: "report this")
+        }
+        self.systemId = systemId
+        self.image = image
+        self.bootMode = text("bootMode") ?? "UEFI"
+        self.power = text("power") ?? "on"
+    }
+}

@@ -1,0 +1,211 @@
+import AsyncHTTPClient
+import ContinuumProvider
+import ContinuumRedfish
+import ContinuumSpec
+import ContinuumTesting
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// The Redfish provider against the real `sushy-emulator` (fake driver) on loopback,
+/// checking the emulator's own view with GETs of its own after each operation. The fake
+/// driver applies power changes 1 to 11 seconds after they are asked for, as hardware does,
+/// so these tests take tens of seconds; they run in parallel.
+@Suite("Redfish provider against sushy-emulator")
+struct RedfishProviderTests {
+    /// A running emulator, an image server, and a provider for it.
+    struct Lab {
+        let directory: TemporaryDirectory
+        let emulator: SushyEmulator
+        let images: StaticFileServer
+        let provider: RedfishProvider
+
+        init(systems: Int = 1, login: (username: String, password: String)? = nil, providerLogin: (username: String, password: String)? = nil) throws {
+            directory = try TemporaryDirectory()
+            let served = directory.url.appendingPathComponent("images")
+            try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+            for name in ["debian-12.iso", "debian-13.iso"] { try Data("an installer image: \(name)\n".utf8).write(to: served.appendingPathComponent(name)) }
+            images = try StaticFileServer(directory: served)
+            emulator = try SushyEmulator(in: directory.url, systems: systems, login: login)
+            provider = try RedfishProvider(name: "lab-bmc", config: try RedfishProviderTests.config(emulator.endpoint), credentials: providerLogin ?? login)
+        }
+
+        func node(_ index: Int, image: String = "debian-12.iso", bootMode: String = "UEFI", power: String = "on", providerID: String? = nil) -> ProviderRequest {
+            ProviderRequest(id: ResourceID(.bareMetalNode, "node-\(index)"), spec: RedfishProviderTests.spec(systemId: emulator.systemPath(index), image: images.url(image), bootMode: bootMode, power: power),
+                idempotencyKey: "key-\(index)", providerID: providerID)
+        }
+
+        func stop() {
+            emulator.stop()
+            images.stop()
+            directory.remove()
+        }
+    }
+
+    static func config(_ endpoint: String, _ extra: [FieldValue.Entry] = []) throws -> RedfishConfig {
+        try RedfishConfig.parse(.map([FieldValue.Entry("endpoint", .string(endpoint)), FieldValue.Entry("pollInterval", .string("200ms")), FieldValue.Entry("powerTimeout", .string("40s"))] + extra)).get()
+    }
+
+    static func spec(systemId: String, image: String, bootMode: String, power: String) -> FieldValue {
+        .object([("provider", .string("lab-bmc")), ("systemId", .string(systemId)), ("image", .string(image)), ("bootMode", .string(bootMode)), ("power", .string(power))])
+    }
+
+    /// Powers a system on or off behind the provider's back, as someone at the BMC would.
+    static func outOfBand(_ emulator: SushyEmulator, _ index: Int, reset: String) async throws {
+        var request = HTTPClientRequest(url: emulator.endpoint + emulator.systemPath(index) + "/Actions/ComputerSystem.Reset")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"ResetType": "\#(reset)"}"#))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        #expect(response.status.code == 204)
+        let wanted = reset == "On" ? "On" : "Off"
+        for _ in 0..<150 where try await emulator.powerState(index) != wanted { try await Task.sleep(for: .milliseconds(100)) }
+    }
+
+    static func patch(_ emulator: SushyEmulator, _ path: String, _ body: String) async throws {
+        var request = HTTPClientRequest(url: emulator.endpoint + path)
+        request.method = .PATCH
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        #expect((200..<300).contains(response.status.code))
+    }
+
+    @Test func provisioningInsertsTheImageBootsFromCdOnceAndPowersOn() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        let request = lab.node(0)
+        let created = try await lab.provider.create(request)
+        #expect(created.providerID == lab.emulator.systemPath(0))
+        #expect(created.spec == request.spec, "the live spec reads back as the desired one: no false drift")
+        #expect(created.outputs["powerState"] == .string("On"))
+        #expect(created.outputs["provisioned"] == .boolean(true))
+        #expect(created.outputs["id"] == .string(lab.emulator.systems[0]))
+        // The emulator's own view.
+        #expect(try await lab.emulator.powerState(0) == "On")
+        let cd = try await lab.emulator.cd(0)
+        #expect(cd["Inserted"] as? Bool == true)
+        #expect(cd["Image"] as? String == lab.images.url("debian-12.iso"))
+        let boot = try await lab.emulator.boot(0)
+        #expect(boot["BootSourceOverrideTarget"] as? String == "Cd")
+        #expect(boot["BootSourceOverrideMode"] as? String == "UEFI")
+        #expect(try await lab.provider.read(.bareMetalNode, providerID: created.providerID) == created)
+    }
+
+    @Test func powerAndBootModeChangedOutOfBandAreSeenAndPutBack() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        let created = try await lab.provider.create(lab.node(0))
+        try await Self.outOfBand(lab.emulator, 0, reset: "ForceOff")
+        try await Self.patch(lab.emulator, lab.emulator.systemPath(0), #"{"Boot": {"BootSourceOverrideMode": "Legacy"}}"#)
+        let drifted = try #require(try await lab.provider.read(.bareMetalNode, providerID: created.providerID))
+        #expect(drifted.spec["power"] == .string("off"))
+        #expect(drifted.spec["bootMode"] == .string("Legacy"))
+        #expect(drifted.outputs["provisioned"] == .boolean(false))
+        let healed = try await lab.provider.update(lab.node(0, providerID: created.providerID))
+        #expect(healed.spec == lab.node(0).spec)
+        #expect(try await lab.emulator.powerState(0) == "On")
+        #expect(try await lab.emulator.boot(0)["BootSourceOverrideMode"] as? String == "UEFI")
+    }
+
+    @Test func aNodeKeptOffIsProvisionedOffAndDeleteReleasesIt() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        let created = try await lab.provider.create(lab.node(0, bootMode: "Legacy", power: "off"))
+        #expect(created.spec["power"] == .string("off"))
+        #expect(created.outputs["provisioned"] == .boolean(false), "never booted")
+        #expect(try await lab.emulator.powerState(0) == "Off")
+        #expect(try await lab.emulator.cd(0)["Inserted"] as? Bool == true)
+        #expect(try await lab.emulator.boot(0)["BootSourceOverrideMode"] as? String == "Legacy")
+        _ = try await lab.provider.update(lab.node(0, bootMode: "Legacy", power: "on", providerID: created.providerID))
+        #expect(try await lab.emulator.powerState(0) == "On")
+        try await lab.provider.delete(.bareMetalNode, providerID: created.providerID, idempotencyKey: "delete-0")
+        #expect(try await lab.emulator.powerState(0) == "Off", "released: powered off")
+        #expect(try await lab.emulator.cd(0)["Inserted"] as? Bool == false, "released: media ejected")
+        #expect(try await lab.provider.read(.bareMetalNode, providerID: created.providerID) != nil, "the hardware is not destroyed")
+    }
+
+    @Test func reprovisioningEjectsTheOldImageFirst() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        _ = try await lab.provider.create(lab.node(0, power: "off"))
+        let again = try await lab.provider.create(lab.node(0, image: "debian-13.iso", power: "off"))
+        #expect(again.spec["image"] == .string(lab.images.url("debian-13.iso")))
+        #expect(try await lab.emulator.cd(0)["Image"] as? String == lab.images.url("debian-13.iso"))
+    }
+
+    @Test func anEjectedImageIsNotObservedAndKeepsItsRecordedValue() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        let created = try await lab.provider.create(lab.node(0, power: "off"))
+        var request = HTTPClientRequest(url: lab.emulator.endpoint + lab.emulator.systemPath(0) + "/VirtualMedia/Cd/Actions/VirtualMedia.EjectMedia")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: "{}"))
+        _ = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let observed = try #require(try await lab.provider.read(.bareMetalNode, providerID: created.providerID))
+        #expect(observed.spec["image"] == nil, "installed nodes often have their media ejected; that is not drift")
+        #expect(observed.spec.completed(from: created.spec) == created.spec)
+    }
+
+    @Test func basicAuthIsUsedWhenTheServiceHasNoSessions() async throws {
+        let lab = try Lab(login: ("admin", "s3cret-pw"))
+        defer { lab.stop() }
+        let observed = try await lab.provider.read(.bareMetalNode, providerID: lab.emulator.systemPath(0))
+        #expect(observed?.outputs["powerState"] == .string("Off"))
+        let wrong = try RedfishProvider(name: "lab-bmc", config: try Self.config(lab.emulator.endpoint), credentials: ("admin", "wrong-pw"))
+        let error = await #expect(throws: ProviderError.self) { try await wrong.read(.bareMetalNode, providerID: lab.emulator.systemPath(0)) }
+        #expect(error?.message.contains("refused the credentials") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("wrong-pw") == false, "the password never appears")
+        let anonymous = try RedfishProvider(name: "lab-bmc", config: try Self.config(lab.emulator.endpoint), credentials: nil)
+        await #expect(throws: ProviderError.self) { try await anonymous.read(.bareMetalNode, providerID: lab.emulator.systemPath(0)) }
+    }
+
+    @Test func tlsIsVerifiedUnlessTheConfigTrustsTheCertificate() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let emulator = try SushyEmulator(in: directory.url, systems: 1, https: true)
+        defer { emulator.stop() }
+        let certificate = try #require(emulator.certificate)
+        let verified = try RedfishProvider(name: "lab-bmc", config: try Self.config(emulator.endpoint), credentials: nil)
+        let error = await #expect(throws: ProviderError.self) { try await verified.read(.bareMetalNode, providerID: emulator.systemPath(0)) }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("cannot reach the BMC at https://127.0.0.1") == true, "\(String(describing: error))")
+        for extra in [[FieldValue.Entry("caFile", .string(certificate.path))], [FieldValue.Entry("insecureSkipVerify", .boolean(true))]] {
+            let trusting = try RedfishProvider(name: "lab-bmc", config: try Self.config(emulator.endpoint, extra), credentials: nil)
+            #expect(try await trusting.read(.bareMetalNode, providerID: emulator.systemPath(0))?.outputs["powerState"] == .string("Off"))
+        }
+    }
+
+    @Test func unknownSystemsAndUnreachableBMCsAreClearErrors() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        #expect(try await lab.provider.read(.bareMetalNode, providerID: "/redfish/v1/Systems/no-such-system") == nil)
+        let request = ProviderRequest(id: ResourceID(.bareMetalNode, "ghost"),
+            spec: Self.spec(systemId: "/redfish/v1/Systems/no-such-system", image: lab.images.url("debian-12.iso"), bootMode: "UEFI", power: "on"), idempotencyKey: "k")
+        let missing = await #expect(throws: ProviderError.self) { try await lab.provider.create(request) }
+        #expect(missing?.message == "the BMC has no system /redfish/v1/Systems/no-such-system")
+        let wrongKind = await #expect(throws: ProviderError.self) { try await lab.provider.read(.virtualMachine, providerID: "x") }
+        #expect(wrongKind?.message.contains("manages BareMetalNode resources, not VirtualMachine") == true)
+        let closed = try RedfishProvider(name: "lab-bmc", config: try Self.config("http://127.0.0.1:9"), credentials: nil)
+        let unreachable = await #expect(throws: ProviderError.self) { try await closed.read(.bareMetalNode, providerID: "/redfish/v1/Systems/x") }
+        #expect(unreachable?.code == .unavailable)
+        #expect(unreachable?.isRetryable == true)
+    }
+
+    @Test(arguments: [
+        (FieldValue.map([]), "spec.config.endpoint: required"),
+        (FieldValue.map([FieldValue.Entry("endpoint", .string("ftp://bmc"))]), "spec.config.endpoint: required"),
+        (FieldValue.map([FieldValue.Entry("endpoint", .string("https://bmc")), FieldValue.Entry("insecureSkipVerify", .string("yes"))]), "spec.config.insecureSkipVerify: expected true or false"),
+        (FieldValue.map([FieldValue.Entry("endpoint", .string("https://bmc")), FieldValue.Entry("powerTimeout", .string("soon"))]), "spec.config.powerTimeout: expected a duration"),
+        (FieldValue.map([FieldValue.Entry("endpoint", .string("https://bmc")), FieldValue.Entry("endpont", .string("x"))]), "spec.config.endpont: unknown redfish setting (did you mean 'endpoint'?)"),
+    ])
+    func invalidConfigsSayWhatIsWrong(config: FieldValue, message: String) {
+        guard case .failure(let error) = RedfishConfig.parse(config) else {
+            Issue.record("\(config) was accepted")
+            return
+        }
+        #expect(error.problems.contains { $0.contains(message) }, "\(error.problems)")
+    }
+}
