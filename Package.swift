@@ -93,6 +93,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libvirt, the C library, through pkg-config (Debian: libvirt-dev).
+        .systemLibrary(
+            name: "CLibvirt",
+            pkgConfig: "libvirt",
+            providers: [.apt(["libvirt-dev"])]
+        ),
+        // Virtual machines and networks through libvirt's C API.
+        .target(
+            name: "ContinuumLibvirt",
+            dependencies: ["ContinuumSpec", "ContinuumProvider", "CLibvirt", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // libgit2, the C library, through pkg-config (Debian: libgit2-dev).
         .systemLibrary(
             name: "CLibGit2",
@@ -129,7 +141,7 @@ let package = Package(
             name: "ContinuumController",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
-                "ContinuumSim", "ContinuumApply", "ContinuumGit", "ContinuumExternal", "ContinuumRedfish",
+                "ContinuumSim", "ContinuumApply", "ContinuumGit", "ContinuumExternal", "ContinuumRedfish", "ContinuumLibvirt",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -176,6 +188,7 @@ let package = Package(
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumTesting",
                 "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumController", "ContinuumGit", "ContinuumRedfish",
+                "ContinuumLibvirt", "CLibvirt",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -232,6 +245,11 @@ let package = Package(
         .testTarget(
             name: "ContinuumExternalTests",
             dependencies: ["ContinuumExternal", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumLibvirtTests",
+            dependencies: ["ContinuumLibvirt", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting", "CLibvirt"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -14,6 +14,9 @@ packages=(
   curl             # the quickstart's controller walkthrough
   openssh-server   # the tests' sshd on loopback, for Git over SSH (it is started by the tests only)
   openssl          # the tests make a self-signed certificate for the Redfish emulator over HTTPS
+  libvirt-dev      # ContinuumLibvirt: VMs and networks through the libvirt C API
+  libvirt-daemon   # the tests run an unprivileged libvirtd so that a second process can observe the test driver
+  libvirt-clients  # the tests observe that libvirtd with virsh, as a second process
 )
 
 missing=()

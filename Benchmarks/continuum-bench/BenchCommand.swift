@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "continuum-bench",
         abstract: "Measure Continuum on generated fleets, next to baselines measured in the same run.",
         discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench plan",
-        subcommands: [PlanBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self],
+        subcommands: [PlanBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self],
         defaultSubcommand: PlanBench.self
     )
 }
@@ -194,5 +194,36 @@ struct RedfishBench: AsyncParsableCommand {
         ], header: false))
         print("\nprovision = eject, insert the image, boot override Cd once, power on, wait until On (poll 500ms), read back;")
         print("bare power-on = a Reset On of another system polled at the same interval (the emulator's 1-11 s power delay: the floor).")
+    }
+}
+
+/// `continuum-bench libvirt`.
+struct LibvirtBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "libvirt",
+        abstract: "Provision VMs through libvirt (libvirtd's test driver over loopback TCP): calls and wall time, next to the bare calls."
+    )
+
+    @Option(help: "VMs to provision, one at a time.")
+    var machines: Int = 20
+
+    @Option(help: "table or json.")
+    var format: Format = .table
+
+    func run() async throws {
+        let result = try await LibvirtBenchmark(machines: machines).run()
+        if format == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        func ms(_ value: Double) -> String { String(format: "%.1f", value * 1000) }
+        print(table([
+            ("VMs", "\(result.machines.count)"), ("provision ms (mean)", ms(result.meanProvisionSeconds)), ("libvirt calls (mean)", String(format: "%.1f", result.meanApiCalls)),
+            ("bare define+start ms (mean)", ms(result.meanFloorSeconds)), ("bare calls", "\(result.machines.first?.floorCalls ?? 0)"),
+        ], header: true))
+        print("\nprovision = the provider's create: lookups, base image, root and data volumes, cloud-init seed ISO, define with metadata, start, read back;")
+        print("bare = create the two volumes, define and start the same VM with raw libvirt calls, no checks and no read-back.")
     }
 }

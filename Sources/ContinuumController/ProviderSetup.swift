@@ -1,6 +1,7 @@
 public import ContinuumApply
 import ContinuumExternal
 import ContinuumProvider
+import ContinuumLibvirt
 import ContinuumRedfish
 public import ContinuumSim
 public import ContinuumSpec
@@ -28,6 +29,7 @@ public struct ProviderSetup: Sendable {
             case .sim: SimConfig.parse(spec.config).failure?.problems ?? []
             case .external: ExternalProviderConfig.parse(spec.config).failure?.problems ?? []
             case .redfish: RedfishConfig.parse(spec.config).failure?.problems ?? []
+            case .libvirt: LibvirtConfig.parse(spec.config).failure?.problems ?? []
             default: []
             }
             return problems.map { Diagnostic(at: resource.location(of: "spec.config"), $0) }
@@ -63,6 +65,8 @@ public struct ProviderSetup: Sendable {
             provider = external.provider(name: name, config: config)
         } else if type == ProviderType.redfish.rawValue, let config = try? RedfishConfig.parse(spec["config"] ?? .map([])).get() {
             provider = Self.redfish(name: name, config: config, credentials: spec["credentials"])
+        } else if type == ProviderType.libvirt.rawValue, let config = try? LibvirtConfig.parse(spec["config"] ?? .map([])).get() {
+            provider = LibvirtProvider(name: name, config: config)
         } else {
             provider = UnavailableProvider(name: name, type: type)
         }

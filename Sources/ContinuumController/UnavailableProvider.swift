@@ -11,7 +11,7 @@ struct UnavailableProvider: Provider {
     init(name: String, type: String) {
         self.name = name
         self.error = ProviderError(.invalidRequest, provider: name, message: "provider type '\(type)' is not available in this build yet",
-            remedy: "use type: sim, redfish or external for now; the libvirt provider is being built")
+            remedy: "use type: sim, libvirt, redfish or external")
     }
 
     /// A provider whose setup failed with `error`.

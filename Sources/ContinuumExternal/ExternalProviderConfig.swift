@@ -1,3 +1,4 @@
+public import ContinuumProvider
 public import ContinuumSpec
 
 /// The `config` of a `type: external` provider: `command` (the program and its arguments,
@@ -12,7 +13,7 @@ public struct ExternalProviderConfig: Sendable, Hashable {
     public var settings: FieldValue
 
     /// Reads `config`, or says what is wrong with each field (`spec.config.command: ...`).
-    public static func parse(_ config: FieldValue) -> Result<ExternalProviderConfig, ExternalProviderConfigError> {
+    public static func parse(_ config: FieldValue) -> Result<ExternalProviderConfig, ProviderConfigError> {
         var problems: [String] = []
         var command: [String] = []
         switch config["command"] {
@@ -33,15 +34,7 @@ public struct ExternalProviderConfig: Sendable, Hashable {
                 problems.append("spec.config.timeout: expected a duration like \"30s\" or \"5m\"")
             }
         }
-        guard problems.isEmpty else { return .failure(ExternalProviderConfigError(problems: problems)) }
+        guard problems.isEmpty else { return .failure(ProviderConfigError(problems: problems)) }
         return .success(ExternalProviderConfig(command: command, timeout: timeout, settings: config))
     }
-}
-
-/// Why an external provider's `config` is invalid: one problem per field.
-public struct ExternalProviderConfigError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The problems, each starting with the field path.
-    public var problems: [String]
-
-    public var description: String { problems.joined(separator: "\n") }
 }

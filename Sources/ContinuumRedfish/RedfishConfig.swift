@@ -1,3 +1,4 @@
+public import ContinuumProvider
 public import ContinuumSpec
 public import Foundation
 
@@ -17,7 +18,7 @@ public struct RedfishConfig: Sendable, Hashable {
     public var pollInterval: Duration
 
     /// Reads `config`, or says what is wrong with each field.
-    public static func parse(_ config: FieldValue) -> Result<RedfishConfig, RedfishConfigError> {
+    public static func parse(_ config: FieldValue) -> Result<RedfishConfig, ProviderConfigError> {
         var problems: [String] = []
         var endpoint: URL?
         if case .string(let text)? = config["endpoint"], let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {
@@ -46,20 +47,8 @@ public struct RedfishConfig: Sendable, Hashable {
         let powerTimeout = duration("powerTimeout", default: .seconds(300))
         let pollInterval = duration("pollInterval", default: .seconds(1))
         let known = ["endpoint", "insecureSkipVerify", "caFile", "powerTimeout", "pollInterval"]
-        if case .map(let entries) = config {
-            for entry in entries where !known.contains(entry.key) {
-                problems.append("spec.config.\(entry.key): unknown redfish setting\(NameSuggester.hint(for: entry.key, in: known)); redfish takes \(known.joined(separator: ", "))")
-            }
-        }
-        guard problems.isEmpty, let endpoint else { return .failure(RedfishConfigError(problems: problems)) }
+        problems += ProviderConfigError.unknownKeys(in: config, known: known, type: "redfish")
+        guard problems.isEmpty, let endpoint else { return .failure(ProviderConfigError(problems: problems)) }
         return .success(RedfishConfig(endpoint: endpoint, insecureSkipVerify: insecure, caFile: caFile, powerTimeout: powerTimeout, pollInterval: pollInterval))
     }
-}
-
-/// Why a redfish `config` is invalid: one problem per field.
-public struct RedfishConfigError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The problems, each starting with the field path.
-    public var problems: [String]
-
-    public var description: String { problems.joined(separator: "\n") }
 }

@@ -70,4 +70,9 @@ public struct FixtureError: Error, CustomStringConvertible {
     /// What failed.
     public var message: String
     public var description: String { message }
+
+    /// Creates an error saying what failed.
+    public init(message: String) {
+        self.message = message
+    }
 }
