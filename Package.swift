@@ -105,6 +105,21 @@ let package = Package(
             dependencies: ["ContinuumSpec", "ContinuumProvider", "CLibvirt", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Kubernetes clusters on machine providers: expansion into machines, k3s cloud-init,
+        // readiness and drains through the cluster's API.
+        .target(
+            name: "ContinuumKubernetes",
+            dependencies: [
+                "ContinuumSpec", "ContinuumProvider",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // libgit2, the C library, through pkg-config (Debian: libgit2-dev).
         .systemLibrary(
             name: "CLibGit2",
@@ -142,6 +157,7 @@ let package = Package(
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
                 "ContinuumSim", "ContinuumApply", "ContinuumGit", "ContinuumExternal", "ContinuumRedfish", "ContinuumLibvirt",
+                "ContinuumKubernetes",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -206,6 +222,8 @@ let package = Package(
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumState",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -245,6 +263,14 @@ let package = Package(
         .testTarget(
             name: "ContinuumExternalTests",
             dependencies: ["ContinuumExternal", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumKubernetesTests",
+            dependencies: [
+                "ContinuumKubernetes", "ContinuumLibvirt", "ContinuumApply", "ContinuumPlanner", "ContinuumGraph", "ContinuumState",
+                "ContinuumProvider", "ContinuumSpec", "ContinuumTesting", "CLibvirt",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -48,7 +48,8 @@ struct OperationRunner: Sendable {
         }
         let record = RecordedResource(
             id: id, provider: context.change.provider, providerID: observed.providerID, spec: spec, outputs: observed.outputs,
-            dependencies: context.change.dependencies, lifecycle: context.resource?.lifecycle ?? Lifecycle(), deposed: deposed)
+            dependencies: context.change.dependencies, lifecycle: context.resource?.lifecycle ?? Lifecycle(), deposed: deposed,
+            labels: context.resource?.metadata.labels ?? [:])
         try await complete(key, .succeeded, upserts: [record])
         return OperationResult(index: index, outcome: .succeeded(providerID: observed.providerID), record: record, removed: false)
     }
@@ -72,6 +73,7 @@ struct OperationRunner: Sendable {
         record.outputs = observed.outputs
         record.dependencies = context.change.dependencies
         record.lifecycle = context.resource?.lifecycle ?? record.lifecycle
+        record.labels = context.resource?.metadata.labels ?? record.labels
         try await complete(key, .succeeded, upserts: [record])
         return OperationResult(index: index, outcome: .succeeded(providerID: providerID), record: record, removed: false)
     }

@@ -45,7 +45,7 @@ public actor Controller: Service {
         self.configuration = configuration
         self.store = SQLiteStateStore(path: configuration.statePath)
         self.source = GitSource(options: configuration.source)
-        self.setup = ProviderSetup(world: SimWorld(path: configuration.simWorldPath))
+        self.setup = ProviderSetup(world: SimWorld(path: configuration.simWorldPath), secretsDirectory: ProviderSetup.secretsDirectory(forState: configuration.statePath))
         self.metrics = metrics
         self.logger = logger
         self.backoff = Backoff(initial: configuration.interval, maximum: configuration.maximumBackoff)

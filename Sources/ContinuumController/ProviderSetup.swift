@@ -1,11 +1,13 @@
 public import ContinuumApply
 import ContinuumExternal
+import ContinuumKubernetes
 import ContinuumProvider
 import ContinuumLibvirt
 import ContinuumRedfish
 public import ContinuumSim
 public import ContinuumSpec
 public import ContinuumState
+public import Foundation
 
 /// Builds the providers of an apply from the spec's `Provider` resources, and from the
 /// state's records of providers that are gone from the spec (their resources must still
@@ -13,12 +15,20 @@ public import ContinuumState
 public struct ProviderSetup: Sendable {
     /// The embedded simulated cloud that `sim` providers act on.
     public let world: SimWorld
+    /// Where the secrets generated for clusters (join tokens) are kept.
+    public let secretsDirectory: URL
     /// External provider programs already started, reused while their spec is unchanged.
     private let external = ExternalProviderPool()
 
-    /// Creates a setup over the sim world.
-    public init(world: SimWorld) {
+    /// Creates a setup over the sim world, keeping generated secrets in `secretsDirectory`.
+    public init(world: SimWorld, secretsDirectory: URL) {
         self.world = world
+        self.secretsDirectory = secretsDirectory
+    }
+
+    /// The directory of generated secrets that goes with a state file: `secrets/` beside it.
+    public static func secretsDirectory(forState statePath: String) -> URL {
+        URL(fileURLWithPath: statePath).deletingLastPathComponent().appendingPathComponent("secrets", isDirectory: true)
     }
 
     /// Checks every provider's `config`; each problem is located at the provider's config.
@@ -41,7 +51,7 @@ public struct ProviderSetup: Sendable {
         var specs = state.providers
         for resource in resources { if case .provider = resource.spec { specs[resource.id.name] = resource.spec.fieldValue } }
         var entries: [String: ProviderRegistry.Entry] = [:]
-        for (name, spec) in specs { entries[name] = entry(name: name, spec: spec) }
+        for (name, spec) in specs { entries[name] = entry(name: name, spec: spec, state: state) }
         return ProviderRegistry(entries)
     }
 
@@ -52,7 +62,7 @@ public struct ProviderSetup: Sendable {
         return specs
     }
 
-    private func entry(name: String, spec: FieldValue) -> ProviderRegistry.Entry {
+    private func entry(name: String, spec: FieldValue, state: StateSnapshot) -> ProviderRegistry.Entry {
         var concurrency: Int?
         var requestsPerSecond: Double?
         if case .integer(let value)? = spec["limits"]?["concurrency"] { concurrency = value }
@@ -66,7 +76,11 @@ public struct ProviderSetup: Sendable {
         } else if type == ProviderType.redfish.rawValue, let config = try? RedfishConfig.parse(spec["config"] ?? .map([])).get() {
             provider = Self.redfish(name: name, config: config, credentials: spec["credentials"])
         } else if type == ProviderType.libvirt.rawValue, let config = try? LibvirtConfig.parse(spec["config"] ?? .map([])).get() {
-            provider = LibvirtProvider(name: name, config: config)
+            let members = state.resources.compactMap { record -> ClusterMember? in
+                guard record.provider == name, let providerID = record.providerID else { return nil }
+                return ClusterMember(providerID: providerID, name: record.id.name, labels: record.labels, address: record.outputs["ipAddress"]?.outputText ?? "")
+            }
+            provider = ClusterMachineProvider(wrapping: LibvirtProvider(name: name, config: config), secrets: GeneratedSecrets(directory: secretsDirectory), members: members)
         } else {
             provider = UnavailableProvider(name: name, type: type)
         }

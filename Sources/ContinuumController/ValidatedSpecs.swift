@@ -1,4 +1,5 @@
 public import ContinuumGraph
+import ContinuumKubernetes
 public import ContinuumSpec
 public import Foundation
 
@@ -16,9 +17,11 @@ public struct ValidatedSpecs: Sendable {
     /// Loads and checks the spec repository at `url`.
     /// - Throws: `DiagnosticsError` with every problem found, sorted by location.
     public static func load(_ url: URL) async throws(DiagnosticsError) -> ValidatedSpecs {
-        let repository = await SpecLoader().load(url)
+        var repository = await SpecLoader().load(url)
+        let (expanded, expansionDiagnostics) = ClusterExpander().expand(repository.resources)
+        repository.resources = expanded
         let (graph, graphDiagnostics) = GraphBuilder().build(repository.resources, rejected: repository.rejected)
-        let diagnostics = (repository.diagnostics + graphDiagnostics + ProviderSetup.diagnostics(for: repository.resources)).sorted()
+        let diagnostics = (repository.diagnostics + expansionDiagnostics + graphDiagnostics + ProviderSetup.diagnostics(for: repository.resources)).sorted()
         guard diagnostics.isEmpty else { throw DiagnosticsError(diagnostics) }
         return ValidatedSpecs(repository: repository, graph: graph)
     }

@@ -43,7 +43,8 @@ public struct Planner: Sendable {
             let dependencies = graph.dependencies(of: node).map { graph.ids[Int($0)] }
             var differ = ResourceDiffer(resource: resource, desired: desired, recorded: state[resource.id], dependencies: dependencies)
             differ.providerImmutableFields = options.providerImmutableFields[resource.spec.providerName ?? ""]?[resource.id.kind] ?? []
-            let change = differ.change(&diagnostics)
+            var change = differ.change(&diagnostics)
+            change.owner = resource.owner
             if change.action == .noop { unchanged += 1 }
             changes[node] = change
         }
@@ -59,17 +60,40 @@ public struct Planner: Sendable {
                 diagnostics.append(Diagnostic(about: recorded.id.description,
                     "lifecycle.preventDestroy is set and the resource is gone from the spec, so this plan would delete it; restore its spec, or first apply it with preventDestroy: false"))
             }
-            planned.append(ResourceChange(id: recorded.id, action: .delete, provider: recorded.provider, dependencies: recorded.dependencies))
+            var removal = ResourceChange(id: recorded.id, action: .delete, provider: recorded.provider, dependencies: recorded.dependencies)
+            removal.owner = recorded.labels[RolloutLabels.group].flatMap { try? ResourceID.parse($0).get() }
+            planned.append(removal)
         }
         if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
         planned.sort { $0.id < $1.id }
-        let steps = try StepGraphBuilder(changes: planned, graph: graph, state: state).steps()
+        var slots: [ResourceID: RolloutSlot] = [:]
+        for change in planned {
+            let labels = graph.indexByID[change.id].map { resources[Int($0)].metadata.labels } ?? state[change.id]?.labels ?? [:]
+            slots[change.id] = RolloutSlot(labels: labels)
+        }
+        let steps = try StepGraphBuilder(changes: planned, graph: graph, state: state, slots: slots).steps()
+        planned = Self.groupedUnderOwners(planned)
         return Plan(stateSerial: state.serial, stateLineage: state.lineage, changes: planned, steps: steps, orphans: orphans, unchangedCount: unchanged)
     }
 
     /// A resource that is replaced create-before-destroy needs its replaced dependencies
     /// to be too (as in Terraform), or the old dependency would have to go while the old
     /// dependent still uses it. Walks dependents before their dependencies.
+    /// The changes in id order, except that generated resources follow the change of
+    /// the resource they were generated from, so a plan shows a cluster's machines under it.
+    static func groupedUnderOwners(_ changes: [ResourceChange]) -> [ResourceChange] {
+        let present = Set(changes.map(\.id))
+        var owned: [ResourceID: [ResourceChange]] = [:]
+        for change in changes { if let owner = change.owner, present.contains(owner) { owned[owner, default: []].append(change) } }
+        var result: [ResourceChange] = []
+        result.reserveCapacity(changes.count)
+        for change in changes where change.owner.map(present.contains) != true {
+            result.append(change)
+            result += owned[change.id] ?? []
+        }
+        return result
+    }
+
     private func inheritCreateBeforeDestroy(_ changes: inout [ResourceChange?], graph: ResourceGraph, order: [Int]) {
         for node in order.reversed() where changes[node]?.replaceOrder == .createBeforeDestroy {
             for dependency in graph.dependencies(of: node).map(Int.init) where changes[dependency]?.action == .replace {

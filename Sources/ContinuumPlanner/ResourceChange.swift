@@ -21,6 +21,8 @@ public struct ResourceChange: Sendable, Hashable, Codable {
     public var spec: FieldValue?
     /// The resources it depends on (desired graph; for a delete, as recorded).
     public var dependencies: [ResourceID]
+    /// The resource this one was generated from (a cluster, for its machines), if any.
+    public var owner: ResourceID?
 
     /// Creates a change.
     public init(

@@ -7,11 +7,14 @@ import HeapModule
 /// - a create or update waits for the creates and updates of what it depends on;
 /// - a delete waits for the deletes of what depended on it (as recorded);
 /// - a destroy-before-create replace creates after its delete; a create-before-destroy
-///   replace deletes after its create and after its dependents were created or updated.
+///   replace deletes after its create and after its dependents were created or updated;
+/// - the creates and deletes of one rollout group run as a rolling replacement (see
+///   `chainRollouts`).
 struct StepGraphBuilder {
     let changes: [ResourceChange]
     let graph: ResourceGraph
     let state: StateSnapshot
+    var slots: [ResourceID: RolloutSlot] = [:]
 
     private struct Key: Hashable {
         var resource: ResourceID
@@ -60,7 +63,42 @@ struct StepGraphBuilder {
                 waitsFor[create].append(delete)
             }
         }
+        chainRollouts(keys, indexByKey: indexByKey, &waitsFor)
         return try ordered(keys, waitsFor)
+    }
+
+    /// Orders the creates and deletes of each rollout group. With nothing to remove, the
+    /// serial members are created one at a time and the others after the last of them
+    /// (a cluster's control plane first, then its workers in parallel). With members to
+    /// remove, the group rolls one at a time in slot order, each new member created before
+    /// the next old one is removed: create 1, delete 1, create 2, delete 2, ...
+    /// (a replace of one resource keeps its own order and is not chained).
+    private func chainRollouts(_ keys: [Key], indexByKey: [Key: Int], _ waitsFor: inout [[Int]]) {
+        var creates: [String: [(slot: RolloutSlot, step: Int)]] = [:]
+        var deletes: [String: [(slot: RolloutSlot, step: Int)]] = [:]
+        for change in changes where change.action == .create || change.action == .delete {
+            guard let slot = slots[change.id] else { continue }
+            if change.action == .create, let step = indexByKey[Key(resource: change.id, operation: .create)] { creates[slot.group, default: []].append((slot, step)) }
+            if change.action == .delete, let step = indexByKey[Key(resource: change.id, operation: .delete)] { deletes[slot.group, default: []].append((slot, step)) }
+        }
+        func sorted(_ members: [(slot: RolloutSlot, step: Int)]) -> [Int] {
+            members.sorted { ($0.slot.serial ? 0 : 1, $0.slot.order, keys[$0.step].resource) < ($1.slot.serial ? 0 : 1, $1.slot.order, keys[$1.step].resource) }.map(\.step)
+        }
+        for group in Set(creates.keys).union(deletes.keys) {
+            let added = sorted(creates[group] ?? []), removed = sorted(deletes[group] ?? [])
+            if removed.isEmpty {
+                let serial = added.filter { slots[keys[$0].resource]?.serial == true }
+                for (previous, next) in zip(serial, serial.dropFirst()) { waitsFor[next].append(previous) }
+                if let last = serial.last { for step in added where slots[keys[step].resource]?.serial != true { waitsFor[step].append(last) } }
+                continue
+            }
+            var sequence: [Int] = []
+            for index in 0..<max(added.count, removed.count) {
+                if index < added.count { sequence.append(added[index]) }
+                if index < removed.count { sequence.append(removed[index]) }
+            }
+            for (previous, next) in zip(sequence, sequence.dropFirst()) { waitsFor[next].append(previous) }
+        }
     }
 
     /// Renumbers the steps in a dependency-first order (ties by resource and operation).

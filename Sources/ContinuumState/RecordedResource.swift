@@ -20,11 +20,13 @@ public struct RecordedResource: Sendable, Hashable, Codable {
     public var lifecycle: Lifecycle
     /// Old objects of a create-before-destroy replace that are not deleted yet.
     public var deposed: [DeposedObject]
+    /// Its labels when applied: generated resources are found by them once gone from the spec.
+    public var labels: [String: String]
 
     /// Creates a record.
     public init(
         id: ResourceID, provider: String, providerID: String? = nil, spec: FieldValue, outputs: [String: FieldValue] = [:],
-        dependencies: [ResourceID] = [], lifecycle: Lifecycle = Lifecycle(), deposed: [DeposedObject] = []
+        dependencies: [ResourceID] = [], lifecycle: Lifecycle = Lifecycle(), deposed: [DeposedObject] = [], labels: [String: String] = [:]
     ) {
         self.id = id
         self.provider = provider
@@ -34,5 +36,40 @@ public struct RecordedResource: Sendable, Hashable, Codable {
         self.dependencies = dependencies
         self.lifecycle = lifecycle
         self.deposed = deposed
+        self.labels = labels
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, provider, providerID, spec, outputs, dependencies, lifecycle, deposed, labels
+    }
+
+    /// Decodes a record; records written before labels were kept have none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(ResourceID.self, forKey: .id)
+        provider = try container.decode(String.self, forKey: .provider)
+        providerID = try container.decodeIfPresent(String.self, forKey: .providerID)
+        spec = try container.decode(FieldValue.self, forKey: .spec)
+        outputs = try container.decode([String: FieldValue].self, forKey: .outputs)
+        dependencies = try container.decode([ResourceID].self, forKey: .dependencies)
+        lifecycle = try container.decode(Lifecycle.self, forKey: .lifecycle)
+        deposed = try container.decode([DeposedObject].self, forKey: .deposed)
+        labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+    }
+}
+
+extension RecordedResource {
+    /// Encodes a record; empty labels are left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(provider, forKey: .provider)
+        try container.encodeIfPresent(providerID, forKey: .providerID)
+        try container.encode(spec, forKey: .spec)
+        try container.encode(outputs, forKey: .outputs)
+        try container.encode(dependencies, forKey: .dependencies)
+        try container.encode(lifecycle, forKey: .lifecycle)
+        try container.encode(deposed, forKey: .deposed)
+        if !labels.isEmpty { try container.encode(labels, forKey: .labels) }
     }
 }

@@ -19,7 +19,7 @@ public enum SimulatedApply {
             outputs[resource.id] = produced
             records.append(RecordedResource(
                 id: resource.id, provider: resource.spec.providerName ?? "", providerID: "id-\(resource.id.name)", spec: spec,
-                outputs: produced, dependencies: graph.dependencies(of: node).map { graph.ids[Int($0)] }, lifecycle: resource.lifecycle))
+                outputs: produced, dependencies: graph.dependencies(of: node).map { graph.ids[Int($0)] }, lifecycle: resource.lifecycle, labels: resource.metadata.labels))
         }
         return StateSnapshot(serial: serial, lineage: lineage, resources: records)
     }

@@ -46,7 +46,7 @@ struct PlanCommand: AsyncParsableCommand {
         var immutableFields: [String: [ResourceKind: [FieldPath]]] = [:]
         do {
             snapshot = try await store.snapshot()
-            let registry = ProviderSetup(world: SimWorld(path: simWorld.resolvedPath)).registry(resources: loaded.repository.resources, state: snapshot)
+            let registry = ProviderSetup(world: SimWorld(path: simWorld.resolvedPath), secretsDirectory: ProviderSetup.secretsDirectory(forState: state.resolvedPath)).registry(resources: loaded.repository.resources, state: snapshot)
             immutableFields = registry.immutableFields
             if refresh, !snapshot.resources.isEmpty {
                 snapshot = try await Refresher(store: store, registry: registry).refresh(persist: false).snapshot

@@ -22,7 +22,7 @@ struct ApplyPipeline {
 
     func run(resources: [Resource], graph: ResourceGraph, savedPlan: Plan?, prune: Bool = true) async throws {
         let store = SQLiteStateStore(path: statePath)
-        let setup = ProviderSetup(world: SimWorld(path: simWorldPath))
+        let setup = ProviderSetup(world: SimWorld(path: simWorldPath), secretsDirectory: ProviderSetup.secretsDirectory(forState: statePath))
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
         let holder = "continuum apply (pid \(pid) on \(host))"

@@ -30,6 +30,10 @@ public struct PlanTextRenderer: Sendable {
     }
 
     private func header(_ change: ResourceChange) -> String {
+        action(change) + (change.owner.map { " (generated from \($0))" } ?? "")
+    }
+
+    private func action(_ change: ResourceChange) -> String {
         switch change.action {
         case .create: " will be created on provider '\(change.provider)'"
         case .update: " will be updated in place"

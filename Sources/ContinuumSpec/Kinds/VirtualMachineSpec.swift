@@ -17,6 +17,18 @@ public struct VirtualMachineSpec: Sendable, Hashable {
     /// Whether it should be running.
     public var power: PowerState
 
+    /// Creates a spec (for resources Continuum generates, such as a cluster's machines).
+    public init(provider: String, cpu: Int, memory: Quantity, image: InterpolatedString, disks: [Quantity] = [], networks: [ResourceID] = [], userData: InterpolatedString? = nil, power: PowerState = .on) {
+        self.provider = provider
+        self.cpu = cpu
+        self.memory = memory
+        self.image = image
+        self.disks = disks
+        self.networks = networks
+        self.userData = userData
+        self.power = power
+    }
+
     static let fields = ["provider", "cpu", "memory", "image", "disks", "networks", "userData", "power"]
     static let required = ["provider", "cpu", "memory", "image"]
 

@@ -14,6 +14,9 @@ public struct Resource: Sendable, Hashable {
     public var references: [SpecReference]
     /// Where each top-level `spec` field's value is written, by field name.
     public var specFieldLocations: [String: SourceLocation]
+    /// The resource this one was generated from (a cluster, for its machines); nil for
+    /// resources written in the spec.
+    public var owner: ResourceID?
 
     /// Creates a resource.
     public init(id: ResourceID, metadata: ResourceMetadata, lifecycle: Lifecycle, spec: ResourceSpec, location: SourceLocation, references: [SpecReference], specFieldLocations: [String: SourceLocation] = [:]) {

@@ -24,7 +24,12 @@ public struct ResourceMetadata: Sendable, Hashable {
         }
         let name = fields.present("name").flatMap { context.name($0, at: path.appending("name")) }
         var metadata = ResourceMetadata(name: name ?? "")
-        if let labels = fields.present("labels") { metadata.labels = context.stringMap(labels, at: path.appending("labels")) }
+        if let labels = fields.present("labels") {
+            metadata.labels = context.stringMap(labels, at: path.appending("labels"))
+            for key in metadata.labels.keys.sorted() where key.hasPrefix(RolloutLabels.reservedPrefix) {
+                context.error(labels, path.appending("labels"), "label '\(key)' is reserved: Continuum sets labels under \(RolloutLabels.reservedPrefix) on the resources it generates; choose another prefix")
+            }
+        }
         if let annotations = fields.present("annotations") {
             metadata.annotations = context.stringMap(annotations, at: path.appending("annotations"))
         }

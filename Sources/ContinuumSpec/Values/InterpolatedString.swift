@@ -68,6 +68,11 @@ public struct InterpolatedString: Sendable, Hashable, TextCodable, CustomStringC
         return .success(InterpolatedString(parts: parts, source: text))
     }
 
+    /// Text taken as it is, with no outputs in it (`${` in it is written `$${` in `source`).
+    public static func literal(_ text: String) -> InterpolatedString {
+        InterpolatedString(parts: text.isEmpty ? [] : [.literal(text)], source: text.replacing("${", with: "$${"))
+    }
+
     private init(parts: [Part], source: String) {
         self.parts = parts
         self.source = source

@@ -1,0 +1,231 @@
+public import ContinuumProvider
+public import ContinuumSpec
+import Foundation
+
+/// Realises `KubernetesCluster`s on a machine provider (libvirt), wrapping it: the
+/// cluster's machines are ordinary `VirtualMachine`s of the wrapped provider (expanded by
+/// `ClusterExpander`), and this provider adds what makes them a cluster.
+/// - Creating a machine fills in its cloud-init's placeholders (the generated tokens, and
+///   whether it starts the cluster or joins a running control-plane machine), creates it,
+///   and waits until it is a Ready node.
+/// - Removing a machine first drains its node through the API of another control-plane
+///   machine (cordon, evict, delete the node object).
+/// - The cluster itself is ready when its API answers `/readyz` and every machine it
+///   expects is a Ready node; its outputs come from the API.
+public struct ClusterMachineProvider: Provider {
+    /// The wrapped provider's name.
+    public var name: String { inner.name }
+    private let inner: any Provider
+    private let secrets: GeneratedSecrets
+    private let options: ClusterOptions
+    private let directory: ClusterDirectory
+
+    /// Wraps `inner`, knowing the cluster machines recorded on it.
+    public init(wrapping inner: any Provider, secrets: GeneratedSecrets, members: [ClusterMember], options: ClusterOptions = ClusterOptions()) {
+        self.inner = inner
+        self.secrets = secrets
+        self.options = options
+        self.directory = ClusterDirectory(members)
+    }
+
+    public func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject? {
+        guard kind == .kubernetesCluster else { return try await inner.read(kind, providerID: providerID) }
+        return await observeCluster(providerID, expected: nil, version: nil)
+    }
+
+    public func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject? {
+        guard id.kind == .kubernetesCluster else { return try await inner.lookup(id, idempotencyKey: idempotencyKey) }
+        return nil
+    }
+
+    public func create(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
+        switch request.id.kind {
+        case .kubernetesCluster: return try await waitUntilReady(request)
+        case .virtualMachine where request.labels[ClusterLabels.cluster] != nil: return try await createMachine(request)
+        default: return try await inner.create(request)
+        }
+    }
+
+    public func update(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
+        guard request.id.kind == .kubernetesCluster else { return try await inner.update(request) }
+        return try await waitUntilReady(request)
+    }
+
+    public func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) {
+        guard kind != .kubernetesCluster else { return }
+        if kind == .virtualMachine, let member = await directory.member(providerID) {
+            try await drain(member)
+        }
+        try await inner.delete(kind, providerID: providerID, idempotencyKey: idempotencyKey)
+        await directory.remove(providerID)
+    }
+
+    public func immutableFields(of kind: ResourceKind) -> [FieldPath] { inner.immutableFields(of: kind) }
+
+    public func estimatedDuration(of operation: ProviderOperation, kind: ResourceKind) -> Duration {
+        kind == .kubernetesCluster ? .seconds(60) : inner.estimatedDuration(of: operation, kind: kind) + (kind == .virtualMachine ? .seconds(60) : .zero)
+    }
+
+    // MARK: - Machines
+
+    private func createMachine(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
+        let cluster = request.labels[ClusterLabels.cluster] ?? ""
+        let isControlPlane = request.labels[ClusterLabels.role] == ClusterLabels.controlPlane
+        var filled = request
+        if case .string(let userData)? = request.spec["userData"] {
+            let join = try await joinLine(cluster: cluster, isControlPlane: isControlPlane, machine: request.id.name)
+            let text = userData
+                .replacingOccurrences(of: ClusterPlaceholder.joinToken.rawValue, with: try secret(cluster, "join-token"))
+                .replacingOccurrences(of: ClusterPlaceholder.apiToken.rawValue, with: try secret(cluster, "api-token"))
+                .replacingOccurrences(of: ClusterPlaceholder.join.rawValue, with: join)
+            filled.spec = Self.replacing("userData", with: .string(text), in: request.spec)
+        }
+        let observed = try await inner.create(filled)
+        let address = observed.outputs["ipAddress"]?.outputText ?? ""
+        await directory.add(ClusterMember(providerID: observed.providerID, name: request.id.name, cluster: cluster, isControlPlane: isControlPlane, address: address))
+        try await waitForNode(request.id.name, cluster: cluster)
+        return observed
+    }
+
+    /// How a new machine joins: through the first control-plane machine whose API answers,
+    /// or, for the first control-plane machine of a cluster with none, by starting it.
+    private func joinLine(cluster: String, isControlPlane: Bool, machine: String) async throws(ProviderError) -> String {
+        let planes = await directory.controlPlanes(of: cluster)
+        if planes.isEmpty, isControlPlane { return "cluster-init: true" }
+        for plane in planes {
+            if let client = try client(cluster, plane), await client.isReady() { return "server: \"https://\(Self.host(plane.address)):6443\"" }
+        }
+        throw ProviderError(.unavailable, provider: name,
+            message: "\(machine) cannot join KubernetesCluster/\(cluster): none of its control-plane machines (\(planes.map(\.name).joined(separator: ", "))) answers /readyz",
+            remedy: "check the control-plane machines (console, k3s logs); Continuum retries")
+    }
+
+    private func waitForNode(_ node: String, cluster: String) async throws(ProviderError) {
+        let deadline = ContinuousClock.now + options.nodeReadyTimeout
+        var last = "no control-plane machine answered"
+        while true {
+            for plane in await directory.controlPlanes(of: cluster) {
+                guard let client = try client(cluster, plane) else { continue }
+                do {
+                    let nodes = try await client.nodes()
+                    if nodes.contains(where: { $0.name == node && $0.isReady }) { return }
+                    last = nodes.contains { $0.name == node } ? "the node is registered but not Ready" : "the node has not registered"
+                    break
+                } catch {
+                    last = error.description
+                }
+            }
+            guard ContinuousClock.now < deadline else {
+                throw ProviderError(.invalidRequest, provider: name,
+                    message: "\(node) was created but is not a Ready node of KubernetesCluster/\(cluster) after \(options.nodeReadyTimeout) (\(last))",
+                    remedy: "check the machine's console for cloud-init and k3s errors; the cluster reports the machine not ready until it is")
+            }
+            do { try await Task.sleep(for: options.pollInterval) } catch { throw ProviderError(.unavailable, provider: name, message: "waiting for \(node) was cancelled", remedy: "run the apply again") }
+        }
+    }
+
+    /// Cordons the node, evicts its pods, waits until they are gone and deletes the node
+    /// object, through another control-plane machine's API. When no other control-plane
+    /// machine answers (the cluster itself is going), there is nothing to drain into.
+    private func drain(_ member: ClusterMember) async throws(ProviderError) {
+        var api: KubernetesAPIClient?
+        for plane in await directory.controlPlanes(of: member.cluster) where plane.providerID != member.providerID {
+            if let client = try client(member.cluster, plane), await client.isReady() {
+                api = client
+                break
+            }
+        }
+        guard let api else { return }
+        let deadline = ContinuousClock.now + options.drainTimeout
+        do {
+            try await api.cordon(member.name)
+            while true {
+                let pods = try await api.evictablePods(on: member.name)
+                if pods.isEmpty { break }
+                for pod in pods { _ = try await api.evict(pod) }
+                guard ContinuousClock.now < deadline else {
+                    throw ProviderError(.invalidRequest, provider: name,
+                        message: "node \(member.name) of KubernetesCluster/\(member.cluster) is not drained after \(options.drainTimeout): \(pods.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")) still running",
+                        remedy: "check the PodDisruptionBudgets that block these evictions; the machine is kept until its node is drained")
+                }
+                try await Task.sleep(for: options.pollInterval)
+            }
+            try await api.deleteNode(member.name)
+        } catch let error as ProviderError {
+            throw error
+        } catch {
+            throw ProviderError(.unavailable, provider: name, message: "draining \(member.name): \(error)", remedy: "Continuum retries; the machine is kept until its node is drained")
+        }
+    }
+
+    // MARK: - Clusters
+
+    private func waitUntilReady(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
+        let cluster = request.id.name
+        let expected = Set(request.dependencies.filter { $0.kind == .virtualMachine }.map(\.name))
+        let version = request.spec["version"]?.outputText
+        let deadline = ContinuousClock.now + options.clusterReadyTimeout
+        while true {
+            let observed = await observeCluster(cluster, expected: expected, version: version)
+            if observed.outputs["ready"] == .string("true") {
+                return ObservedObject(providerID: observed.providerID, spec: observed.spec, outputs: observed.outputs.filter { $0.key != "ready" })
+            }
+            guard ContinuousClock.now < deadline else {
+                throw ProviderError(.invalidRequest, provider: name,
+                    message: "KubernetesCluster/\(cluster) is not ready after \(options.clusterReadyTimeout): \(observed.outputs["status"]?.outputText ?? "")",
+                    remedy: "check the machines named there (console, cloud-init and k3s logs); the next apply waits again")
+            }
+            do { try await Task.sleep(for: options.pollInterval) } catch { throw ProviderError(.unavailable, provider: name, message: "waiting for KubernetesCluster/\(cluster) was cancelled", remedy: "run the apply again") }
+        }
+    }
+
+    /// The cluster as its API reports it. With `expected`, also whether it is ready
+    /// (outputs `ready` and `status`, which the caller removes).
+    private func observeCluster(_ cluster: String, expected: Set<String>?, version: String?) async -> ObservedObject {
+        let planes = await directory.controlPlanes(of: cluster)
+        let preferred = planes.filter { expected?.contains($0.name) ?? true } + planes.filter { !(expected?.contains($0.name) ?? true) }
+        var outputs: [String: FieldValue] = [
+            "id": .string(cluster), "readyNodes": .integer(0),
+            "apiEndpoint": .string(preferred.first.map { "https://\(Self.host($0.address)):6443" } ?? ""),
+        ]
+        if let version { outputs["version"] = .string(version) }
+        var status = "no control-plane machine answers /readyz"
+        for plane in preferred {
+            guard let client = try? client(cluster, plane), await client.isReady(), let nodes = try? await client.nodes() else { continue }
+            let ready = Set(nodes.filter(\.isReady).map(\.name))
+            outputs["readyNodes"] = .integer(ready.count)
+            outputs["apiEndpoint"] = .string("https://\(Self.host(plane.address)):6443")
+            if let expected {
+                let missing = expected.subtracting(ready).sorted()
+                status = missing.isEmpty ? "ready" : "\(expected.count - missing.count) of \(expected.count) machines are Ready nodes (not yet: \(missing.joined(separator: ", ")))"
+                if missing.isEmpty { outputs["ready"] = .string("true") }
+            }
+            break
+        }
+        outputs["status"] = .string(status)
+        if expected == nil { outputs["status"] = nil }
+        return ObservedObject(providerID: cluster, spec: .object([("provider", .string(name))]), outputs: outputs)
+    }
+
+    // MARK: - Support
+
+    private func client(_ cluster: String, _ plane: ClusterMember) throws(ProviderError) -> KubernetesAPIClient? {
+        guard let endpoint = options.endpoint(plane.address) else { return nil }
+        return KubernetesAPIClient(endpoint: endpoint, token: try secret(cluster, "api-token"))
+    }
+
+    private func secret(_ cluster: String, _ kind: String) throws(ProviderError) -> String {
+        do {
+            return try secrets.value("\(cluster).\(kind)")
+        } catch {
+            throw ProviderError(.invalidRequest, provider: name, message: error.description, remedy: "fix the secrets directory and apply again")
+        }
+    }
+
+    private static func host(_ address: String) -> String { address.contains(":") ? "[\(address)]" : address }
+
+    private static func replacing(_ key: String, with value: FieldValue, in spec: FieldValue) -> FieldValue {
+        guard case .map(let entries) = spec else { return spec }
+        return .map(entries.map { $0.key == key ? FieldValue.Entry(key, value) : $0 })
+    }
+}

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import Foundation
+
+/// The secrets Continuum generates for clusters (join tokens, its own API token): 32
+/// random bytes, hex, each in a file of its own (mode 0600) in a directory (mode 0700)
+/// kept next to the state, created on first use and read afterwards. Like the secrets
+/// Cluster API keeps for a cluster, they live outside the spec, the plans and the state.
+public struct GeneratedSecrets: Sendable {
+    /// The directory of the secret files.
+    public let directory: URL
+
+    /// Secrets in `directory`.
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// The secret named `name` (a file name), generated the first time it is asked for.
+    /// Two processes asking at once get the same value: the file is created exclusively.
+    public func value(_ name: String) throws(SecretStoreError) -> String {
+        let path = directory.appendingPathComponent(name).path
+        if let existing = try read(path) { return existing }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw SecretStoreError(path: directory.path, message: "cannot create the directory: \(error.localizedDescription)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            if errno == EEXIST, let existing = try read(path) { return existing }
+            throw SecretStoreError(path: path, message: "cannot create the file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let written = secret.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, secret.utf8.count) }
+        guard written == secret.utf8.count, fsync(descriptor) == 0 else {
+            unlink(path)
+            throw SecretStoreError(path: path, message: "cannot write the file: \(String(cString: strerror(errno)))")
+        }
+        return secret
+    }
+
+    private func read(_ path: String) throws(SecretStoreError) -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw SecretStoreError(path: path, message: "cannot read the file")
+        }
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !secret.isEmpty else { throw SecretStoreError(path: path, message: "the file is empty") }
+        return secret
+    }
+}
+
+/// A generated secret that could not be read or written; the value is never in it.
+public struct SecretStoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file or directory at fault.
+    public var path: String
+    /// What went wrong.
+    public var message: String
+
+    public var description: String {
+        "generated secret \(path): \(message); check that the state directory is writable by the controller (remove an empty or corrupt file to generate a new secret, which a running cluster will not accept)"
+    }
+}

@@ -1,0 +1,135 @@
+import AsyncHTTPClient
+public import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOFoundationCompat
+import NIOSSL
+
+/// The few Kubernetes API calls Continuum makes on a cluster it created: `/readyz`, the
+/// node list, and draining a node (cordon, evict its pods, delete the node object). It
+/// authenticates with Continuum's bearer token (a static token k3s was configured with).
+///
+/// k3s signs its serving certificate with a CA it generates at first boot, which
+/// Continuum does not know, so the certificate is not verified; the token sent can only
+/// read nodes and pods, cordon, evict and delete nodes (see `K3sCloudInit`).
+public struct KubernetesAPIClient: Sendable {
+    /// The API server, for example `https://10.20.0.11:6443`.
+    public let endpoint: URL
+    private let token: String
+    private let timeout: TimeAmount
+
+    /// A client of the API at `endpoint`.
+    public init(endpoint: URL, token: String, timeout: Duration = .seconds(10)) {
+        self.endpoint = endpoint
+        self.token = token
+        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+    }
+
+    /// Whether `/readyz` answers 200 `ok`.
+    public func isReady() async -> Bool {
+        guard let (status, body) = try? await send(.GET, "/readyz") else { return false }
+        return status == 200 && String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "ok"
+    }
+
+    /// Every node, with its `Ready` condition.
+    public func nodes() async throws(KubernetesAPIError) -> [KubernetesNode] {
+        let list = try await json(.GET, "/api/v1/nodes")
+        return (list["items"] as? [[String: Any]] ?? []).compactMap { item in
+            guard let name = (item["metadata"] as? [String: Any])?["name"] as? String else { return nil }
+            let conditions = (item["status"] as? [String: Any])?["conditions"] as? [[String: Any]] ?? []
+            let ready = conditions.contains { $0["type"] as? String == "Ready" && $0["status"] as? String == "True" }
+            let unschedulable = (item["spec"] as? [String: Any])?["unschedulable"] as? Bool ?? false
+            return KubernetesNode(name: name, isReady: ready, isUnschedulable: unschedulable)
+        }
+    }
+
+    /// Marks the node unschedulable.
+    public func cordon(_ node: String) async throws(KubernetesAPIError) {
+        _ = try await json(.PATCH, "/api/v1/nodes/\(node)", body: ["spec": ["unschedulable": true]], contentType: "application/merge-patch+json", allowing: [404])
+    }
+
+    /// The pods on the node that a drain evicts: not those of DaemonSets, not static
+    /// (mirror) pods, not finished ones.
+    public func evictablePods(on node: String) async throws(KubernetesAPIError) -> [PodReference] {
+        let list = try await json(.GET, "/api/v1/pods?fieldSelector=spec.nodeName%3D\(node)")
+        return (list["items"] as? [[String: Any]] ?? []).compactMap { item in
+            guard let metadata = item["metadata"] as? [String: Any], let name = metadata["name"] as? String else { return nil }
+            let owners = metadata["ownerReferences"] as? [[String: Any]] ?? []
+            let mirror = (metadata["annotations"] as? [String: Any])?["kubernetes.io/config.mirror"] != nil
+            let phase = (item["status"] as? [String: Any])?["phase"] as? String
+            guard !owners.contains(where: { $0["kind"] as? String == "DaemonSet" }), !mirror, phase != "Succeeded", phase != "Failed" else { return nil }
+            return PodReference(namespace: metadata["namespace"] as? String ?? "default", name: name)
+        }
+    }
+
+    /// Asks to evict the pod; false when a PodDisruptionBudget does not allow it now (429).
+    public func evict(_ pod: PodReference) async throws(KubernetesAPIError) -> Bool {
+        let body: [String: Any] = ["apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": pod.name, "namespace": pod.namespace]]
+        let (status, data) = try await send(.POST, "/api/v1/namespaces/\(pod.namespace)/pods/\(pod.name)/eviction", body: body)
+        if status == 429 { return false }
+        guard (200..<300).contains(status) || status == 404 else { throw failure("evict pod \(pod.namespace)/\(pod.name)", status, data) }
+        return true
+    }
+
+    /// Deletes the node object (k3s then removes a server from etcd); a gone node is fine.
+    public func deleteNode(_ node: String) async throws(KubernetesAPIError) {
+        _ = try await json(.DELETE, "/api/v1/nodes/\(node)", allowing: [404])
+    }
+
+    // MARK: - HTTP
+
+    private func json(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil, contentType: String = "application/json", allowing: Set<UInt> = []) async throws(KubernetesAPIError) -> [String: Any] {
+        let (status, data) = try await send(method, path, body: body, contentType: contentType)
+        if allowing.contains(status) { return [:] }
+        guard (200..<300).contains(status) else { throw failure("\(method.rawValue) \(path)", status, data) }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil, contentType: String = "application/json") async throws(KubernetesAPIError) -> (UInt, Data) {
+        var request = HTTPClientRequest(url: endpoint.absoluteString.trimmingSuffix("/") + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body, let data = try? JSONSerialization.data(withJSONObject: body) {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(data: data))
+        }
+        do {
+            let response = try await Self.client.execute(request, timeout: timeout)
+            let bytes = try await response.body.collect(upTo: 16 << 20)
+            return (response.status.code, Data(buffer: bytes))
+        } catch {
+            throw KubernetesAPIError(endpoint: endpoint.absoluteString, message: "\(method.rawValue) \(path) failed: \(error)")
+        }
+    }
+
+    private func failure(_ what: String, _ status: UInt, _ data: Data) -> KubernetesAPIError {
+        let message = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["message"] as? String ?? String(decoding: data.prefix(200), as: UTF8.self)
+        return KubernetesAPIError(endpoint: endpoint.absoluteString, message: "\(what) answered \(status): \(message)")
+    }
+
+    /// One client for every cluster; it does not verify k3s's self-signed certificates.
+    private static let client: HTTPClient = {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(5)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+}
+
+/// A Kubernetes API call that failed.
+public struct KubernetesAPIError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The API server.
+    public var endpoint: String
+    /// What failed and how.
+    public var message: String
+
+    public var description: String { "Kubernetes API \(endpoint): \(message)" }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

@@ -1,0 +1,189 @@
+import CLibvirt
+import ContinuumApply
+import ContinuumGraph
+import ContinuumKubernetes
+import ContinuumLibvirt
+import ContinuumPlanner
+import ContinuumProvider
+import ContinuumSpec
+import ContinuumState
+import ContinuumTesting
+import Foundation
+import Testing
+
+/// Clusters applied end to end on libvirtd's test driver: the machines are real domains,
+/// created and removed in the rolling order through the real executor. No kube-apiserver
+/// (nor k3s) can run here, so `KubernetesAPIStandIn` answers for the cluster's API, and a
+/// task standing in for the kubelets registers every running domain as a Ready node.
+@Suite("Clusters on libvirt", .serialized)
+struct ClusterOnLibvirtTests {
+    final class Lab {
+        let directory: TemporaryDirectory
+        let daemon: LibvirtDaemon
+        let holder: OpaquePointer
+        let api: KubernetesAPIStandIn
+        let store = InMemoryStateStore()
+        var options = ClusterOptions()
+        private var kubelets: Task<Void, Never>?
+
+        init() async throws {
+            directory = try TemporaryDirectory()
+            daemon = try LibvirtDaemon(in: directory.url)
+            guard let connection = virConnectOpen(daemon.uri) else { throw FixtureError(message: "cannot connect to \(daemon.uri)") }
+            holder = connection
+            let pool = virStoragePoolLookupByName(connection, "default-pool")
+            defer { virStoragePoolFree(pool) }
+            virStorageVolFree(virStorageVolCreateXML(pool, "<volume><name>debian-12</name><capacity unit='bytes'>1073741824</capacity><target><format type='qcow2'/></target></volume>", 0))
+            api = try await KubernetesAPIStandIn()
+            let url = api.url
+            options.endpoint = { _ in url }
+            options.pollInterval = .milliseconds(50)
+            options.nodeReadyTimeout = .seconds(20)
+            options.clusterReadyTimeout = .seconds(20)
+            options.drainTimeout = .seconds(10)
+            let (daemon, api) = (daemon, api)
+            kubelets = Task {
+                while !Task.isCancelled {
+                    let running = (try? daemon.virsh(["list", "--name"]))?.split(separator: "\n").map(String.init) ?? []
+                    for name in running where name.hasPrefix("k8s-") && api.nodes[name] == nil { api.setNode(name, ready: true) }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+        }
+
+        var seeds: URL { directory.url.appendingPathComponent("seeds") }
+        var secrets: GeneratedSecrets { GeneratedSecrets(directory: directory.url.appendingPathComponent("secrets")) }
+
+        func spec(_ cluster: String) -> (resources: [Resource], graph: ContinuumGraph.ResourceGraph) {
+            let expanded = ClusterSpecs.expand(ClusterSpecs.provider(uri: daemon.uri, imageDirectory: seeds.path), ClusterSpecs.network(), cluster)
+            #expect(expanded.diagnostics.isEmpty, "\(expanded.diagnostics)")
+            return (expanded.resources, expanded.graph)
+        }
+
+        func registry(_ state: StateSnapshot, options: ClusterOptions? = nil) throws -> ProviderRegistry {
+            let config = try LibvirtConfig.parse(.map([
+                FieldValue.Entry("uri", .string(daemon.uri)), FieldValue.Entry("storagePool", .string("default-pool")),
+                FieldValue.Entry("imageDirectory", .string(seeds.path)), FieldValue.Entry("shutdownTimeout", .string("1s")),
+            ])).get()
+            let members = state.resources.compactMap { record in
+                record.providerID.flatMap { ClusterMember(providerID: $0, name: record.id.name, labels: record.labels, address: record.outputs["ipAddress"]?.outputText ?? "") }
+            }
+            let provider = ClusterMachineProvider(wrapping: LibvirtProvider(name: "fra-kvm", config: config), secrets: secrets, members: members, options: options ?? self.options)
+            return ProviderRegistry(["fra-kvm": ProviderRegistry.Entry(provider: provider, concurrency: 4)])
+        }
+
+        /// Plans and applies `cluster`; the plan's text and the result.
+        func apply(_ cluster: String, options: ClusterOptions? = nil) async throws -> (text: String, result: ApplyResult) {
+            let (resources, graph) = spec(cluster)
+            let state = try await store.snapshot()
+            let plan = try Planner().plan(resources: resources, graph: graph, state: state)
+            let result = try await Executor(options: ApplyOptions(maximumAttempts: 1)).apply(plan, resources: resources, store: store, registry: try registry(state, options: options))
+            return (PlanTextRenderer().render(plan), result)
+        }
+
+        func domains() throws -> Set<String> {
+            Set(try daemon.virsh(["list", "--all", "--name"]).split(separator: "\n").map(String.init).filter { $0.hasPrefix("k8s-") })
+        }
+
+        deinit {
+            kubelets?.cancel()
+            api.stop()
+            virConnectClose(holder)
+            daemon.stop()
+            directory.remove()
+        }
+    }
+
+    static let small = ClusterSpecs.cluster(controlPlane: 3, pools: [("general", 1, "debian-12")])
+
+    @Test func aClusterIsCreatedJoinedAndReadyAndItsTokensStayOutOfPlansAndState() async throws {
+        let lab = try await Lab()
+        let (text, result) = try await lab.apply(Self.small)
+        #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != "succeeded" }.map { "\($0.resource): \($0.error ?? "")" })")
+        let machines = try lab.domains()
+        #expect(machines.count == 4)
+        #expect(Set(lab.api.nodes.keys) == machines, "every machine became a Ready node")
+        let state = try await lab.store.snapshot()
+        let cluster = try #require(state[ResourceID(.kubernetesCluster, "k8s")])
+        #expect(cluster.outputs["readyNodes"] == .integer(4))
+        #expect(cluster.outputs["version"] == .string("1.31"))
+
+        // The first control-plane machine started the cluster; the others joined it.
+        let planes = machines.filter { $0.contains("-cp-") }.sorted()
+        let seeds = try planes.map { String(decoding: try Data(contentsOf: lab.seeds.appendingPathComponent("\($0)-seed.iso")), as: UTF8.self) }
+        #expect(seeds[0].contains("      cluster-init: true\n"))
+        #expect(seeds.dropFirst().allSatisfy { $0.contains("      server: \"https://") && !$0.contains("cluster-init") })
+        // The generated tokens are in the machines' seeds, and nowhere else.
+        let joinToken = try lab.secrets.value("k8s.join-token"), apiToken = try lab.secrets.value("k8s.api-token")
+        #expect(joinToken.count == 64 && apiToken != joinToken)
+        #expect(seeds.allSatisfy { $0.contains("token: \"\(joinToken)\"") && $0.contains("\(apiToken),continuum,continuum") })
+        let recorded = String(decoding: try JSONEncoder().encode(state.resources), as: UTF8.self)
+        #expect(recorded.contains("{{continuum.joinToken}}") && !recorded.contains(joinToken) && !recorded.contains(apiToken))
+        #expect(!text.contains(joinToken) && text.contains("{{continuum.joinToken}}"))
+        // A refresh reads the cluster through its API with the generated token, and finds
+        // nothing to change.
+        lab.api.requireToken(apiToken)
+        let refreshed = try await Refresher(store: lab.store, registry: try lab.registry(state)).refresh(persist: false).snapshot
+        #expect(refreshed[ResourceID(.kubernetesCluster, "k8s")]?.outputs["readyNodes"] == .integer(4))
+        let (resources, graph) = lab.spec(Self.small)
+        let plan = try Planner().plan(resources: resources, graph: graph, state: refreshed)
+        #expect(!plan.hasChanges, "\(PlanTextRenderer().render(plan))")
+        lab.api.requireToken("another-token")
+        let rejected = try await Refresher(store: lab.store, registry: try lab.registry(state)).refresh(persist: false).snapshot
+        #expect(rejected[ResourceID(.kubernetesCluster, "k8s")]?.outputs["readyNodes"] == .integer(0), "a refused token reads nothing")
+    }
+
+    @Test func anUpgradeReplacesEveryMachineDrainingEachOldOne() async throws {
+        let lab = try await Lab()
+        #expect(try await lab.apply(Self.small).result.succeeded)
+        let old = try lab.domains()
+        let oldWorker = try #require(old.first { $0.contains("-general-") })
+        lab.api.addPod(.init(name: "web-7d9", node: oldWorker, refusals: 2))
+        lab.api.addPod(.init(namespace: "kube-system", name: "svclb-x", node: oldWorker, daemonSet: true))
+
+        let upgraded = ClusterSpecs.cluster(version: "1.32", controlPlane: 3, pools: [("general", 1, "debian-12")])
+        let (_, result) = try await lab.apply(upgraded)
+        #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != "succeeded" }.map { "\($0.resource): \($0.error ?? "")" })")
+        let now = try lab.domains()
+        #expect(now.count == 4 && now.isDisjoint(with: old) && now.allSatisfy { $0.contains("-v132-") })
+        #expect(Set(lab.api.nodes.keys) == now, "every old node was deleted from the cluster")
+        #expect(lab.api.pods.map(\.name) == ["svclb-x"], "the workload was evicted (after the budget allowed it), the DaemonSet's pod left")
+        let requests = lab.api.requests
+        let cordon = try #require(requests.firstIndex(of: "PATCH /api/v1/nodes/\(oldWorker)"))
+        let evicted = try #require(requests.lastIndex(of: "POST /api/v1/namespaces/default/pods/web-7d9/eviction"))
+        let deleted = try #require(requests.firstIndex(of: "DELETE /api/v1/nodes/\(oldWorker)"))
+        #expect(cordon < evicted && evicted < deleted)
+        #expect(requests.filter { $0 == "POST /api/v1/namespaces/default/pods/web-7d9/eviction" }.count == 3, "two refusals, then the eviction")
+        let state = try await lab.store.snapshot()
+        #expect(state[ResourceID(.kubernetesCluster, "k8s")]?.outputs["version"] == .string("1.32"))
+    }
+
+    @Test func aDrainThatABudgetBlocksKeepsTheMachineAndSaysWhy() async throws {
+        let lab = try await Lab()
+        #expect(try await lab.apply(ClusterSpecs.cluster(controlPlane: 1, pools: [("general", 2, "debian-12")])).result.succeeded)
+        let worker = try #require(try lab.domains().sorted().last { $0.contains("-general-") && $0.hasSuffix("-1") })
+        lab.api.addPod(.init(name: "db-0", node: worker, refusals: 1_000))
+        var options = lab.options
+        options.drainTimeout = .milliseconds(300)
+        let (_, result) = try await lab.apply(ClusterSpecs.cluster(controlPlane: 1, pools: [("general", 1, "debian-12")]), options: options)
+        #expect(!result.succeeded)
+        let failure = try #require(result.report.actions.first { $0.outcome == "failed" })
+        #expect(failure.resource == "VirtualMachine/\(worker)")
+        #expect(failure.error?.contains("node \(worker) of KubernetesCluster/k8s is not drained") == true, "\(failure.error ?? "")")
+        #expect(failure.error?.contains("default/db-0 still running") == true)
+        #expect(try lab.domains().contains(worker), "the machine is kept")
+        #expect(lab.api.nodes[worker]?.unschedulable == true, "the node stays cordoned")
+    }
+
+    @Test func aClusterThatDoesNotBecomeReadyFailsNamingTheMachinesNotReady() async throws {
+        let lab = try await Lab()
+        lab.api.setReady(false)
+        var options = lab.options
+        options.nodeReadyTimeout = .milliseconds(300)
+        options.clusterReadyTimeout = .milliseconds(300)
+        let (_, result) = try await lab.apply(ClusterSpecs.cluster(controlPlane: 1, pools: []), options: options)
+        #expect(!result.succeeded)
+        let errors = result.report.actions.compactMap(\.error).joined(separator: "\n")
+        #expect(errors.contains("KubernetesCluster/k8s is not ready after") && errors.contains("no control-plane machine answers /readyz"), "\(errors)")
+    }
+}

@@ -1,0 +1,59 @@
+import ContinuumGraph
+import ContinuumKubernetes
+import ContinuumSpec
+import ContinuumTesting
+
+/// Spec repositories with a Kubernetes cluster, expanded as the controller expands them.
+enum ClusterSpecs {
+    static func provider(_ type: String = "libvirt", name: String = "fra-kvm", uri: String = "test:///default", imageDirectory: String = "/tmp/continuum-seeds") -> String {
+        let config = type == "libvirt" ? "{uri: \"\(uri)\", storagePool: default-pool, imageDirectory: \"\(imageDirectory)\", maxCpu: 8}"
+            : type == "redfish" ? "{endpoint: \"http://127.0.0.1:8000\"}" : "{}"
+        return """
+            apiVersion: continuum.dev/v1
+            kind: Provider
+            metadata: {name: \(name)}
+            spec: {type: \(type), config: \(config)}
+            """
+    }
+
+    static func cluster(name: String = "k8s", provider: String = "fra-kvm", version: String = "1.31", controlPlane: Int = 3, image: String = "debian-12",
+                        pools: [(name: String, replicas: Int, image: String)] = [("general", 2, "debian-12")]) -> String {
+        let poolLines = pools.map { "    - {name: \($0.name), replicas: \($0.replicas), machine: {cpu: 2, memory: 1Gi, image: \($0.image)}}" }.joined(separator: "\n")
+        return """
+            apiVersion: continuum.dev/v1
+            kind: KubernetesCluster
+            metadata: {name: \(name), labels: {site: de-fra}}
+            spec:
+              provider: \(provider)
+              version: "\(version)"
+              network: Network/k8s-net
+              controlPlane: {replicas: \(controlPlane), machine: {cpu: 2, memory: 1Gi, image: \(image)}}
+              nodePools:
+            \(poolLines.isEmpty ? "    []" : poolLines)
+            """
+    }
+
+    static func network(provider: String = "fra-kvm") -> String {
+        """
+        apiVersion: continuum.dev/v1
+        kind: Network
+        metadata: {name: k8s-net}
+        spec: {provider: \(provider), cidr: 10.30.0.0/24}
+        """
+    }
+
+    /// The documents, loaded and expanded: the resources, the graph, and every problem.
+    static func expand(_ documents: String...) -> (resources: [Resource], graph: ResourceGraph, diagnostics: [Diagnostic]) {
+        let repository = SpecHarness.load(["fleet.yaml": documents.joined(separator: "\n---\n")])
+        let (resources, problems) = ClusterExpander().expand(repository.resources)
+        let (graph, graphProblems) = GraphBuilder().build(resources)
+        return (resources, graph, repository.diagnostics + problems + graphProblems)
+    }
+
+    static func machines(_ resources: [Resource]) -> [Resource] { resources.filter { $0.owner != nil } }
+
+    static func userData(_ resource: Resource) -> String {
+        guard case .virtualMachine(let spec) = resource.spec else { return "" }
+        return spec.userData?.literalValue ?? ""
+    }
+}
