@@ -268,7 +268,7 @@ let package = Package(
         .testTarget(
             name: "ContinuumKubernetesTests",
             dependencies: [
-                "ContinuumKubernetes", "ContinuumLibvirt", "ContinuumApply", "ContinuumPlanner", "ContinuumGraph", "ContinuumState",
+                "ContinuumKubernetes", "ContinuumLibvirt", "ContinuumRedfish", "ContinuumApply", "ContinuumPlanner", "ContinuumGraph", "ContinuumState",
                 "ContinuumProvider", "ContinuumSpec", "ContinuumTesting", "CLibvirt",
             ],
             swiftSettings: swiftSettings

@@ -51,7 +51,12 @@ public struct ProviderSetup: Sendable {
         var specs = state.providers
         for resource in resources { if case .provider = resource.spec { specs[resource.id.name] = resource.spec.fieldValue } }
         var entries: [String: ProviderRegistry.Entry] = [:]
-        for (name, spec) in specs { entries[name] = entry(name: name, spec: spec, state: state) }
+        let members = state.resources.compactMap { record -> ClusterMember? in
+            guard let providerID = record.providerID else { return nil }
+            return ClusterMember(providerID: providerID, name: record.id.name, labels: record.labels, address: record.outputs["ipAddress"]?.outputText ?? "")
+        }
+        let directory = ClusterDirectory(members)
+        for (name, spec) in specs { entries[name] = entry(name: name, spec: spec, directory: directory) }
         return ProviderRegistry(entries)
     }
 
@@ -62,7 +67,7 @@ public struct ProviderSetup: Sendable {
         return specs
     }
 
-    private func entry(name: String, spec: FieldValue, state: StateSnapshot) -> ProviderRegistry.Entry {
+    private func entry(name: String, spec: FieldValue, directory: ClusterDirectory) -> ProviderRegistry.Entry {
         var concurrency: Int?
         var requestsPerSecond: Double?
         if case .integer(let value)? = spec["limits"]?["concurrency"] { concurrency = value }
@@ -74,13 +79,10 @@ public struct ProviderSetup: Sendable {
         } else if type == ProviderType.external.rawValue, let config = try? ExternalProviderConfig.parse(spec["config"] ?? .map([])).get() {
             provider = external.provider(name: name, config: config)
         } else if type == ProviderType.redfish.rawValue, let config = try? RedfishConfig.parse(spec["config"] ?? .map([])).get() {
-            provider = Self.redfish(name: name, config: config, credentials: spec["credentials"])
+            provider = ClusterMachineProvider(
+                wrapping: Self.redfish(name: name, config: config, credentials: spec["credentials"]), secrets: GeneratedSecrets(directory: secretsDirectory), directory: directory)
         } else if type == ProviderType.libvirt.rawValue, let config = try? LibvirtConfig.parse(spec["config"] ?? .map([])).get() {
-            let members = state.resources.compactMap { record -> ClusterMember? in
-                guard record.provider == name, let providerID = record.providerID else { return nil }
-                return ClusterMember(providerID: providerID, name: record.id.name, labels: record.labels, address: record.outputs["ipAddress"]?.outputText ?? "")
-            }
-            provider = ClusterMachineProvider(wrapping: LibvirtProvider(name: name, config: config), secrets: GeneratedSecrets(directory: secretsDirectory), members: members)
+            provider = ClusterMachineProvider(wrapping: LibvirtProvider(name: name, config: config), secrets: GeneratedSecrets(directory: secretsDirectory), directory: directory)
         } else {
             provider = UnavailableProvider(name: name, type: type)
         }

@@ -12,6 +12,10 @@ import Crypto
 /// generated user data is bootstrap data, read once at first boot, so later differences
 /// in it are ignored (`lifecycle.ignoreChanges: [spec.userData]`).
 ///
+/// The `BareMetalNode`s a pool's `nodes.matchLabels` selects join as workers: each gets
+/// the k3s agent's cloud-init as `spec.userData` (so joining, leaving or upgrading
+/// re-provisions the node) and waits for the control plane.
+///
 /// Clusters on `sim` (simulated) and `external` providers (which realise clusters
 /// themselves) are left as they are; a cluster on a `redfish` provider is an error, as
 /// its control plane needs machines a BMC cannot create.
@@ -19,37 +23,77 @@ public struct ClusterExpander: Sendable {
     /// Creates an expander.
     public init() {}
 
-    /// The resources with every libvirt cluster's machines added, and the problems found.
+    /// The resources with every libvirt cluster's machines added, the bare-metal nodes its
+    /// pools select made its workers, and the problems found.
     public func expand(_ resources: [Resource]) -> (resources: [Resource], diagnostics: [Diagnostic]) {
         var providerTypes: [String: ProviderType] = [:]
         for resource in resources { if case .provider(let spec) = resource.spec { providerTypes[resource.id.name] = spec.type } }
         var taken = Set(resources.map(\.id))
-        var expanded: [Resource] = []
-        expanded.reserveCapacity(resources.count)
+        var generated: [ResourceID: [Resource]] = [:]
+        var joined: [ResourceID: (cluster: ResourceID, node: Resource)] = [:]
         var diagnostics: [Diagnostic] = []
-        for var resource in resources {
-            guard case .kubernetesCluster(let cluster) = resource.spec, let type = providerTypes[cluster.provider] else {
-                expanded.append(resource)
-                continue
-            }
+        var clusters: [ResourceID: [SpecReference]] = [:]
+        for resource in resources {
+            guard case .kubernetesCluster(let cluster) = resource.spec, let type = providerTypes[cluster.provider] else { continue }
             switch type {
             case .libvirt:
                 let machines = self.machines(of: resource, cluster, &diagnostics)
                 for machine in machines where !taken.insert(machine.id).inserted {
                     diagnostics.append(Diagnostic(at: resource.location, "\(machine.id) is a machine of \(resource.id) and is also defined in the spec; rename that resource, or the cluster"))
                 }
-                resource.references += machines.map { SpecReference(target: $0.id, origin: .dependsOn, location: resource.location) }
-                expanded.append(resource)
-                expanded += machines
+                generated[resource.id] = machines
+                clusters[resource.id] = machines.map { SpecReference(target: $0.id, origin: .dependsOn, location: resource.location) }
+                let planes = machines.filter { $0.metadata.labels[ClusterLabels.role] == ClusterLabels.controlPlane }
+                for node in workers(of: resource, cluster, planes: planes, in: resources, &diagnostics) {
+                    if let other = joined[node.id] {
+                        diagnostics.append(Diagnostic(at: resource.location(of: "spec.nodePools"), "\(node.id) is selected by the node pools of both \(other.cluster) and \(resource.id); a node joins one cluster, so narrow one of the selectors"))
+                        continue
+                    }
+                    joined[node.id] = (resource.id, node)
+                }
             case .redfish:
                 diagnostics.append(Diagnostic(at: resource.location(of: "spec.provider"),
                     "spec.provider: a KubernetesCluster cannot run on the redfish provider '\(cluster.provider)', whose BMCs cannot create control-plane machines; put the cluster on a libvirt provider and join the bare-metal nodes through a node pool's nodes.matchLabels"))
-                expanded.append(resource)
             default:
-                expanded.append(resource)
+                break
             }
         }
+        var expanded: [Resource] = []
+        expanded.reserveCapacity(resources.count + generated.values.reduce(0) { $0 + $1.count })
+        for var resource in resources {
+            if let node = joined[resource.id]?.node { resource = node }
+            resource.references += clusters[resource.id] ?? []
+            expanded.append(resource)
+            expanded += generated[resource.id] ?? []
+        }
         return (expanded, diagnostics)
+    }
+
+    /// The bare-metal nodes the cluster's pools select, as its workers: each gets the k3s
+    /// agent's cloud-init and waits for the control plane.
+    private func workers(of resource: Resource, _ cluster: KubernetesClusterSpec, planes: [Resource], in resources: [Resource], _ diagnostics: inout [Diagnostic]) -> [Resource] {
+        guard let release = K3sRelease(for: cluster.version), !planes.isEmpty else { return [] }
+        var workers: [Resource] = []
+        for (poolIndex, pool) in cluster.nodePools.enumerated() {
+            guard let selector = pool.matchLabels else { continue }
+            let selected = resources.filter { candidate in
+                candidate.id.kind == .bareMetalNode && selector.allSatisfy { candidate.metadata.labels[$0.key] == $0.value }
+            }
+            for (index, var node) in selected.sorted(by: { $0.id < $1.id }).enumerated() {
+                guard case .bareMetalNode(var spec) = node.spec else { continue }
+                let bootstrap = K3sCloudInit(cluster: resource.id.name, machine: node.id.name, isControlPlane: false, pool: pool.name, release: release)
+                spec.userData = InterpolatedString.literal(bootstrap.userData)
+                node.spec = .bareMetalNode(spec)
+                node.metadata.labels[ClusterLabels.cluster] = resource.id.name
+                node.metadata.labels[ClusterLabels.role] = ClusterLabels.worker
+                node.metadata.labels[ClusterLabels.pool] = pool.name
+                node.metadata.labels[RolloutLabels.group] = resource.id.description
+                node.metadata.labels[RolloutLabels.order] = String((poolIndex + 1) * 10_000 + index)
+                node.references += planes.map { SpecReference(target: $0.id, origin: .dependsOn, location: resource.location(of: "spec.nodePools")) }
+                workers.append(node)
+            }
+        }
+        return workers
     }
 
     /// The machines of one cluster: the control plane first, then each pool in order.

@@ -2,9 +2,10 @@ public import ContinuumProvider
 public import ContinuumSpec
 import Foundation
 
-/// Realises `KubernetesCluster`s on a machine provider (libvirt), wrapping it: the
-/// cluster's machines are ordinary `VirtualMachine`s of the wrapped provider (expanded by
-/// `ClusterExpander`), and this provider adds what makes them a cluster.
+/// Realises `KubernetesCluster`s on machine providers, wrapping them: the cluster's
+/// machines are ordinary `VirtualMachine`s (libvirt) and `BareMetalNode`s (Redfish) of the
+/// wrapped providers (expanded by `ClusterExpander`), and this provider adds what makes
+/// them a cluster.
 /// - Creating a machine fills in its cloud-init's placeholders (the generated tokens, and
 ///   whether it starts the cluster or joins a running control-plane machine), creates it,
 ///   and waits until it is a Ready node.
@@ -20,12 +21,12 @@ public struct ClusterMachineProvider: Provider {
     private let options: ClusterOptions
     private let directory: ClusterDirectory
 
-    /// Wraps `inner`, knowing the cluster machines recorded on it.
-    public init(wrapping inner: any Provider, secrets: GeneratedSecrets, members: [ClusterMember], options: ClusterOptions = ClusterOptions()) {
+    /// Wraps `inner`, sharing `directory` with the apply's other cluster providers.
+    public init(wrapping inner: any Provider, secrets: GeneratedSecrets, directory: ClusterDirectory, options: ClusterOptions = ClusterOptions()) {
         self.inner = inner
         self.secrets = secrets
         self.options = options
-        self.directory = ClusterDirectory(members)
+        self.directory = directory
     }
 
     public func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject? {
@@ -39,11 +40,11 @@ public struct ClusterMachineProvider: Provider {
     }
 
     public func create(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
-        switch request.id.kind {
-        case .kubernetesCluster: return try await waitUntilReady(request)
-        case .virtualMachine where request.labels[ClusterLabels.cluster] != nil: return try await createMachine(request)
-        default: return try await inner.create(request)
+        if request.id.kind == .kubernetesCluster { return try await waitUntilReady(request) }
+        if request.labels[ClusterLabels.cluster] != nil, request.id.kind == .virtualMachine || request.id.kind == .bareMetalNode {
+            return try await createMachine(request)
         }
+        return try await inner.create(request)
     }
 
     public func update(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
@@ -53,7 +54,7 @@ public struct ClusterMachineProvider: Provider {
 
     public func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) {
         guard kind != .kubernetesCluster else { return }
-        if kind == .virtualMachine, let member = await directory.member(providerID) {
+        if kind == .virtualMachine || kind == .bareMetalNode, let member = await directory.member(providerID) {
             try await drain(member)
         }
         try await inner.delete(kind, providerID: providerID, idempotencyKey: idempotencyKey)
@@ -162,7 +163,7 @@ public struct ClusterMachineProvider: Provider {
 
     private func waitUntilReady(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
         let cluster = request.id.name
-        let expected = Set(request.dependencies.filter { $0.kind == .virtualMachine }.map(\.name))
+        let expected = Set(request.dependencies.filter { $0.kind == .virtualMachine || $0.kind == .bareMetalNode }.map(\.name))
         let version = request.spec["version"]?.outputText
         let deadline = ContinuousClock.now + options.clusterReadyTimeout
         while true {

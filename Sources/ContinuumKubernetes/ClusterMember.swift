@@ -28,11 +28,13 @@ public struct ClusterMember: Sendable, Hashable {
     }
 }
 
-/// The members a provider knows, shared by its concurrent operations.
-actor ClusterDirectory {
+/// The cluster machines the providers know, shared by every provider of an apply (a
+/// bare-metal worker on a Redfish provider joins a control plane on a libvirt provider).
+public actor ClusterDirectory {
     private var members: [String: ClusterMember]
 
-    init(_ members: [ClusterMember]) {
+    /// A directory of these members (from the state).
+    public init(_ members: [ClusterMember]) {
         self.members = Dictionary(members.map { ($0.providerID, $0) }, uniquingKeysWith: { _, last in last })
     }
 

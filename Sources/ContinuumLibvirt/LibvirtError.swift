@@ -1,5 +1,5 @@
 import CLibvirt
-public import ContinuumProvider
+import ContinuumProvider
 
 /// A failed libvirt call: what was being done, libvirt's error code and message.
 public struct LibvirtError: Error, Sendable, CustomStringConvertible {

@@ -71,33 +71,46 @@ struct StepGraphBuilder {
     /// serial members are created one at a time and the others after the last of them
     /// (a cluster's control plane first, then its workers in parallel). With members to
     /// remove, the group rolls one at a time in slot order, each new member created before
-    /// the next old one is removed: create 1, delete 1, create 2, delete 2, ...
-    /// (a replace of one resource keeps its own order and is not chained).
+    /// the next old one is removed: create 1, delete 1, create 2, delete 2, ... Members
+    /// replaced under the same name (a re-provisioned bare-metal node) then go one at a
+    /// time, after the rest of the group.
     private func chainRollouts(_ keys: [Key], indexByKey: [Key: Int], _ waitsFor: inout [[Int]]) {
         var creates: [String: [(slot: RolloutSlot, step: Int)]] = [:]
         var deletes: [String: [(slot: RolloutSlot, step: Int)]] = [:]
-        for change in changes where change.action == .create || change.action == .delete {
+        var replaces: [String: [(slot: RolloutSlot, delete: Int, create: Int)]] = [:]
+        for change in changes {
             guard let slot = slots[change.id] else { continue }
-            if change.action == .create, let step = indexByKey[Key(resource: change.id, operation: .create)] { creates[slot.group, default: []].append((slot, step)) }
-            if change.action == .delete, let step = indexByKey[Key(resource: change.id, operation: .delete)] { deletes[slot.group, default: []].append((slot, step)) }
+            let create = indexByKey[Key(resource: change.id, operation: .create)], delete = indexByKey[Key(resource: change.id, operation: .delete)]
+            switch (change.action, create, delete) {
+            case (.create, let create?, _): creates[slot.group, default: []].append((slot, create))
+            case (.delete, _, let delete?): deletes[slot.group, default: []].append((slot, delete))
+            case (.replace, let create?, let delete?) where change.replaceOrder != .createBeforeDestroy: replaces[slot.group, default: []].append((slot, delete, create))
+            default: break
+            }
         }
         func sorted(_ members: [(slot: RolloutSlot, step: Int)]) -> [Int] {
             members.sorted { ($0.slot.serial ? 0 : 1, $0.slot.order, keys[$0.step].resource) < ($1.slot.serial ? 0 : 1, $1.slot.order, keys[$1.step].resource) }.map(\.step)
         }
-        for group in Set(creates.keys).union(deletes.keys) {
+        for group in Set(creates.keys).union(deletes.keys).union(replaces.keys) {
             let added = sorted(creates[group] ?? []), removed = sorted(deletes[group] ?? [])
             if removed.isEmpty {
                 let serial = added.filter { slots[keys[$0].resource]?.serial == true }
                 for (previous, next) in zip(serial, serial.dropFirst()) { waitsFor[next].append(previous) }
                 if let last = serial.last { for step in added where slots[keys[step].resource]?.serial != true { waitsFor[step].append(last) } }
-                continue
+            } else {
+                var sequence: [Int] = []
+                for index in 0..<max(added.count, removed.count) {
+                    if index < added.count { sequence.append(added[index]) }
+                    if index < removed.count { sequence.append(removed[index]) }
+                }
+                for (previous, next) in zip(sequence, sequence.dropFirst()) { waitsFor[next].append(previous) }
             }
-            var sequence: [Int] = []
-            for index in 0..<max(added.count, removed.count) {
-                if index < added.count { sequence.append(added[index]) }
-                if index < removed.count { sequence.append(removed[index]) }
+            let units = (replaces[group] ?? []).sorted { ($0.slot.order, keys[$0.delete].resource) < ($1.slot.order, keys[$1.delete].resource) }
+            var before = added + removed
+            for unit in units {
+                waitsFor[unit.delete] += before
+                before = [unit.create]
             }
-            for (previous, next) in zip(sequence, sequence.dropFirst()) { waitsFor[next].append(previous) }
         }
     }
 

@@ -16,6 +16,10 @@ public struct RedfishConfig: Sendable, Hashable {
     public var powerTimeout: Duration
     /// How often power state and task monitors are polled (default 1s).
     public var pollInterval: Duration
+    /// Where cloud-init seed ISOs for nodes with `userData` (cluster workers) are written.
+    public var seedDirectory: String?
+    /// The URL the BMC downloads `seedDirectory`'s files from (a web server serving it).
+    public var seedURL: URL?
 
     /// Reads `config`, or says what is wrong with each field.
     public static func parse(_ config: FieldValue) -> Result<RedfishConfig, ProviderConfigError> {
@@ -46,9 +50,26 @@ public struct RedfishConfig: Sendable, Hashable {
         }
         let powerTimeout = duration("powerTimeout", default: .seconds(300))
         let pollInterval = duration("pollInterval", default: .seconds(1))
-        let known = ["endpoint", "insecureSkipVerify", "caFile", "powerTimeout", "pollInterval"]
+        var seedDirectory: String?
+        var seedURL: URL?
+        switch config["seedDirectory"] {
+        case nil: break
+        case .string(let path)? where path.hasPrefix("/"): seedDirectory = path
+        default: problems.append("spec.config.seedDirectory: expected an absolute directory path")
+        }
+        switch config["seedURL"] {
+        case nil: break
+        case .string(let text)? where URL(string: text).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil }) == true: seedURL = URL(string: text)
+        default: problems.append("spec.config.seedURL: expected the http(s) URL that serves seedDirectory, such as http://10.0.0.2:8080/seeds")
+        }
+        if (seedDirectory == nil) != (seedURL == nil) {
+            problems.append("spec.config.\(seedDirectory == nil ? "seedDirectory" : "seedURL"): required with \(seedDirectory == nil ? "seedURL" : "seedDirectory"): the BMC downloads seeds written to the directory from the URL")
+        }
+        let known = ["endpoint", "insecureSkipVerify", "caFile", "powerTimeout", "pollInterval", "seedDirectory", "seedURL"]
         problems += ProviderConfigError.unknownKeys(in: config, known: known, type: "redfish")
         guard problems.isEmpty, let endpoint else { return .failure(ProviderConfigError(problems: problems)) }
-        return .success(RedfishConfig(endpoint: endpoint, insecureSkipVerify: insecure, caFile: caFile, powerTimeout: powerTimeout, pollInterval: pollInterval))
+        return .success(RedfishConfig(
+            endpoint: endpoint, insecureSkipVerify: insecure, caFile: caFile, powerTimeout: powerTimeout, pollInterval: pollInterval,
+            seedDirectory: seedDirectory, seedURL: seedURL))
     }
 }

@@ -40,7 +40,7 @@ public final class RedfishProvider: Provider {
             throw ProviderError(.invalidRequest, provider: name, message: "the BMC has no system \(node.systemId)",
                 remedy: "check spec.systemId against \(config.endpoint.absoluteString)/redfish/v1/Systems")
         }
-        try await provision(node, system: system)
+        try await provision(node, name: request.id.name, system: system)
         return try await observed(node.systemId)
     }
 
@@ -61,8 +61,8 @@ public final class RedfishProvider: Provider {
         try supported(kind)
         guard let system = try await client.get(providerID) else { return }
         try await setPower("off", system: system, path: providerID, graceful: false)
-        if let media = try await cdMedia(system), media["Inserted"] as? Bool == true, let eject = media.action("#VirtualMedia.EjectMedia") {
-            try await client.action(eject, [:])
+        for media in [try await cdMedia(system), try await seedMedia(system)] {
+            if let media, media["Inserted"] as? Bool == true, let eject = media.action("#VirtualMedia.EjectMedia") { try await client.action(eject, [:]) }
         }
     }
 
@@ -73,7 +73,11 @@ public final class RedfishProvider: Provider {
 
     // MARK: Provisioning
 
-    private func provision(_ node: Node, system: RedfishDocument) async throws(ProviderError) {
+    private func provision(_ node: Node, name: String, system: RedfishDocument) async throws(ProviderError) {
+        if node.userData != nil, config.seedDirectory == nil || config.seedURL == nil {
+            throw ProviderError(.invalidRequest, provider: self.name, message: "BareMetalNode \(name) has cloud-init user data (it joins a cluster), and the provider has no seedDirectory and seedURL",
+                remedy: "set spec.config.seedDirectory to a directory a web server serves, and spec.config.seedURL to its URL")
+        }
         guard let media = try await cdMedia(system) else {
             throw ProviderError(.invalidRequest, provider: name, message: "\(node.systemId) has no virtual CD/DVD media",
                 remedy: "this BMC cannot boot an image by virtual media")
@@ -85,6 +89,7 @@ public final class RedfishProvider: Provider {
             throw ProviderError(.invalidRequest, provider: name, message: "the virtual media of \(node.systemId) has no InsertMedia action", remedy: "update the BMC firmware")
         }
         try await client.action(insert, ["Image": node.image, "Inserted": true, "WriteProtected": true])
+        if let userData = node.userData { try await insertSeed(userData, name: name, system: system) }
         try await client.patch(node.systemId, [
             "Boot": ["BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Once", "BootSourceOverrideMode": node.bootMode],
         ], etag: system.etag)
@@ -92,6 +97,30 @@ public final class RedfishProvider: Provider {
         let isOn = system["PowerState"] as? String == "On"
         try await reset(system, path: node.systemId, isOn ? "ForceRestart" : "On")
         try await waitForPower("On", system: node.systemId)
+    }
+
+    /// Writes the node's cloud-init NoCloud seed into `seedDirectory` and inserts it, by
+    /// its `seedURL`, as the system's second virtual medium (a USB stick or floppy), where
+    /// cloud-init in the booted image finds it by its `cidata` label.
+    private func insertSeed(_ userData: String, name: String, system: RedfishDocument) async throws(ProviderError) {
+        guard let directory = config.seedDirectory, let base = config.seedURL else { return }
+        let file = "\(name)-seed.iso"
+        let seed = CloudInitSeed(userData: userData, metaData: "instance-id: \(name)\nlocal-hostname: \(name)\n")
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let path = URL(fileURLWithPath: directory).appendingPathComponent(file)
+            try Data(seed.image).write(to: path, options: .atomic)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path.path)
+        } catch {
+            throw ProviderError(.invalidRequest, provider: self.name, message: "cannot write the cloud-init seed \(directory)/\(file): \(error.localizedDescription)",
+                remedy: "check that spec.config.seedDirectory is writable by the controller")
+        }
+        guard let media = try await seedMedia(system), let insert = media.action("#VirtualMedia.InsertMedia") else {
+            throw ProviderError(.invalidRequest, provider: self.name, message: "\(name)'s system has no second virtual medium (USB stick or floppy) for its cloud-init seed",
+                remedy: "this BMC cannot hand the node its cluster configuration; join the node to the cluster another way")
+        }
+        if media["Inserted"] as? Bool == true, let eject = media.action("#VirtualMedia.EjectMedia") { try await client.action(eject, [:]) }
+        try await client.action(insert, ["Image": base.appendingPathComponent(file).absoluteString, "Inserted": true, "WriteProtected": true])
     }
 
     /// Powers the system on, or off: gracefully first when `graceful`, then forcibly once
@@ -161,9 +190,20 @@ public final class RedfishProvider: Provider {
         return ObservedObject(providerID: path, spec: spec, outputs: outputs)
     }
 
-    /// The system's virtual CD or DVD, following its links: its own virtual media, else
-    /// that of the managers (BMCs) that manage it, as many real BMCs have it.
+    /// The system's virtual CD or DVD.
     private func cdMedia(_ system: RedfishDocument) async throws(ProviderError) -> RedfishDocument? {
+        try await media(of: system) { $0.contains("CD") || $0.contains("DVD") }
+    }
+
+    /// The system's virtual USB stick or floppy, for a cloud-init seed.
+    private func seedMedia(_ system: RedfishDocument) async throws(ProviderError) -> RedfishDocument? {
+        try await media(of: system) { !$0.contains("CD") && !$0.contains("DVD") && ($0.contains("USBStick") || $0.contains("Floppy")) }
+    }
+
+    /// The first virtual medium whose media types pass `accepts`, following the system's
+    /// links: its own virtual media, else that of the managers (BMCs) that manage it, as
+    /// many real BMCs have it.
+    private func media(of system: RedfishDocument, _ accepts: ([String]) -> Bool) async throws(ProviderError) -> RedfishDocument? {
         var collections: [String] = []
         if let own = system.link("VirtualMedia") {
             collections.append(own)
@@ -175,8 +215,7 @@ public final class RedfishProvider: Provider {
         for collection in collections {
             for member in try await client.get(collection)?.members ?? [] {
                 guard let media = try await client.get(member) else { continue }
-                let types = media["MediaTypes"] as? [String] ?? []
-                if types.contains("CD") || types.contains("DVD") { return media }
+                if accepts(media["MediaTypes"] as? [String] ?? []) { return media }
             }
         }
         return nil
@@ -198,6 +237,8 @@ struct Node {
     var image: String
     var bootMode: String
     var power: String
+    /// Cloud-init user data (a cluster worker's), handed over as a second virtual medium.
+    var userData: String?
 
     init(_ spec: FieldValue, provider: String) throws(ProviderError) {
         func text(_ key: String) -> String? { if case .string(let value)? = spec[key] { value } else { nil } }
@@ -208,5 +249,6 @@ struct Node {
         self.image = image
         self.bootMode = text("bootMode") ?? "UEFI"
         self.power = text("power") ?? "on"
+        self.userData = text("userData")
     }
 }

@@ -56,12 +56,28 @@ public final class LibvirtDaemon: Sendable {
                 // The test driver forgets everything when its last client leaves: a virsh
                 // waiting for events holds a connection for the daemon's life.
                 self.holder = try SpawnedProcess(["/usr/bin/virsh", "-q", "-c", "test+tcp://127.0.0.1:\(port)/default", "event", "--loop", "--all"])
+                try waitForHolder()
                 return
             }
             process.stop()
         }
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         throw FixtureError(message: "libvirtd did not start on loopback (is libvirt-daemon installed? scripts/bootstrap.sh):\n\(output.suffix(2000))")
+    }
+
+    /// Waits until the holder's connection keeps the test driver's state: a volume made by
+    /// one short-lived virsh is still there for the next. Until then, a test's first virsh
+    /// could be the only client, and what it made would be forgotten when it leaves.
+    private func waitForHolder() throws {
+        for _ in 0..<100 {
+            _ = try? virsh(["vol-create-as", "default-pool", "continuum-holder-check", "1M"])
+            if (try? virsh(["vol-list", "default-pool"]))?.contains("continuum-holder-check") == true {
+                _ = try virsh(["vol-delete", "continuum-holder-check", "--pool", "default-pool"])
+                return
+            }
+            usleep(50_000)
+        }
+        throw FixtureError(message: "the virsh holding libvirtd's test driver state did not connect")
     }
 
     /// The URI of its test driver.

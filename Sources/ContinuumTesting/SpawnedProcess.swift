@@ -7,6 +7,13 @@ public final class SpawnedProcess: Sendable {
     /// The process id.
     public let processID: pid_t
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's
+    /// Glibc module does not declare.
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     /// Starts `arguments` (an absolute path first) with standard input on /dev/null and
     /// standard output and error into `log` (or /dev/null).
     public init(_ arguments: [String], log: URL? = nil, environment: [String: String] = [:]) throws {
@@ -17,6 +24,10 @@ public final class SpawnedProcess: Sendable {
         let output = log?.path ?? "/dev/null"
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else: a long-lived peer that inherited the write end of a pipe another
+        // thread opened for a short command (virsh, git) would keep that command's reader
+        // waiting for an end of file until the peer exits.
+        if let closeFrom = Self.closeFrom { _ = closeFrom(&actions, 3) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -76,6 +76,31 @@ struct ClusterExpansionTests {
         #expect(after.filter { $0.contains("-general-") }.isDisjoint(with: before) == newWorkers, "\(change)")
     }
 
+    @Test func selectedBareMetalNodesJoinAsWorkersAfterTheControlPlane() throws {
+        let (resources, graph, diagnostics) = ClusterSpecs.expand(
+            ClusterSpecs.provider(), ClusterSpecs.network(), ClusterSpecs.metal(["rack-1", "rack-2"]), ClusterSpecs.clusterWithMetal())
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let nodes = resources.filter { $0.id.kind == .bareMetalNode }
+        #expect(nodes.count == 2)
+        let plane = try #require(ClusterSpecs.machines(resources).first { $0.id.name.contains("-cp-") })
+        for node in nodes {
+            let text = ClusterSpecs.userData(node)
+            #expect(text.contains("INSTALL_K3S_EXEC='agent'") && text.contains("node-name: \(node.id.name)\n") && text.contains("\"continuum.dev/pool=metal\""), "\(text)")
+            #expect(node.owner == nil, "the node stays the spec's own resource")
+            #expect(node.metadata.labels[ClusterLabels.cluster] == "k8s" && node.metadata.labels["pool"] == "metal")
+            let index = try #require(graph.indexByID[node.id])
+            #expect(graph.dependencies(of: Int(index)).map { graph.ids[Int($0)] }.contains(plane.id), "it joins once the control plane exists")
+        }
+        let cluster = try #require(graph.indexByID[ResourceID(.kubernetesCluster, "k8s")])
+        #expect(Set(graph.dependencies(of: Int(cluster)).map { graph.ids[Int($0)] }).isSuperset(of: nodes.map(\.id)))
+    }
+
+    @Test func aNodeSelectedByTwoClustersIsAnError() {
+        let second = ClusterSpecs.clusterWithMetal().replacingOccurrences(of: "metadata: {name: k8s,", with: "metadata: {name: k9s,")
+        let lines = SpecHarness.lines(ClusterSpecs.expand(ClusterSpecs.provider(), ClusterSpecs.network(), ClusterSpecs.metal(["rack-1"]), ClusterSpecs.clusterWithMetal(), second).diagnostics)
+        #expect(lines.contains { $0.contains("BareMetalNode/rack-1 is selected by the node pools of both KubernetesCluster/k8s and KubernetesCluster/k9s") }, "\(lines)")
+    }
+
     @Test func clustersOnSimulatedProvidersAreLeftAsTheyAre() {
         let (resources, _, diagnostics) = ClusterSpecs.expand(ClusterSpecs.provider("sim", name: "fra-kvm"), ClusterSpecs.network(), ClusterSpecs.cluster())
         #expect(diagnostics.isEmpty, "\(diagnostics)")

@@ -4,6 +4,7 @@ import ContinuumGraph
 import ContinuumKubernetes
 import ContinuumLibvirt
 import ContinuumPlanner
+import ContinuumRedfish
 import ContinuumProvider
 import ContinuumSpec
 import ContinuumState
@@ -60,7 +61,7 @@ struct ClusterOnLibvirtTests {
             return (expanded.resources, expanded.graph)
         }
 
-        func registry(_ state: StateSnapshot, options: ClusterOptions? = nil) throws -> ProviderRegistry {
+        func registry(_ state: StateSnapshot, options: ClusterOptions? = nil, directory: ClusterDirectory? = nil) throws -> ProviderRegistry {
             let config = try LibvirtConfig.parse(.map([
                 FieldValue.Entry("uri", .string(daemon.uri)), FieldValue.Entry("storagePool", .string("default-pool")),
                 FieldValue.Entry("imageDirectory", .string(seeds.path)), FieldValue.Entry("shutdownTimeout", .string("1s")),
@@ -68,7 +69,7 @@ struct ClusterOnLibvirtTests {
             let members = state.resources.compactMap { record in
                 record.providerID.flatMap { ClusterMember(providerID: $0, name: record.id.name, labels: record.labels, address: record.outputs["ipAddress"]?.outputText ?? "") }
             }
-            let provider = ClusterMachineProvider(wrapping: LibvirtProvider(name: "fra-kvm", config: config), secrets: secrets, members: members, options: options ?? self.options)
+            let provider = ClusterMachineProvider(wrapping: LibvirtProvider(name: "fra-kvm", config: config), secrets: secrets, directory: directory ?? ClusterDirectory(members), options: options ?? self.options)
             return ProviderRegistry(["fra-kvm": ProviderRegistry.Entry(provider: provider, concurrency: 4)])
         }
 
@@ -173,6 +174,66 @@ struct ClusterOnLibvirtTests {
         #expect(failure.error?.contains("default/db-0 still running") == true)
         #expect(try lab.domains().contains(worker), "the machine is kept")
         #expect(lab.api.nodes[worker]?.unschedulable == true, "the node stays cordoned")
+    }
+
+    @Test func aBareMetalNodeOnARedfishProviderJoinsTheClusterThroughItsSeed() async throws {
+        let lab = try await Lab()
+        let served = lab.directory.url.appendingPathComponent("served")
+        try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+        try Data("an installer image\n".utf8).write(to: served.appendingPathComponent("debian-12.iso"))
+        let files = try StaticFileServer(directory: served)
+        let emulator = try SushyEmulator(in: lab.directory.url, systems: 1)
+        defer {
+            emulator.stop()
+            files.stop()
+        }
+        // The node's kubelet registers once the system runs with its seed inserted.
+        let api = lab.api
+        let kubelet = Task {
+            while !Task.isCancelled {
+                if try await emulator.powerState(0) == "On", try await emulator.get(emulator.systemPath(0) + "/VirtualMedia/Floppy")["Inserted"] as? Bool == true {
+                    api.setNode("rack-1", ready: true)
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        defer { kubelet.cancel() }
+        let metal = """
+            apiVersion: continuum.dev/v1
+            kind: Provider
+            metadata: {name: fra-bmc}
+            spec: {type: redfish, config: {endpoint: "\(emulator.endpoint)", seedDirectory: "\(served.path)/seeds", seedURL: "\(files.url("seeds"))", pollInterval: 200ms}}
+            ---
+            apiVersion: continuum.dev/v1
+            kind: BareMetalNode
+            metadata: {name: rack-1, labels: {pool: metal}}
+            spec: {provider: fra-bmc, systemId: "\(emulator.systemPath(0))", image: "\(files.url("debian-12.iso"))"}
+            """
+        let expanded = ClusterSpecs.expand([
+            ClusterSpecs.provider(uri: lab.daemon.uri, imageDirectory: lab.seeds.path), ClusterSpecs.network(), metal,
+            ClusterSpecs.cluster(controlPlane: 1, pools: []).replacingOccurrences(of: "    []", with: "    - {name: metal, nodes: {matchLabels: {pool: metal}}}"),
+        ])
+        #expect(expanded.diagnostics.isEmpty, "\(expanded.diagnostics)")
+        let state = try await lab.store.snapshot()
+        let plan = try Planner().plan(resources: expanded.resources, graph: expanded.graph, state: state)
+        let directory = ClusterDirectory([])
+        var registry = try lab.registry(state, directory: directory)
+        let redfish = try RedfishProvider(name: "fra-bmc", config: try RedfishConfig.parse(.map([
+            FieldValue.Entry("endpoint", .string(emulator.endpoint)), FieldValue.Entry("seedDirectory", .string(served.appendingPathComponent("seeds").path)),
+            FieldValue.Entry("seedURL", .string(files.url("seeds"))), FieldValue.Entry("pollInterval", .string("200ms")),
+        ])).get(), credentials: nil)
+        var options = lab.options
+        options.nodeReadyTimeout = .seconds(40)
+        registry = ProviderRegistry(registry.entries.merging(["fra-bmc": ProviderRegistry.Entry(
+            provider: ClusterMachineProvider(wrapping: redfish, secrets: lab.secrets, directory: directory, options: options))]) { $1 })
+        let result = try await Executor(options: ApplyOptions(maximumAttempts: 1)).apply(plan, resources: expanded.resources, store: lab.store, registry: registry)
+        #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != "succeeded" }.map { "\($0.resource): \($0.error ?? "")" })")
+        let seed = String(decoding: try Data(contentsOf: served.appendingPathComponent("seeds/rack-1-seed.iso")), as: UTF8.self)
+        #expect(seed.contains("INSTALL_K3S_EXEC='agent'") && seed.contains("node-name: rack-1\n"))
+        #expect(seed.contains("token: \"\(try lab.secrets.value("k8s.join-token"))\"") && seed.contains("server: \"https://"), "the worker joins the control plane on libvirt")
+        let cluster = try #require(try await lab.store.snapshot()[ResourceID(.kubernetesCluster, "k8s")])
+        #expect(cluster.outputs["readyNodes"] == .integer(2), "the VM control plane and the bare-metal worker")
     }
 
     @Test func aClusterThatDoesNotBecomeReadyFailsNamingTheMachinesNotReady() async throws {

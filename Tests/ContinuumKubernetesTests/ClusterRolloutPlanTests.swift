@@ -84,6 +84,25 @@ struct ClusterRolloutPlanTests {
         #expect(shrunk.summary.line == "Plan: 0 to add, 1 to change, 0 to replace, 1 to destroy.", "\(shrunk.summary.line)")
     }
 
+    @Test func joiningRunningBareMetalNodesReprovisionsThemOneAtATime() throws {
+        let metal = ClusterSpecs.metal(["rack-1", "rack-2", "rack-3"])
+        let old = ClusterSpecs.expand([ClusterSpecs.provider(), ClusterSpecs.network(), metal])
+        let state = SimulatedApply.record(old.resources, graph: old.graph)
+        let new = ClusterSpecs.expand([ClusterSpecs.provider(), ClusterSpecs.network(), metal, ClusterSpecs.clusterWithMetal()])
+        #expect(new.diagnostics.isEmpty, "\(new.diagnostics)")
+        let plan = try Planner().plan(resources: new.resources, graph: new.graph, state: state)
+        #expect(plan.summary.line == "Plan: 3 to add, 0 to change, 3 to replace, 0 to destroy.", "\(plan.summary.line)")
+        let reasons = plan.changes.filter { $0.action == .replace }.flatMap(\.reasons)
+        #expect(reasons.allSatisfy { $0.contains("spec.userData") }, "\(reasons)")
+        let before = Self.prerequisites(plan)
+        let plane = try Self.step(plan, .create, try #require(plan.changes.first { $0.id.name.contains("-cp-") }).id.name)
+        let units = try ["rack-1", "rack-2", "rack-3"].map { (delete: try Self.step(plan, .delete, $0), create: try Self.step(plan, .create, $0)) }
+        for unit in units { #expect(before[unit.create]?.contains(plane) == true, "joins after the control plane") }
+        for (first, second) in zip(units, units.dropFirst()) {
+            #expect(before[second.delete]?.contains(first.create) == true, "one node is re-provisioned at a time")
+        }
+    }
+
     @Test func aRecordedClusterWithItsMachinesIsNoChange() throws {
         let (plan, _) = try Self.plan(from: ClusterSpecs.cluster(), to: ClusterSpecs.cluster())
         #expect(!plan.hasChanges, "\(PlanTextRenderer().render(plan))")

@@ -33,6 +33,29 @@ enum ClusterSpecs {
             """
     }
 
+    /// A Redfish provider and bare-metal nodes labelled `pool: <pool>`.
+    static func metal(_ names: [String], pool: String = "metal") -> String {
+        let provider = """
+            apiVersion: continuum.dev/v1
+            kind: Provider
+            metadata: {name: fra-bmc}
+            spec: {type: redfish, config: {endpoint: "http://127.0.0.1:8000", seedDirectory: /srv/seeds, seedURL: "http://127.0.0.1:8080/seeds"}}
+            """
+        return ([provider] + names.enumerated().map { index, name in
+            """
+            apiVersion: continuum.dev/v1
+            kind: BareMetalNode
+            metadata: {name: \(name), labels: {pool: \(pool)}}
+            spec: {provider: fra-bmc, systemId: /redfish/v1/Systems/\(index), image: "http://images/debian-12.iso"}
+            """
+        }).joined(separator: "\n---\n")
+    }
+
+    /// A cluster with a VM pool and a pool of the bare-metal nodes labelled `pool: metal`.
+    static func clusterWithMetal(version: String = "1.31") -> String {
+        cluster(version: version, controlPlane: 1, pools: [("general", 1, "debian-12")]) + "\n    - {name: metal, nodes: {matchLabels: {pool: metal}}}"
+    }
+
     static func network(provider: String = "fra-kvm") -> String {
         """
         apiVersion: continuum.dev/v1
@@ -44,6 +67,10 @@ enum ClusterSpecs {
 
     /// The documents, loaded and expanded: the resources, the graph, and every problem.
     static func expand(_ documents: String...) -> (resources: [Resource], graph: ResourceGraph, diagnostics: [Diagnostic]) {
+        expand(documents)
+    }
+
+    static func expand(_ documents: [String]) -> (resources: [Resource], graph: ResourceGraph, diagnostics: [Diagnostic]) {
         let repository = SpecHarness.load(["fleet.yaml": documents.joined(separator: "\n---\n")])
         let (resources, problems) = ClusterExpander().expand(repository.resources)
         let (graph, graphProblems) = GraphBuilder().build(resources)
@@ -53,7 +80,10 @@ enum ClusterSpecs {
     static func machines(_ resources: [Resource]) -> [Resource] { resources.filter { $0.owner != nil } }
 
     static func userData(_ resource: Resource) -> String {
-        guard case .virtualMachine(let spec) = resource.spec else { return "" }
-        return spec.userData?.literalValue ?? ""
+        switch resource.spec {
+        case .virtualMachine(let spec): spec.userData?.literalValue ?? ""
+        case .bareMetalNode(let spec): spec.userData?.literalValue ?? ""
+        default: ""
+        }
     }
 }

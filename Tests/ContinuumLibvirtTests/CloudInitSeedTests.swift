@@ -2,7 +2,7 @@ import ContinuumTesting
 import Foundation
 import Testing
 
-@testable import ContinuumLibvirt
+import ContinuumProvider
 
 /// The cloud-init seed ISO, read back by an independent ISO 9660 reader (pycdlib, from
 /// PyPI, installed by scripts/test.sh) the way cloud-init finds it: volume label `cidata`,

@@ -93,6 +93,39 @@ struct RedfishProviderTests {
         #expect(try await lab.provider.read(.bareMetalNode, providerID: created.providerID) == created)
     }
 
+    @Test func aNodeWithUserDataGetsItsCloudInitSeedAsASecondVirtualMedium() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        let seeds = lab.directory.url.appendingPathComponent("images/seeds")
+        let provider = try RedfishProvider(name: "lab-bmc", config: try Self.config(lab.emulator.endpoint, [
+            FieldValue.Entry("seedDirectory", .string(seeds.path)), FieldValue.Entry("seedURL", .string(lab.images.url("seeds"))),
+        ]), credentials: nil)
+        var request = lab.node(0)
+        let userData = "#cloud-config\nhostname: node-0\n"
+        request.spec = .map((try #require({ if case .map(let entries) = request.spec { entries } else { nil } }()) + [FieldValue.Entry("userData", .string(userData))]))
+        let created = try await provider.create(request)
+        #expect(created.outputs["provisioned"] == .boolean(true))
+        // The emulator's view: the image on the CD, the seed on the other medium.
+        #expect(try await lab.emulator.cd(0)["Image"] as? String == lab.images.url("debian-12.iso"))
+        let seed = try await lab.emulator.get(lab.emulator.systemPath(0) + "/VirtualMedia/Floppy")
+        #expect(seed["Inserted"] as? Bool == true)
+        #expect(seed["Image"] as? String == lab.images.url("seeds/node-0-seed.iso"))
+        let iso = try Data(contentsOf: seeds.appendingPathComponent("node-0-seed.iso"))
+        #expect(String(decoding: iso, as: UTF8.self).contains(userData) && String(decoding: iso, as: UTF8.self).contains("cidata"))
+        // Released: both media ejected.
+        try await provider.delete(.bareMetalNode, providerID: created.providerID, idempotencyKey: "key-0")
+        #expect(try await lab.emulator.get(lab.emulator.systemPath(0) + "/VirtualMedia/Floppy")["Inserted"] as? Bool == false)
+
+        // Without a seed directory the provider says what to configure, before touching the node.
+        await #expect(throws: ProviderError.self) { try await lab.provider.create(request) }
+        do {
+            _ = try await lab.provider.create(request)
+        } catch {
+            #expect(error.message.contains("has cloud-init user data (it joins a cluster), and the provider has no seedDirectory and seedURL"), "\(error)")
+        }
+        #expect(try await lab.emulator.cd(0)["Inserted"] as? Bool == false, "the node was left alone")
+    }
+
     @Test func powerAndBootModeChangedOutOfBandAreSeenAndPutBack() async throws {
         let lab = try Lab()
         defer { lab.stop() }

@@ -10,6 +10,10 @@ public struct BareMetalNodeSpec: Sendable, Hashable {
     public var bootMode: BootMode
     /// Whether it should be powered on.
     public var power: PowerState
+    /// Cloud-init user data handed to the node as a second virtual medium. Not written in
+    /// specs: Continuum sets it when a cluster's node pool selects the node (its k3s agent
+    /// configuration), and a change re-provisions the node.
+    public var userData: InterpolatedString?
 
     static let fields = ["provider", "systemId", "image", "bootMode", "power"]
     static let required = ["provider", "systemId", "image"]
@@ -38,6 +42,7 @@ public struct BareMetalNodeSpec: Sendable, Hashable {
             ("image", FieldValue(template: image)),
             ("bootMode", .string(bootMode.rawValue)),
             ("power", .string(power.rawValue)),
+            ("userData", userData.map { FieldValue(template: $0) }),
         ])
     }
 }

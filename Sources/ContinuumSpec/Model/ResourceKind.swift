@@ -29,7 +29,7 @@ public enum ResourceKind: String, Sendable, Hashable, Codable, CaseIterable, Com
         case .provider: []
         case .network: ["spec.cidr", "spec.provider"]
         case .virtualMachine: ["spec.image", "spec.disks", "spec.provider"]
-        case .bareMetalNode: ["spec.systemId", "spec.provider", "spec.image"]
+        case .bareMetalNode: ["spec.systemId", "spec.provider", "spec.image", "spec.userData"]
         case .kubernetesCluster: ["spec.provider", "spec.network"]
         }
     }

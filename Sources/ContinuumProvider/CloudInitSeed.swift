@@ -4,14 +4,25 @@ import Foundation
 /// `meta-data`, written in Swift (no genisoimage on the controller's host). Plain ISO 9660
 /// names (`USER-DATA.;1`), which Linux's isofs shows as `user-data`, as cloud-init reads
 /// them. The bytes depend only on the files, so an unchanged seed is byte-for-byte equal.
-struct CloudInitSeed {
-    static let sector = 2048
+/// Shared by the providers that hand machines their cloud-init (libvirt as a CD-ROM, Redfish
+/// as virtual media).
+public struct CloudInitSeed: Sendable, Hashable {
+    /// The size of an ISO 9660 sector.
+    public static let sector = 2048
 
-    var userData: String
-    var metaData: String
+    /// The `user-data` file.
+    public var userData: String
+    /// The `meta-data` file.
+    public var metaData: String
+
+    /// A seed with these two files.
+    public init(userData: String, metaData: String) {
+        self.userData = userData
+        self.metaData = metaData
+    }
 
     /// The ISO image.
-    var image: [UInt8] {
+    public var image: [UInt8] {
         let files: [(name: String, bytes: [UInt8])] = [("META-DATA.;1", Array(metaData.utf8)), ("USER-DATA.;1", Array(userData.utf8))]
         let rootSector = 20
         var next = rootSector + 1
