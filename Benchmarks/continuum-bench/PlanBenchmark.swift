@@ -19,6 +19,11 @@ struct PlanBenchmark {
         var graphSeconds: Double
         var planCreateSeconds: Double
         var planNoChangeSeconds: Double
+        /// Load + validate again after a one-line change in one file, reusing the first
+        /// load's cache (only that file is parsed).
+        var reloadOneFileSeconds: Double
+        /// How many files that reload parsed.
+        var reloadParsedFiles: Int
         var peakResidentMiB: Double
 
         /// Load + validate + graph + plan (creates), the end-to-end figure.
@@ -37,7 +42,8 @@ struct PlanBenchmark {
 
         let parse = try clock.measure { try Self.parseWithLibyaml(root) }
         var repository = SpecRepository(resources: [], fileCount: 0, diagnostics: [])
-        let load = await clock.measure { repository = await SpecLoader().load(root) }
+        var cache = SpecLoadCache()
+        let load = await clock.measure { (repository, cache) = await SpecLoader().load(root, reusing: SpecLoadCache()) }
         guard repository.diagnostics.isEmpty else { throw BenchmarkError(message: "generated fleet is invalid: \(repository.diagnostics.prefix(3))") }
         var built: (graph: ResourceGraph, diagnostics: [Diagnostic])?
         let graphTime = clock.measure { built = GraphBuilder().build(repository.resources, rejected: repository.rejected) }
@@ -50,10 +56,33 @@ struct PlanBenchmark {
         let noChangeTime = try clock.measure { noChange = try Planner().plan(resources: repository.resources, graph: graph, state: state) }
         guard noChange?.hasChanges == false else { throw BenchmarkError(message: "a matching state planned changes: \(noChange?.summary.line ?? "")") }
 
+        // A one-line change in one file: its first `cpu: N` becomes `cpu: N+1`.
+        let edited = try Self.editOneFile(under: root)
+        var reloaded = SpecRepository(resources: [], fileCount: 0, diagnostics: [])
+        let reload = await clock.measure { (reloaded, cache) = await SpecLoader().load(root, reusing: cache) }
+        guard reloaded.diagnostics.isEmpty, reloaded.resources.count == repository.resources.count, reloaded.resources != repository.resources else {
+            throw BenchmarkError(message: "the edit of \(edited) did not load as one changed resource")
+        }
+
         return Result(
             resources: repository.resources.count, files: files, edges: graph.edgeCount,
             libyamlParseSeconds: parse.timeInterval, loadValidateSeconds: load.timeInterval, graphSeconds: graphTime.timeInterval,
-            planCreateSeconds: planTime.timeInterval, planNoChangeSeconds: noChangeTime.timeInterval, peakResidentMiB: Self.peakResidentMiB())
+            planCreateSeconds: planTime.timeInterval, planNoChangeSeconds: noChangeTime.timeInterval,
+            reloadOneFileSeconds: reload.timeInterval, reloadParsedFiles: cache.parsedFiles, peakResidentMiB: Self.peakResidentMiB())
+    }
+
+    /// Changes the first `cpu: N` of the first file that has one to `cpu: N+1`; returns the file.
+    static func editOneFile(under root: URL) throws -> String {
+        let files = (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        for file in files {
+            let url = root.appendingPathComponent(file)
+            let text = try String(contentsOf: url, encoding: .utf8)
+            guard let range = text.range(of: "cpu: "), let end = text[range.upperBound...].firstIndex(where: { !$0.isNumber }),
+                let value = Int(text[range.upperBound..<end]) else { continue }
+            try text.replacingCharacters(in: range.upperBound..<end, with: String(value + 1)).write(to: url, atomically: true, encoding: .utf8)
+            return file
+        }
+        throw BenchmarkError(message: "no file with a cpu field to edit")
     }
 
     /// Reads every file and composes every document with libyaml (through Yams), on one core.

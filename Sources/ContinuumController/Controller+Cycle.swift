@@ -37,7 +37,9 @@ extension Controller {
             status.lastAttemptedCommit = revision.commit
             log.info("new commit", metadata: ["summary": "\(revision.summary)"])
             do {
-                candidate = try await ValidatedSpecs.load(revision.directory)
+                var cache = specCache
+                defer { specCache = cache }
+                candidate = try await ValidatedSpecs.load(revision.directory, cache: &cache)
             } catch {
                 reject(revision.commit, because: "its specs are invalid", details: error.diagnostics.map { prefixed($0).description },
                     started: started, time: startTime, logger: log)

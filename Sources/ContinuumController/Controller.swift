@@ -30,6 +30,8 @@ public actor Controller: Service {
     var desired: DesiredCommit?
     /// The newest commit loaded, good or not, so a bad one is not loaded again and again.
     var loadedCommit: String?
+    /// The files parsed for earlier commits: a new commit re-parses only the changed ones.
+    var specCache = SpecLoadCache()
     /// Why `loadedCommit` was not applied, if it was not.
     var rejection: String?
     var backoff: Backoff

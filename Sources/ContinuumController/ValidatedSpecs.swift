@@ -17,7 +17,17 @@ public struct ValidatedSpecs: Sendable {
     /// Loads and checks the spec repository at `url`.
     /// - Throws: `DiagnosticsError` with every problem found, sorted by location.
     public static func load(_ url: URL) async throws(DiagnosticsError) -> ValidatedSpecs {
-        var repository = await SpecLoader().load(url)
+        var cache = SpecLoadCache()
+        return try await load(url, cache: &cache)
+    }
+
+    /// Loads and checks the spec repository at `url`, parsing only the files whose content
+    /// differs from `cache`, which is updated for the next load (the next commit).
+    /// - Throws: `DiagnosticsError` with every problem found, sorted by location.
+    public static func load(_ url: URL, cache: inout SpecLoadCache) async throws(DiagnosticsError) -> ValidatedSpecs {
+        let loaded = await SpecLoader().load(url, reusing: cache)
+        cache = loaded.cache
+        var repository = loaded.repository
         let (expanded, expansionDiagnostics) = ClusterExpander().expand(repository.resources)
         repository.resources = expanded
         let (graph, graphDiagnostics) = GraphBuilder().build(repository.resources, rejected: repository.rejected)

@@ -13,27 +13,46 @@ public struct SpecLoader: Sendable {
 
     /// Loads the repository at `root` (a directory, or a single file).
     public func load(_ root: URL) async -> SpecRepository {
+        await load(root, reusing: SpecLoadCache()).repository
+    }
+
+    /// Loads the repository at `root`, parsing only the files whose content differs from
+    /// what `cache` holds for their path; returns the repository (equal to a full load's)
+    /// and the cache for the next load.
+    public func load(_ root: URL, reusing cache: SpecLoadCache) async -> (repository: SpecRepository, cache: SpecLoadCache) {
         let scanner = RepositoryScanner(limits: limits)
         let files: [String]
         switch scanner.specFiles(under: root) {
         case .success(let list): files = list
-        case .failure(let error): return SpecRepository(resources: [], rejected: [], fileCount: 0, diagnostics: error.diagnostics)
+        case .failure(let error): return (SpecRepository(resources: [], rejected: [], fileCount: 0, diagnostics: error.diagnostics), SpecLoadCache())
         }
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory)
         let base = isDirectory.boolValue ? root : root.deletingLastPathComponent()
         let limits = self.limits
-        let results = await withTaskGroup(of: (Int, FileResult).self) { group in
-            for (index, file) in files.enumerated() {
+        let previous = cache.entries
+        // Files are read and hashed in batches, one task per batch, so that 100,000 small
+        // files do not make 100,000 tasks; a file is parsed only when its digest is new.
+        let batch = max(1, files.count / (ProcessInfo.processInfo.activeProcessorCount * 8))
+        let loaded = await withTaskGroup(of: [(Int, SpecLoadCache.Entry?, FileResult, Bool)].self) { group in
+            for start in stride(from: 0, to: files.count, by: batch) {
                 group.addTask {
-                    (index, Self.loadFile(base.appendingPathComponent(file), relativePath: file, limits: limits))
+                    (start..<min(start + batch, files.count)).map { index in
+                        let file = files[index]
+                        return Self.loadFile(base.appendingPathComponent(file), relativePath: file, limits: limits, previous: previous[file])
+                    }.enumerated().map { offset, loaded in (start + offset, loaded.entry, loaded.result, loaded.parsed) }
                 }
             }
-            var results = [FileResult](repeating: FileResult(), count: files.count)
-            for await (index, result) in group { results[index] = result }
+            var results = [(SpecLoadCache.Entry?, FileResult, Bool)](repeating: (nil, FileResult(), false), count: files.count)
+            for await part in group { for (index, entry, result, parsed) in part { results[index] = (entry, result, parsed) } }
             return results
         }
-        return Self.merge(results, fileCount: files.count)
+        var next = SpecLoadCache()
+        for (file, (entry, _, parsed)) in zip(files, loaded) {
+            if let entry { next.entries[file] = entry }
+            if parsed { next.parsedFiles += 1 } else { next.reusedFiles += 1 }
+        }
+        return (Self.merge(loaded.map(\.1), fileCount: files.count), next)
     }
 
     /// Loads in-memory files (path relative to a root, and bytes), for tests and tools.
@@ -48,15 +67,21 @@ public struct SpecLoader: Sendable {
         var diagnostics: [Diagnostic] = []
     }
 
-    static func loadFile(_ url: URL, relativePath: String, limits: LoaderLimits) -> FileResult {
+    /// Reads and parses one file, or reuses `previous` when the content is the same. The
+    /// entry is nil when the file could not be read (nothing to reuse next time).
+    static func loadFile(_ url: URL, relativePath: String, limits: LoaderLimits, previous: SpecLoadCache.Entry?) -> (entry: SpecLoadCache.Entry?, result: FileResult, parsed: Bool) {
         let start = SourceLocation(file: relativePath, line: 1, column: 1)
         if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > limits.maximumFileSize {
-            return FileResult(diagnostics: [Diagnostic(at: start, "file is \(size) bytes, over the limit of \(limits.maximumFileSize) bytes; split it into smaller files")])
+            return (nil, FileResult(diagnostics: [Diagnostic(at: start, "file is \(size) bytes, over the limit of \(limits.maximumFileSize) bytes; split it into smaller files")]), true)
         }
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            return FileResult(diagnostics: [Diagnostic(at: start, "cannot read the file; check that it exists and is readable")])
+            return (nil, FileResult(diagnostics: [Diagnostic(at: start, "cannot read the file; check that it exists and is readable")]), true)
         }
-        return decode([UInt8](data), relativePath: relativePath, limits: limits)
+        let bytes = [UInt8](data)
+        let digest = SpecLoadCache.digest(bytes)
+        if let previous, previous.size == bytes.count, previous.digest == digest { return (previous, previous.result, false) }
+        let result = decode(bytes, relativePath: relativePath, limits: limits)
+        return (SpecLoadCache.Entry(size: bytes.count, digest: digest, result: result), result, true)
     }
 
     static func decode(_ bytes: [UInt8], relativePath: String, limits: LoaderLimits) -> FileResult {

@@ -1,0 +1,100 @@
+import ContinuumSpec
+import ContinuumTesting
+import Foundation
+import Testing
+
+/// A load that reuses the previous load's cache parses only the changed files, and gives
+/// exactly what a full load of the same tree gives, whatever the edits.
+@Suite("Incremental loading")
+struct IncrementalLoadTests {
+    /// A small, seeded random generator (SplitMix64), so a failing sequence can be replayed.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func site(_ index: Int, cpu: Int = 2, extra: String = "") -> String {
+        """
+        apiVersion: continuum.dev/v1
+        kind: Network
+        metadata: {name: net-\(index)}
+        spec: {provider: cloud, cidr: 10.\(index % 250).0.0/24}
+        ---
+        apiVersion: continuum.dev/v1
+        kind: VirtualMachine
+        metadata: {name: vm-\(index)}
+        spec: {provider: cloud, cpu: \(cpu), memory: 1Gi, image: debian-12, networks: [Network/net-\(index)], userData: "${Network/net-\(index).outputs.gateway}"}
+        \(extra)
+        """
+    }
+
+    static let provider = """
+        apiVersion: continuum.dev/v1
+        kind: Provider
+        metadata: {name: cloud}
+        spec: {type: sim}
+        """
+
+    @Test(arguments: [1, 2, 3, 4])
+    func randomEditSequencesLoadAsAFullLoadDoes(seed: UInt64) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var random = SplitMix(state: seed)
+        _ = try directory.write("providers.yaml", Self.provider)
+        var sites = Set(0..<20)
+        for site in sites { _ = try directory.write("sites/site-\(site).yaml", Self.site(site)) }
+        var cache = SpecLoadCache()
+        (_, cache) = await SpecLoader().load(directory.url, reusing: cache)
+        #expect(cache.parsedFiles == 21 && cache.reusedFiles == 0)
+        var nextSite = 20
+        for step in 0..<30 {
+            var touched = 1
+            let site = sites.randomElement(using: &random) ?? 0
+            let path = "sites/site-\(site).yaml"
+            var edit = ""
+            switch Int.random(in: 0..<7, using: &random) {
+            case 0:
+                edit = "change cpu of site \(site)"
+                _ = try directory.write(path, Self.site(site, cpu: Int.random(in: 1...64, using: &random)))
+            case 1:
+                edit = "add site \(nextSite)"
+                _ = try directory.write("sites/site-\(nextSite).yaml", Self.site(nextSite))
+                sites.insert(nextSite)
+                nextSite += 1
+            case 2 where sites.count > 2:
+                edit = "remove site \(site)"
+                try FileManager.default.removeItem(at: directory.url.appendingPathComponent(path))
+                sites.remove(site)
+                touched = 0
+            case 3:
+                edit = "break the YAML of site \(site)"
+                _ = try directory.write(path, Self.site(site) + "\n  : [unclosed\n")
+            case 4:
+                edit = "give site \(site) a duplicate of another site's VM"
+                let other = sites.filter { $0 != site }.randomElement(using: &random) ?? site
+                _ = try directory.write(path, Self.site(site, extra: "---\n" + Self.site(other).components(separatedBy: "---\n")[1]))
+            case 5:
+                edit = "misspell a field in site \(site)"
+                _ = try directory.write(path, Self.site(site).replacingOccurrences(of: "memory:", with: "memroy:"))
+            default:
+                edit = "touch nothing"
+                touched = 0
+            }
+            let incremental: SpecRepository
+            (incremental, cache) = await SpecLoader().load(directory.url, reusing: cache)
+            let full = await SpecLoader().load(directory.url)
+            #expect(incremental.resources == full.resources, "seed \(seed), step \(step): \(edit)")
+            #expect(incremental.rejected == full.rejected, "seed \(seed), step \(step): \(edit)")
+            #expect(incremental.diagnostics == full.diagnostics, "seed \(seed), step \(step): \(edit)")
+            #expect(incremental.fileCount == full.fileCount)
+            #expect(cache.parsedFiles <= touched, "seed \(seed), step \(step): \(edit): parsed \(cache.parsedFiles) files")
+            #expect(cache.parsedFiles + cache.reusedFiles == full.fileCount)
+        }
+    }
+}
