@@ -46,6 +46,7 @@ struct PlanBench: AsyncParsableCommand {
             print("\ntotal = load+validate + graph + plan (all creates); ratio = total / libyaml parse of the same files (one core).")
             print("no-change = plan against a state that matches the spec. peak RSS is the process's high-water mark so far.")
             print("1-file reload = load + validate after a one-line change in one file, reusing the first load's parse cache.")
+            print("1-file replan = that reload + Planner.replan from the no-change plan's memo; full replan = load + graph + plan of the edited tree without either.")
         }
     }
 
@@ -56,6 +57,8 @@ struct PlanBench: AsyncParsableCommand {
             ("load+valid s", s(r.loadValidateSeconds)), ("graph s", s(r.graphSeconds)), ("plan s", s(r.planCreateSeconds)),
             ("total s", s(r.totalSeconds)), ("ratio", String(format: "%.2fx", r.ratioToParse)), ("no-change s", s(r.planNoChangeSeconds)),
             ("1-file reload s", s(r.reloadOneFileSeconds)), ("reload parsed", "\(r.reloadParsedFiles)"),
+            ("1-file replan s", s(r.replanOneFileSeconds)), ("rediffed", "\(r.replanRediffed)"), ("full replan s", s(r.fullReplanSeconds)),
+            ("speedup", String(format: "%.1fx", r.fullReplanSeconds / r.replanOneFileSeconds)),
             ("peak RSS MiB", String(format: "%.0f", r.peakResidentMiB)),
         ]
         return table(columns, header: header)

@@ -24,6 +24,12 @@ struct PlanBenchmark {
         var reloadOneFileSeconds: Double
         /// How many files that reload parsed.
         var reloadParsedFiles: Int
+        /// That reload, then `Planner.replan` from the no-change plan's memo.
+        var replanOneFileSeconds: Double
+        /// How many resources the re-plan diffed again.
+        var replanRediffed: Int
+        /// A full re-plan of the edited tree: load + validate + graph + plan, no cache.
+        var fullReplanSeconds: Double
         var peakResidentMiB: Double
 
         /// Load + validate + graph + plan (creates), the end-to-end figure.
@@ -53,22 +59,42 @@ struct PlanBenchmark {
         guard plan?.summary.add == repository.resources.count - generator.sites else { throw BenchmarkError(message: "unexpected plan \(plan?.summary.line ?? "")") }
         let state = SimulatedApply.record(repository.resources, graph: graph)
         var noChange: Plan?
-        let noChangeTime = try clock.measure { noChange = try Planner().plan(resources: repository.resources, graph: graph, state: state) }
+        var memo: PlanningMemo?
+        let noChangeTime = try clock.measure { (noChange, memo) = try Planner().planWithMemo(resources: repository.resources, graph: graph, state: state) }
         guard noChange?.hasChanges == false else { throw BenchmarkError(message: "a matching state planned changes: \(noChange?.summary.line ?? "")") }
 
         // A one-line change in one file: its first `cpu: N` becomes `cpu: N+1`.
         let edited = try Self.editOneFile(under: root)
         var reloaded = SpecRepository(resources: [], fileCount: 0, diagnostics: [])
-        let reload = await clock.measure { (reloaded, cache) = await SpecLoader().load(root, reusing: cache) }
-        guard reloaded.diagnostics.isEmpty, reloaded.resources.count == repository.resources.count, reloaded.resources != repository.resources else {
+        let firstCache = cache
+        let reload = await clock.measure { (reloaded, cache) = await SpecLoader().load(root, reusing: firstCache) }
+        guard reloaded.diagnostics.isEmpty, reloaded.resources.count == repository.resources.count, reloaded.resources != repository.resources,
+            let memo else {
             throw BenchmarkError(message: "the edit of \(edited) did not load as one changed resource")
+        }
+        // The incremental re-plan: reload with the cache, then re-diff what the edit touches.
+        var replanned: (plan: Plan, memo: PlanningMemo, rediffed: Int)?
+        let replan = try await clock.measure {
+            let (edited, _) = await SpecLoader().load(root, reusing: firstCache)
+            replanned = try Planner().replan(resources: edited.resources, state: state, memo: memo)
+        }
+        // The full re-plan of the same tree, for comparison, and the check that they agree.
+        var fullPlan: Plan?
+        let fullReplan = try await clock.measure {
+            let edited = await SpecLoader().load(root)
+            let graph = GraphBuilder().build(edited.resources).graph
+            fullPlan = try Planner().plan(resources: edited.resources, graph: graph, state: state)
+        }
+        guard let replanned, replanned.plan == fullPlan, replanned.plan.summary.change == 1 else {
+            throw BenchmarkError(message: "the incremental re-plan differs from the full one: \(replanned?.plan.summary.line ?? "") vs \(fullPlan?.summary.line ?? "")")
         }
 
         return Result(
             resources: repository.resources.count, files: files, edges: graph.edgeCount,
             libyamlParseSeconds: parse.timeInterval, loadValidateSeconds: load.timeInterval, graphSeconds: graphTime.timeInterval,
             planCreateSeconds: planTime.timeInterval, planNoChangeSeconds: noChangeTime.timeInterval,
-            reloadOneFileSeconds: reload.timeInterval, reloadParsedFiles: cache.parsedFiles, peakResidentMiB: Self.peakResidentMiB())
+            reloadOneFileSeconds: reload.timeInterval, reloadParsedFiles: cache.parsedFiles, replanOneFileSeconds: replan.timeInterval,
+            replanRediffed: replanned.rediffed, fullReplanSeconds: fullReplan.timeInterval, peakResidentMiB: Self.peakResidentMiB())
     }
 
     /// Changes the first `cpu: N` of the first file that has one to `cpu: N+1`; returns the file.

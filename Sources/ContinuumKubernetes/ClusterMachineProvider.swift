@@ -10,7 +10,7 @@ import Foundation
 ///   whether it starts the cluster or joins a running control-plane machine), creates it,
 ///   and waits until it is a Ready node.
 /// - Removing a machine first drains its node through the API of another control-plane
-///   machine (cordon, evict, delete the node object).
+///   machine (cordon, evict), then removes the machine, then deletes the node object.
 /// - The cluster itself is ready when its API answers `/readyz` and every machine it
 ///   expects is a Ready node; its outputs come from the API.
 public struct ClusterMachineProvider: Provider {
@@ -54,11 +54,19 @@ public struct ClusterMachineProvider: Provider {
 
     public func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) {
         guard kind != .kubernetesCluster else { return }
-        if kind == .virtualMachine || kind == .bareMetalNode, let member = await directory.member(providerID) {
-            try await drain(member)
+        guard kind == .virtualMachine || kind == .bareMetalNode, let member = await directory.member(providerID) else {
+            return try await inner.delete(kind, providerID: providerID, idempotencyKey: idempotencyKey)
         }
+        // As Cluster API does: drain, remove the machine, then the node object (deleted
+        // while its kubelet still ran, the node would register again).
+        let api = try await drain(member)
         try await inner.delete(kind, providerID: providerID, idempotencyKey: idempotencyKey)
         await directory.remove(providerID)
+        do {
+            try await api?.deleteNode(member.name)
+        } catch {
+            throw ProviderError(.unavailable, provider: name, message: "\(member.name) is removed, but its node object could not be deleted: \(error)", remedy: "Continuum retries; or delete the node with kubectl")
+        }
     }
 
     public func immutableFields(of kind: ResourceKind) -> [FieldPath] { inner.immutableFields(of: kind) }
@@ -125,10 +133,10 @@ public struct ClusterMachineProvider: Provider {
         }
     }
 
-    /// Cordons the node, evicts its pods, waits until they are gone and deletes the node
-    /// object, through another control-plane machine's API. When no other control-plane
-    /// machine answers (the cluster itself is going), there is nothing to drain into.
-    private func drain(_ member: ClusterMember) async throws(ProviderError) {
+    /// Cordons the node, evicts its pods and waits until they are gone, through another
+    /// control-plane machine's API, which it returns. When no other control-plane machine
+    /// answers (the cluster itself is going), there is nothing to drain into: nil.
+    private func drain(_ member: ClusterMember) async throws(ProviderError) -> KubernetesAPIClient? {
         var api: KubernetesAPIClient?
         for plane in await directory.controlPlanes(of: member.cluster) where plane.providerID != member.providerID {
             if let client = try client(member.cluster, plane), await client.isReady() {
@@ -136,7 +144,7 @@ public struct ClusterMachineProvider: Provider {
                 break
             }
         }
-        guard let api else { return }
+        guard let api else { return nil }
         let deadline = ContinuousClock.now + options.drainTimeout
         do {
             try await api.cordon(member.name)
@@ -151,7 +159,7 @@ public struct ClusterMachineProvider: Provider {
                 }
                 try await Task.sleep(for: options.pollInterval)
             }
-            try await api.deleteNode(member.name)
+            return api
         } catch let error as ProviderError {
             throw error
         } catch {

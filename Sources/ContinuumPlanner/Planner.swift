@@ -22,6 +22,11 @@ public struct Planner: Sendable {
     /// - Throws: `DiagnosticsError` when the plan is refused: `preventDestroy` would be
     ///   violated, a Kubernetes version change is not one minor step up, or the graph has a cycle.
     public func plan(resources: [Resource], graph: ResourceGraph, state: StateSnapshot) throws(DiagnosticsError) -> Plan {
+        try planWithMemo(resources: resources, graph: graph, state: state).plan
+    }
+
+    /// The plan, and the memo a later `replan` of an edited spec starts from.
+    public func planWithMemo(resources: [Resource], graph: ResourceGraph, state: StateSnapshot) throws(DiagnosticsError) -> (plan: Plan, memo: PlanningMemo) {
         guard resources.map(\.id) == graph.ids else {
             throw DiagnosticsError([Diagnostic(about: "planner", "the graph was not built from these resources; build it with GraphBuilder from the same list")])
         }
@@ -30,8 +35,72 @@ public struct Planner: Sendable {
         }
         var diagnostics: [Diagnostic] = []
         var changes = [ResourceChange?](repeating: nil, count: resources.count)
-        var unchanged = 0
-        for node in order {
+        diff(order, resources: resources, graph: graph, state: state, into: &changes, &diagnostics)
+        var removals: [ResourceChange] = []
+        var orphans: [ResourceID] = []
+        for recorded in state.resources where graph.indexByID[recorded.id] == nil {
+            guard options.prune else {
+                orphans.append(recorded.id)
+                continue
+            }
+            if recorded.lifecycle.preventDestroy {
+                diagnostics.append(Diagnostic(about: recorded.id.description,
+                    "lifecycle.preventDestroy is set and the resource is gone from the spec, so this plan would delete it; restore its spec, or first apply it with preventDestroy: false"))
+            }
+            var removal = ResourceChange(id: recorded.id, action: .delete, provider: recorded.provider, dependencies: recorded.dependencies)
+            removal.owner = recorded.labels[RolloutLabels.group].flatMap { try? ResourceID.parse($0).get() }
+            removals.append(removal)
+        }
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        let memo = PlanningMemo(
+            resources: resources, graph: graph, order: order, changes: changes, removals: removals, orphans: orphans,
+            stateSerial: state.serial, stateLineage: state.lineage, options: options)
+        return (try assemble(memo, state: state), memo)
+    }
+
+    /// The plan of `resources`, an edit of the memo's, against the same state: the graph is
+    /// reused when no edge can have changed, and only the edited resources and everything
+    /// that depends on them are diffed again; the rest keep the memo's decisions. The plan
+    /// equals a full plan's. Falls back to a full plan (with a new graph) when resources
+    /// were added, removed or re-referenced, the state moved, or the options differ.
+    public func replan(resources: [Resource], state: StateSnapshot, memo: PlanningMemo) throws(DiagnosticsError) -> (plan: Plan, memo: PlanningMemo, rediffed: Int) {
+        func full() throws(DiagnosticsError) -> (plan: Plan, memo: PlanningMemo, rediffed: Int) {
+            let (graph, problems) = GraphBuilder().build(resources)
+            if !problems.isEmpty { throw DiagnosticsError(problems) }
+            let (plan, memo) = try planWithMemo(resources: resources, graph: graph, state: state)
+            return (plan, memo, resources.count)
+        }
+        guard memo.stateSerial == state.serial, memo.stateLineage == state.lineage, memo.options == options, memo.resources.count == resources.count else { return try full() }
+        var edited: [Int] = []
+        for index in resources.indices where resources[index] != memo.resources[index] {
+            let old = memo.resources[index], new = resources[index]
+            guard old.id == new.id, old.references.map(\.target) == new.references.map(\.target), old.nodeSelectors == new.nodeSelectors,
+                old.metadata.labels == new.metadata.labels || old.id.kind != .bareMetalNode
+            else { return try full() }
+            edited.append(index)
+        }
+        // Everything downstream of an edit may resolve its interpolations differently.
+        var affected = [Bool](repeating: false, count: resources.count)
+        var stack = edited
+        while let node = stack.popLast() {
+            guard !affected[node] else { continue }
+            affected[node] = true
+            for dependent in memo.graph.dependents(of: node) where !affected[Int(dependent)] { stack.append(Int(dependent)) }
+        }
+        var changes = memo.changes
+        var diagnostics: [Diagnostic] = []
+        let nodes = memo.order.filter { affected[$0] }
+        diff(nodes, resources: resources, graph: memo.graph, state: state, into: &changes, &diagnostics)
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        let next = PlanningMemo(
+            resources: resources, graph: memo.graph, order: memo.order, changes: changes, removals: memo.removals, orphans: memo.orphans,
+            stateSerial: state.serial, stateLineage: state.lineage, options: options)
+        return (try assemble(next, state: state), next, nodes.count)
+    }
+
+    /// Diffs the resources at `nodes` (in dependency order) into `changes`.
+    private func diff(_ nodes: [Int], resources: [Resource], graph: ResourceGraph, state: StateSnapshot, into changes: inout [ResourceChange?], _ diagnostics: inout [Diagnostic]) {
+        for node in nodes {
             let resource = resources[node]
             guard resource.id.kind != .provider else { continue }
             let desired = resource.spec.fieldValue.resolvingInterpolations { id, field in
@@ -45,40 +114,34 @@ public struct Planner: Sendable {
             differ.providerImmutableFields = options.providerImmutableFields[resource.spec.providerName ?? ""]?[resource.id.kind] ?? []
             var change = differ.change(&diagnostics)
             change.owner = resource.owner
-            if change.action == .noop { unchanged += 1 }
             changes[node] = change
         }
-        inheritCreateBeforeDestroy(&changes, graph: graph, order: order)
-        var planned = changes.compactMap { $0 }.filter { $0.action != .noop }
-        var orphans: [ResourceID] = []
-        for recorded in state.resources where graph.indexByID[recorded.id] == nil {
-            guard options.prune else {
-                orphans.append(recorded.id)
-                continue
-            }
-            if recorded.lifecycle.preventDestroy {
-                diagnostics.append(Diagnostic(about: recorded.id.description,
-                    "lifecycle.preventDestroy is set and the resource is gone from the spec, so this plan would delete it; restore its spec, or first apply it with preventDestroy: false"))
-            }
-            var removal = ResourceChange(id: recorded.id, action: .delete, provider: recorded.provider, dependencies: recorded.dependencies)
-            removal.owner = recorded.labels[RolloutLabels.group].flatMap { try? ResourceID.parse($0).get() }
-            planned.append(removal)
+    }
+
+    /// The plan from a memo's per-resource decisions: inherited create-before-destroy, the
+    /// removals, the step DAG.
+    private func assemble(_ memo: PlanningMemo, state: StateSnapshot) throws(DiagnosticsError) -> Plan {
+        var changes = memo.changes
+        inheritCreateBeforeDestroy(&changes, graph: memo.graph, order: memo.order)
+        var unchanged = 0
+        var planned: [ResourceChange] = []
+        for change in changes {
+            guard let change else { continue }
+            if change.action == .noop { unchanged += 1 } else { planned.append(change) }
         }
-        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        planned += memo.removals
         planned.sort { $0.id < $1.id }
         var slots: [ResourceID: RolloutSlot] = [:]
         for change in planned {
-            let labels = graph.indexByID[change.id].map { resources[Int($0)].metadata.labels } ?? state[change.id]?.labels ?? [:]
+            let labels = memo.graph.indexByID[change.id].map { memo.resources[Int($0)].metadata.labels } ?? state[change.id]?.labels ?? [:]
             slots[change.id] = RolloutSlot(labels: labels)
         }
-        let steps = try StepGraphBuilder(changes: planned, graph: graph, state: state, slots: slots).steps()
-        planned = Self.groupedUnderOwners(planned)
-        return Plan(stateSerial: state.serial, stateLineage: state.lineage, changes: planned, steps: steps, orphans: orphans, unchangedCount: unchanged)
+        let steps = try StepGraphBuilder(changes: planned, graph: memo.graph, state: state, slots: slots).steps()
+        return Plan(
+            stateSerial: state.serial, stateLineage: state.lineage, changes: Self.groupedUnderOwners(planned), steps: steps, orphans: memo.orphans,
+            unchangedCount: unchanged)
     }
 
-    /// A resource that is replaced create-before-destroy needs its replaced dependencies
-    /// to be too (as in Terraform), or the old dependency would have to go while the old
-    /// dependent still uses it. Walks dependents before their dependencies.
     /// The changes in id order, except that generated resources follow the change of
     /// the resource they were generated from, so a plan shows a cluster's machines under it.
     static func groupedUnderOwners(_ changes: [ResourceChange]) -> [ResourceChange] {

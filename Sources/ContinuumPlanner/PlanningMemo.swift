@@ -1,0 +1,22 @@
+public import ContinuumGraph
+public import ContinuumSpec
+
+/// What one successful plan was computed from, and what it decided for each resource:
+/// kept so that the next plan of a slightly edited spec against the same state re-diffs
+/// only the edited resources and those that depend on them (`Planner.replan`).
+public struct PlanningMemo: Sendable {
+    let resources: [Resource]
+    let graph: ResourceGraph
+    let order: [Int]
+    /// Each node's change before create-before-destroy is inherited; nil for providers.
+    let changes: [ResourceChange?]
+    /// The deletes of recorded resources gone from the spec, and the orphans.
+    let removals: [ResourceChange]
+    let orphans: [ResourceID]
+    let stateSerial: Int64
+    let stateLineage: String?
+    let options: PlanOptions
+
+    /// The graph the memo's plan used (reused by a re-plan when no edge changed).
+    public var dependencyGraph: ResourceGraph { graph }
+}
