@@ -44,7 +44,7 @@ struct PlanBench: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(results), as: UTF8.self))
         } else {
             print("\ntotal = load+validate + graph + plan (all creates); ratio = total / libyaml parse of the same files (one core).")
-            print("no-change = plan against a state that matches the spec. peak RSS is the process's high-water mark so far.")
+            print("no-change = plan against a state that matches the spec. peak RSS = the high-water mark after load, validate and both plans.")
             print("1-file reload = load + validate after a one-line change in one file, reusing the first load's parse cache.")
             print("1-file replan = that reload + Planner.replan from the no-change plan's memo; full replan = load + graph + plan of the edited tree without either.")
         }

@@ -62,6 +62,8 @@ struct PlanBenchmark {
         var memo: PlanningMemo?
         let noChangeTime = try clock.measure { (noChange, memo) = try Planner().planWithMemo(resources: repository.resources, graph: graph, state: state) }
         guard noChange?.hasChanges == false else { throw BenchmarkError(message: "a matching state planned changes: \(noChange?.summary.line ?? "")") }
+        // Peak memory of load + validate + plan, before the re-plan keeps a second tree.
+        let peak = Self.peakResidentMiB()
 
         // A one-line change in one file: its first `cpu: N` becomes `cpu: N+1`.
         let edited = try Self.editOneFile(under: root)
@@ -94,7 +96,7 @@ struct PlanBenchmark {
             libyamlParseSeconds: parse.timeInterval, loadValidateSeconds: load.timeInterval, graphSeconds: graphTime.timeInterval,
             planCreateSeconds: planTime.timeInterval, planNoChangeSeconds: noChangeTime.timeInterval,
             reloadOneFileSeconds: reload.timeInterval, reloadParsedFiles: cache.parsedFiles, replanOneFileSeconds: replan.timeInterval,
-            replanRediffed: replanned.rediffed, fullReplanSeconds: fullReplan.timeInterval, peakResidentMiB: Self.peakResidentMiB())
+            replanRediffed: replanned.rediffed, fullReplanSeconds: fullReplan.timeInterval, peakResidentMiB: peak)
     }
 
     /// Changes the first `cpu: N` of the first file that has one to `cpu: N+1`; returns the file.

@@ -8,18 +8,6 @@ import Testing
 /// `Planner.replan` re-diffs only what an edit touches, and its plan is the full plan's.
 @Suite("Incremental re-planning")
 struct ReplanTests {
-    /// SplitMix64, seeded, so that a failing edit sequence can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A fleet as editable values: per site a network and VMs interpolating its gateway.
     struct Fleet {
         var cidrs: [Int: Int] = [:]
@@ -51,7 +39,7 @@ struct ReplanTests {
 
     @Test(arguments: [11, 12, 13, 14, 15] as [UInt64])
     func randomEditsReplanAsAFullPlanDoes(seed: UInt64) throws {
-        var random = SplitMix(state: seed)
+        var random = SplitMix(seed: seed)
         var fleet = Fleet()
         for site in 0..<6 { fleet.cidrs[site] = site }
         for index in 0..<40 { fleet.machines["vm-\(index)"] = (index % 6, 2, "debian-12", false) }

@@ -7,18 +7,6 @@ import Testing
 /// exactly what a full load of the same tree gives, whatever the edits.
 @Suite("Incremental loading")
 struct IncrementalLoadTests {
-    /// A small, seeded random generator (SplitMix64), so a failing sequence can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func site(_ index: Int, cpu: Int = 2, extra: String = "") -> String {
         """
         apiVersion: continuum.dev/v1
@@ -45,7 +33,7 @@ struct IncrementalLoadTests {
     func randomEditSequencesLoadAsAFullLoadDoes(seed: UInt64) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var random = SplitMix(state: seed)
+        var random = SplitMix(seed: seed)
         _ = try directory.write("providers.yaml", Self.provider)
         var sites = Set(0..<20)
         for site in sites { _ = try directory.write("sites/site-\(site).yaml", Self.site(site)) }

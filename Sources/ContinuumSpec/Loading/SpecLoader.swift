@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// Loads a spec repository from disk: lists its files, parses each (in parallel across
@@ -71,8 +76,9 @@ public struct SpecLoader: Sendable {
     /// entry is nil when the file could not be read (nothing to reuse next time).
     static func loadFile(_ url: URL, relativePath: String, limits: LoaderLimits, previous: SpecLoadCache.Entry?) -> (entry: SpecLoadCache.Entry?, result: FileResult, parsed: Bool) {
         let start = SourceLocation(file: relativePath, line: 1, column: 1)
-        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > limits.maximumFileSize {
-            return (nil, FileResult(diagnostics: [Diagnostic(at: start, "file is \(size) bytes, over the limit of \(limits.maximumFileSize) bytes; split it into smaller files")]), true)
+        var status = stat()
+        if stat(url.path, &status) == 0, Int(status.st_size) > limits.maximumFileSize {
+            return (nil, FileResult(diagnostics: [Diagnostic(at: start, "file is \(status.st_size) bytes, over the limit of \(limits.maximumFileSize) bytes; split it into smaller files")]), true)
         }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             return (nil, FileResult(diagnostics: [Diagnostic(at: start, "cannot read the file; check that it exists and is readable")]), true)
@@ -106,17 +112,24 @@ public struct SpecLoader: Sendable {
 
     static func merge(_ results: [FileResult], fileCount: Int) -> SpecRepository {
         var diagnostics = results.flatMap(\.diagnostics)
-        var firstByID: [ResourceID: Resource] = [:]
+        var firstLocation: [ResourceID: SourceLocation] = [:]
         var resources: [Resource] = []
-        for resource in results.flatMap(\.resources) {
-            if let first = firstByID[resource.id] {
-                diagnostics.append(Diagnostic(at: resource.location, "\(resource.id) is defined twice; the first definition is at \(first.location). Identities (Kind/name) are unique in a repository"))
-                continue
+        resources.reserveCapacity(results.reduce(0) { $0 + $1.resources.count })
+        firstLocation.reserveCapacity(resources.capacity)
+        for result in results {
+            for resource in result.resources {
+                if let first = firstLocation[resource.id] {
+                    diagnostics.append(Diagnostic(at: resource.location, "\(resource.id) is defined twice; the first definition is at \(first). Identities (Kind/name) are unique in a repository"))
+                    continue
+                }
+                firstLocation[resource.id] = resource.location
+                resources.append(resource)
             }
-            firstByID[resource.id] = resource
-            resources.append(resource)
         }
-        resources.sort { $0.id < $1.id }
-        return SpecRepository(resources: resources, rejected: results.flatMap(\.rejected), fileCount: fileCount, diagnostics: diagnostics)
+        // Sort the ids with their positions, then move each resource once: resources are
+        // large values, and sorting them in place moved them many times (2 s of a 100,000
+        // resource load).
+        let order = resources.indices.map { (resources[$0].id, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        return SpecRepository(resources: order.map { resources[$0] }, rejected: results.flatMap(\.rejected), fileCount: fileCount, diagnostics: diagnostics)
     }
 }
