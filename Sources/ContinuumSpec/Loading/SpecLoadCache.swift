@@ -11,6 +11,11 @@ public struct SpecLoadCache: Sendable {
     }
 
     var entries: [String: Entry] = [:]
+    /// The files of the load, in order, and what it merged them into; with the position of
+    /// each resource when that load had no problems (so an edit can be patched in).
+    var files: [String] = []
+    var merged: SpecRepository?
+    var positions: [ResourceID: Int] = [:]
     /// How many files the load that produced this cache parsed (the rest were reused).
     public internal(set) var parsedFiles = 0
     /// How many files that load reused from the previous cache.
