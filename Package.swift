@@ -269,13 +269,13 @@ let package = Package(
             name: "ContinuumKubernetesTests",
             dependencies: [
                 "ContinuumKubernetes", "ContinuumLibvirt", "ContinuumRedfish", "ContinuumApply", "ContinuumPlanner", "ContinuumGraph", "ContinuumState",
-                "ContinuumProvider", "ContinuumSpec", "ContinuumTesting", "CLibvirt",
+                "ContinuumProvider", "ContinuumSpec", "ContinuumTesting",
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ContinuumLibvirtTests",
-            dependencies: ["ContinuumLibvirt", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting", "CLibvirt"],
+            dependencies: ["ContinuumLibvirt", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

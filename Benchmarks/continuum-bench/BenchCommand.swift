@@ -19,6 +19,13 @@ enum Format: String, ExpressibleByArgument {
     case table, json
 }
 
+/// Prints results as pretty, key-sorted JSON, so that runs can be compared with a diff.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
 /// `continuum-bench plan`.
 struct PlanBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,9 +46,7 @@ struct PlanBench: AsyncParsableCommand {
             if format == .table { print(Self.row(results[results.count - 1], header: results.count == 1)) }
         }
         if format == .json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            try printJSON(results)
         } else {
             print("\ntotal = load+validate + graph + plan (all creates); ratio = total / libyaml parse of the same files (one core).")
             print("no-change = plan against a state that matches the spec. peak RSS = the high-water mark after load, validate and both plans.")
@@ -103,9 +108,7 @@ struct ApplyBench: AsyncParsableCommand {
             }
         }
         if format == .json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            try printJSON(results)
         } else {
             print("\nlower bound = max(critical path of measured durations, busiest provider's work / its concurrency, all work / parallelism).")
             print("Both schedulers run the same plan with the same seeded latencies and limits, one after the other; the state store is in memory.")
@@ -142,9 +145,7 @@ struct ControllerBench: AsyncParsableCommand {
             }
         }
         if format == .json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            try printJSON(results)
         } else {
             print("\ngit clone/fetch = the git command (bare clone; fetch with nothing new); source clone = libgit2 clone + checkout of the commit.")
             print("first reconcile = fetch + load + refresh + plan + apply of every create (sim latency 0, SQLite state); no-change = forced reconcile: fetch, refresh of every resource, plan.")
@@ -181,9 +182,7 @@ struct RedfishBench: AsyncParsableCommand {
     func run() async throws {
         let result = try await RedfishBenchmark(nodes: nodes, pollInterval: .milliseconds(500)).run()
         if format == .json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            try printJSON(result)
             return
         }
         func s(_ value: Double) -> String { String(format: "%.2f", value) }
@@ -218,9 +217,7 @@ struct LibvirtBench: AsyncParsableCommand {
     func run() async throws {
         let result = try await LibvirtBenchmark(machines: machines).run()
         if format == .json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            try printJSON(result)
             return
         }
         func ms(_ value: Double) -> String { String(format: "%.1f", value * 1000) }

@@ -31,7 +31,7 @@ struct LibvirtBenchmark {
         defer { directory.remove() }
         let daemon = try LibvirtDaemon(in: directory.url)
         defer { daemon.stop() }
-        _ = try daemon.virsh(["vol-create-as", "default-pool", "debian-12", "1G", "--format", "qcow2"])
+        try daemon.addBaseImage()
         let config = try LibvirtConfig.parse(.map([
             FieldValue.Entry("uri", .string(daemon.uri)), FieldValue.Entry("storagePool", .string("default-pool")),
             FieldValue.Entry("imageDirectory", .string(directory.url.appendingPathComponent("seeds").path)),

@@ -31,7 +31,8 @@ public struct ClusterMachineProvider: Provider {
 
     public func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject? {
         guard kind == .kubernetesCluster else { return try await inner.read(kind, providerID: providerID) }
-        return await observeCluster(providerID, expected: nil, version: nil)
+        let health = await health(of: providerID, preferring: [])
+        return observed(providerID, health, version: nil)
     }
 
     public func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject? {
@@ -80,41 +81,42 @@ public struct ClusterMachineProvider: Provider {
     private func createMachine(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
         let cluster = request.labels[ClusterLabels.cluster] ?? ""
         let isControlPlane = request.labels[ClusterLabels.role] == ClusterLabels.controlPlane
+        let apiToken = try secret(cluster, "api-token")
         var filled = request
         if case .string(let userData)? = request.spec["userData"] {
-            let join = try await joinLine(cluster: cluster, isControlPlane: isControlPlane, machine: request.id.name)
+            let join = try await joinLine(cluster: cluster, isControlPlane: isControlPlane, machine: request.id.name, token: apiToken)
             let text = userData
                 .replacingOccurrences(of: ClusterPlaceholder.joinToken.rawValue, with: try secret(cluster, "join-token"))
-                .replacingOccurrences(of: ClusterPlaceholder.apiToken.rawValue, with: try secret(cluster, "api-token"))
+                .replacingOccurrences(of: ClusterPlaceholder.apiToken.rawValue, with: apiToken)
                 .replacingOccurrences(of: ClusterPlaceholder.join.rawValue, with: join)
             filled.spec = Self.replacing("userData", with: .string(text), in: request.spec)
         }
         let observed = try await inner.create(filled)
         let address = observed.outputs["ipAddress"]?.outputText ?? ""
         await directory.add(ClusterMember(providerID: observed.providerID, name: request.id.name, cluster: cluster, isControlPlane: isControlPlane, address: address))
-        try await waitForNode(request.id.name, cluster: cluster)
+        try await waitForNode(request.id.name, cluster: cluster, token: apiToken)
         return observed
     }
 
     /// How a new machine joins: through the first control-plane machine whose API answers,
     /// or, for the first control-plane machine of a cluster with none, by starting it.
-    private func joinLine(cluster: String, isControlPlane: Bool, machine: String) async throws(ProviderError) -> String {
+    private func joinLine(cluster: String, isControlPlane: Bool, machine: String, token: String) async throws(ProviderError) -> String {
         let planes = await directory.controlPlanes(of: cluster)
         if planes.isEmpty, isControlPlane { return "cluster-init: true" }
         for plane in planes {
-            if let client = try client(cluster, plane), await client.isReady() { return "server: \"https://\(Self.host(plane.address)):6443\"" }
+            if let client = client(plane, token: token), await client.isReady() { return "server: \"\(plane.apiEndpoint)\"" }
         }
         throw ProviderError(.unavailable, provider: name,
             message: "\(machine) cannot join KubernetesCluster/\(cluster): none of its control-plane machines (\(planes.map(\.name).joined(separator: ", "))) answers /readyz",
             remedy: "check the control-plane machines (console, k3s logs); Continuum retries")
     }
 
-    private func waitForNode(_ node: String, cluster: String) async throws(ProviderError) {
+    private func waitForNode(_ node: String, cluster: String, token: String) async throws(ProviderError) {
         let deadline = ContinuousClock.now + options.nodeReadyTimeout
         var last = "no control-plane machine answered"
         while true {
             for plane in await directory.controlPlanes(of: cluster) {
-                guard let client = try client(cluster, plane) else { continue }
+                guard let client = client(plane, token: token) else { continue }
                 do {
                     let nodes = try await client.nodes()
                     if nodes.contains(where: { $0.name == node && $0.isReady }) { return }
@@ -138,8 +140,9 @@ public struct ClusterMachineProvider: Provider {
     /// answers (the cluster itself is going), there is nothing to drain into: nil.
     private func drain(_ member: ClusterMember) async throws(ProviderError) -> KubernetesAPIClient? {
         var api: KubernetesAPIClient?
+        let token = try secret(member.cluster, "api-token")
         for plane in await directory.controlPlanes(of: member.cluster) where plane.providerID != member.providerID {
-            if let client = try client(member.cluster, plane), await client.isReady() {
+            if let client = client(plane, token: token), await client.isReady() {
                 api = client
                 break
             }
@@ -172,55 +175,60 @@ public struct ClusterMachineProvider: Provider {
     private func waitUntilReady(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
         let cluster = request.id.name
         let expected = Set(request.dependencies.filter { $0.kind == .virtualMachine || $0.kind == .bareMetalNode }.map(\.name))
-        let version = request.spec["version"]?.outputText
         let deadline = ContinuousClock.now + options.clusterReadyTimeout
         while true {
-            let observed = await observeCluster(cluster, expected: expected, version: version)
-            if observed.outputs["ready"] == .string("true") {
-                return ObservedObject(providerID: observed.providerID, spec: observed.spec, outputs: observed.outputs.filter { $0.key != "ready" })
-            }
+            let health = await health(of: cluster, preferring: expected)
+            let missing = expected.subtracting(health.readyNodes).sorted()
+            if health.answered, missing.isEmpty { return observed(cluster, health, version: request.spec["version"]?.outputText) }
             guard ContinuousClock.now < deadline else {
+                let status = !health.answered ? "no control-plane machine answers /readyz"
+                    : "\(expected.count - missing.count) of \(expected.count) machines are Ready nodes (not yet: \(missing.joined(separator: ", ")))"
                 throw ProviderError(.invalidRequest, provider: name,
-                    message: "KubernetesCluster/\(cluster) is not ready after \(options.clusterReadyTimeout): \(observed.outputs["status"]?.outputText ?? "")",
+                    message: "KubernetesCluster/\(cluster) is not ready after \(options.clusterReadyTimeout): \(status)",
                     remedy: "check the machines named there (console, cloud-init and k3s logs); the next apply waits again")
             }
             do { try await Task.sleep(for: options.pollInterval) } catch { throw ProviderError(.unavailable, provider: name, message: "waiting for KubernetesCluster/\(cluster) was cancelled", remedy: "run the apply again") }
         }
     }
 
-    /// The cluster as its API reports it. With `expected`, also whether it is ready
-    /// (outputs `ready` and `status`, which the caller removes).
-    private func observeCluster(_ cluster: String, expected: Set<String>?, version: String?) async -> ObservedObject {
+    /// What a cluster's API says now, asked of its control-plane machines (those named in
+    /// `preferring` first) until one answers `/readyz`.
+    private struct ClusterHealth {
+        /// Whether a control-plane machine answered.
+        var answered = false
+        /// The API endpoint: the machine that answered, else the first one known.
+        var endpoint = ""
+        /// The nodes that are Ready.
+        var readyNodes: Set<String> = []
+    }
+
+    private func health(of cluster: String, preferring: Set<String>) async -> ClusterHealth {
         let planes = await directory.controlPlanes(of: cluster)
-        let preferred = planes.filter { expected?.contains($0.name) ?? true } + planes.filter { !(expected?.contains($0.name) ?? true) }
-        var outputs: [String: FieldValue] = [
-            "id": .string(cluster), "readyNodes": .integer(0),
-            "apiEndpoint": .string(preferred.first.map { "https://\(Self.host($0.address)):6443" } ?? ""),
-        ]
-        if let version { outputs["version"] = .string(version) }
-        var status = "no control-plane machine answers /readyz"
-        for plane in preferred {
-            guard let client = try? client(cluster, plane), await client.isReady(), let nodes = try? await client.nodes() else { continue }
-            let ready = Set(nodes.filter(\.isReady).map(\.name))
-            outputs["readyNodes"] = .integer(ready.count)
-            outputs["apiEndpoint"] = .string("https://\(Self.host(plane.address)):6443")
-            if let expected {
-                let missing = expected.subtracting(ready).sorted()
-                status = missing.isEmpty ? "ready" : "\(expected.count - missing.count) of \(expected.count) machines are Ready nodes (not yet: \(missing.joined(separator: ", ")))"
-                if missing.isEmpty { outputs["ready"] = .string("true") }
-            }
+        let ordered = planes.filter { preferring.contains($0.name) } + planes.filter { !preferring.contains($0.name) }
+        var health = ClusterHealth(endpoint: ordered.first?.apiEndpoint ?? "")
+        guard let token = try? secret(cluster, "api-token") else { return health }
+        for plane in ordered {
+            guard let client = client(plane, token: token), await client.isReady(), let nodes = try? await client.nodes() else { continue }
+            health.answered = true
+            health.endpoint = plane.apiEndpoint
+            health.readyNodes = Set(nodes.filter(\.isReady).map(\.name))
             break
         }
-        outputs["status"] = .string(status)
-        if expected == nil { outputs["status"] = nil }
+        return health
+    }
+
+    /// The cluster object: its provider, and outputs from `health`.
+    private func observed(_ cluster: String, _ health: ClusterHealth, version: String?) -> ObservedObject {
+        var outputs: [String: FieldValue] = ["id": .string(cluster), "readyNodes": .integer(health.readyNodes.count), "apiEndpoint": .string(health.endpoint)]
+        if let version { outputs["version"] = .string(version) }
         return ObservedObject(providerID: cluster, spec: .object([("provider", .string(name))]), outputs: outputs)
     }
 
     // MARK: - Support
 
-    private func client(_ cluster: String, _ plane: ClusterMember) throws(ProviderError) -> KubernetesAPIClient? {
-        guard let endpoint = options.endpoint(plane.address) else { return nil }
-        return KubernetesAPIClient(endpoint: endpoint, token: try secret(cluster, "api-token"))
+    /// A client of a control-plane machine's API with Continuum's token.
+    private func client(_ plane: ClusterMember, token: String) -> KubernetesAPIClient? {
+        options.endpoint(plane.address).map { KubernetesAPIClient(endpoint: $0, token: token) }
     }
 
     private func secret(_ cluster: String, _ kind: String) throws(ProviderError) -> String {
@@ -230,8 +238,6 @@ public struct ClusterMachineProvider: Provider {
             throw ProviderError(.invalidRequest, provider: name, message: error.description, remedy: "fix the secrets directory and apply again")
         }
     }
-
-    private static func host(_ address: String) -> String { address.contains(":") ? "[\(address)]" : address }
 
     private static func replacing(_ key: String, with value: FieldValue, in spec: FieldValue) -> FieldValue {
         guard case .map(let entries) = spec else { return spec }

@@ -21,6 +21,14 @@ public struct ClusterMember: Sendable, Hashable {
         self.address = address
     }
 
+    /// Its Kubernetes API server (a control-plane machine's): `https://ADDRESS:6443`.
+    public var apiEndpoint: String { Self.apiEndpoint(address: address) }
+
+    /// The API server at `address`, brackets around an IPv6 address.
+    public static func apiEndpoint(address: String) -> String {
+        "https://\(address.contains(":") ? "[\(address)]" : address):6443"
+    }
+
     /// The member a machine's labels describe; nil when it is no cluster's machine.
     public init?(providerID: String, name: String, labels: [String: String], address: String) {
         guard let cluster = labels[ClusterLabels.cluster] else { return nil }

@@ -12,9 +12,7 @@ public struct ClusterOptions: Sendable {
     public var pollInterval: Duration = .seconds(5)
     /// The API server of the control-plane machine at this address: `https://ADDRESS:6443`.
     /// Tests point it at a stand-in.
-    public var endpoint: @Sendable (_ address: String) -> URL? = { address in
-        URL(string: "https://\(address.contains(":") ? "[\(address)]" : address):6443")
-    }
+    public var endpoint: @Sendable (_ address: String) -> URL? = { URL(string: ClusterMember.apiEndpoint(address: $0)) }
 
     /// The defaults.
     public init() {}

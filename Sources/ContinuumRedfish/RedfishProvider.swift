@@ -61,7 +61,8 @@ public final class RedfishProvider: Provider {
         try supported(kind)
         guard let system = try await client.get(providerID) else { return }
         try await setPower("off", system: system, path: providerID, graceful: false)
-        for media in [try await cdMedia(system), try await seedMedia(system)] {
+        let media = try await virtualMedia(of: system) { Self.cd(in: $0) != nil && Self.seed(in: $0) != nil }
+        for media in [Self.cd(in: media), Self.seed(in: media)] {
             if let media, media["Inserted"] as? Bool == true, let eject = media.action("#VirtualMedia.EjectMedia") { try await client.action(eject, [:]) }
         }
     }
@@ -74,11 +75,17 @@ public final class RedfishProvider: Provider {
     // MARK: Provisioning
 
     private func provision(_ node: Node, name: String, system: RedfishDocument) async throws(ProviderError) {
-        if node.userData != nil, config.seedDirectory == nil || config.seedURL == nil {
-            throw ProviderError(.invalidRequest, provider: self.name, message: "BareMetalNode \(name) has cloud-init user data (it joins a cluster), and the provider has no seedDirectory and seedURL",
-                remedy: "set spec.config.seedDirectory to a directory a web server serves, and spec.config.seedURL to its URL")
+        // A node with user data needs somewhere to put its seed: checked before the node is touched.
+        var seedPlace: (directory: String, url: URL)?
+        if node.userData != nil {
+            guard let directory = config.seedDirectory, let url = config.seedURL else {
+                throw ProviderError(.invalidRequest, provider: self.name, message: "BareMetalNode \(name) has cloud-init user data (it joins a cluster), and the provider has no seedDirectory and seedURL",
+                    remedy: "set spec.config.seedDirectory to a directory a web server serves, and spec.config.seedURL to its URL")
+            }
+            seedPlace = (directory, url)
         }
-        guard let media = try await cdMedia(system) else {
+        let devices = try await virtualMedia(of: system) { Self.cd(in: $0) != nil && (node.userData == nil || Self.seed(in: $0) != nil) }
+        guard let media = Self.cd(in: devices) else {
             throw ProviderError(.invalidRequest, provider: name, message: "\(node.systemId) has no virtual CD/DVD media",
                 remedy: "this BMC cannot boot an image by virtual media")
         }
@@ -89,7 +96,7 @@ public final class RedfishProvider: Provider {
             throw ProviderError(.invalidRequest, provider: name, message: "the virtual media of \(node.systemId) has no InsertMedia action", remedy: "update the BMC firmware")
         }
         try await client.action(insert, ["Image": node.image, "Inserted": true, "WriteProtected": true])
-        if let userData = node.userData { try await insertSeed(userData, name: name, system: system) }
+        if let userData = node.userData, let seedPlace { try await insertSeed(userData, name: name, at: seedPlace, into: Self.seed(in: devices)) }
         try await client.patch(node.systemId, [
             "Boot": ["BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Once", "BootSourceOverrideMode": node.bootMode],
         ], etag: system.etag)
@@ -102,8 +109,8 @@ public final class RedfishProvider: Provider {
     /// Writes the node's cloud-init NoCloud seed into `seedDirectory` and inserts it, by
     /// its `seedURL`, as the system's second virtual medium (a USB stick or floppy), where
     /// cloud-init in the booted image finds it by its `cidata` label.
-    private func insertSeed(_ userData: String, name: String, system: RedfishDocument) async throws(ProviderError) {
-        guard let directory = config.seedDirectory, let base = config.seedURL else { return }
+    private func insertSeed(_ userData: String, name: String, at place: (directory: String, url: URL), into media: RedfishDocument?) async throws(ProviderError) {
+        let (directory, base) = place
         let file = "\(name)-seed.iso"
         let seed = CloudInitSeed(userData: userData, metaData: "instance-id: \(name)\nlocal-hostname: \(name)\n")
         do {
@@ -115,7 +122,7 @@ public final class RedfishProvider: Provider {
             throw ProviderError(.invalidRequest, provider: self.name, message: "cannot write the cloud-init seed \(directory)/\(file): \(error.localizedDescription)",
                 remedy: "check that spec.config.seedDirectory is writable by the controller")
         }
-        guard let media = try await seedMedia(system), let insert = media.action("#VirtualMedia.InsertMedia") else {
+        guard let media, let insert = media.action("#VirtualMedia.InsertMedia") else {
             throw ProviderError(.invalidRequest, provider: self.name, message: "\(name)'s system has no second virtual medium (USB stick or floppy) for its cloud-init seed",
                 remedy: "this BMC cannot hand the node its cluster configuration; join the node to the cluster another way")
         }
@@ -175,7 +182,7 @@ public final class RedfishProvider: Provider {
     /// out, so the recorded one stands. `provisioned` is whether the node runs: it is only
     /// in the state after a provisioning succeeded.
     private func observe(_ system: RedfishDocument, path: String) async throws(ProviderError) -> ObservedObject {
-        let media = try await cdMedia(system)
+        let media = Self.cd(in: try await virtualMedia(of: system) { Self.cd(in: $0) != nil })
         let image = media?["Inserted"] as? Bool == true ? media?["Image"] as? String : nil
         let power = system["PowerState"] as? String == "On" ? "on" : "off"
         let spec = FieldValue.object([
@@ -190,20 +197,22 @@ public final class RedfishProvider: Provider {
         return ObservedObject(providerID: path, spec: spec, outputs: outputs)
     }
 
-    /// The system's virtual CD or DVD.
-    private func cdMedia(_ system: RedfishDocument) async throws(ProviderError) -> RedfishDocument? {
-        try await media(of: system) { $0.contains("CD") || $0.contains("DVD") }
+    /// The virtual CD or DVD among a system's media.
+    private static func cd(in media: [RedfishDocument]) -> RedfishDocument? {
+        media.first { types($0).contains("CD") || types($0).contains("DVD") }
     }
 
-    /// The system's virtual USB stick or floppy, for a cloud-init seed.
-    private func seedMedia(_ system: RedfishDocument) async throws(ProviderError) -> RedfishDocument? {
-        try await media(of: system) { !$0.contains("CD") && !$0.contains("DVD") && ($0.contains("USBStick") || $0.contains("Floppy")) }
+    /// The virtual USB stick or floppy among a system's media, for a cloud-init seed.
+    private static func seed(in media: [RedfishDocument]) -> RedfishDocument? {
+        media.first { !types($0).contains("CD") && !types($0).contains("DVD") && (types($0).contains("USBStick") || types($0).contains("Floppy")) }
     }
 
-    /// The first virtual medium whose media types pass `accepts`, following the system's
-    /// links: its own virtual media, else that of the managers (BMCs) that manage it, as
-    /// many real BMCs have it.
-    private func media(of system: RedfishDocument, _ accepts: ([String]) -> Bool) async throws(ProviderError) -> RedfishDocument? {
+    private static func types(_ media: RedfishDocument) -> [String] { media["MediaTypes"] as? [String] ?? [] }
+
+    /// A system's virtual media, read once per operation and only until `enough` holds of
+    /// what was read, following its links: its own virtual media, else that of the
+    /// managers (BMCs) that manage it, as many real BMCs have it.
+    private func virtualMedia(of system: RedfishDocument, until enough: ([RedfishDocument]) -> Bool) async throws(ProviderError) -> [RedfishDocument] {
         var collections: [String] = []
         if let own = system.link("VirtualMedia") {
             collections.append(own)
@@ -212,13 +221,14 @@ public final class RedfishProvider: Provider {
                 if let media = try await client.get(manager)?.link("VirtualMedia") { collections.append(media) }
             }
         }
+        var media: [RedfishDocument] = []
         for collection in collections {
             for member in try await client.get(collection)?.members ?? [] {
-                guard let media = try await client.get(member) else { continue }
-                if accepts(media["MediaTypes"] as? [String] ?? []) { return media }
+                if let document = try await client.get(member) { media.append(document) }
+                if enough(media) { return media }
             }
         }
-        return nil
+        return media
     }
 
     private static func boot(_ system: RedfishDocument) -> [String: Any] { system["Boot"] as? [String: Any] ?? [:] }

@@ -80,6 +80,12 @@ public final class LibvirtDaemon: Sendable {
         throw FixtureError(message: "the virsh holding libvirtd's test driver state did not connect")
     }
 
+    /// Adds a qcow2 volume to the test driver's `default-pool`: the base image VMs'
+    /// root disks are made on (`image: debian-12` names it).
+    public func addBaseImage(_ name: String = "debian-12", size: String = "1G") throws {
+        _ = try virsh(["vol-create-as", "default-pool", name, size, "--format", "qcow2"])
+    }
+
     /// The URI of its test driver.
     public var uri: String { "test+tcp://127.0.0.1:\(port)/default" }
 

@@ -55,7 +55,7 @@ struct LibvirtCLITests {
         defer { directory.remove() }
         let daemon = try LibvirtDaemon(in: directory.url)
         defer { daemon.stop() }
-        _ = try daemon.virsh(["vol-create-as", "default-pool", "debian-12", "2G", "--format", "qcow2"])
+        try daemon.addBaseImage(size: "2G")
         let seeds = directory.url.appendingPathComponent("seeds")
         _ = try directory.write("spec/lab.yaml", Self.spec(daemon, seeds: seeds, vms: ["vm-a", "vm-b"]))
 

@@ -1,4 +1,3 @@
-import CLibvirt
 import ContinuumApply
 import ContinuumGraph
 import ContinuumKubernetes
@@ -21,7 +20,6 @@ struct ClusterOnLibvirtTests {
     final class Lab {
         let directory: TemporaryDirectory
         let daemon: LibvirtDaemon
-        let holder: OpaquePointer
         let api: KubernetesAPIStandIn
         let store = InMemoryStateStore()
         var options = ClusterOptions()
@@ -30,11 +28,7 @@ struct ClusterOnLibvirtTests {
         init() async throws {
             directory = try TemporaryDirectory()
             daemon = try LibvirtDaemon(in: directory.url)
-            guard let connection = virConnectOpen(daemon.uri) else { throw FixtureError(message: "cannot connect to \(daemon.uri)") }
-            holder = connection
-            let pool = virStoragePoolLookupByName(connection, "default-pool")
-            defer { virStoragePoolFree(pool) }
-            virStorageVolFree(virStorageVolCreateXML(pool, "<volume><name>debian-12</name><capacity unit='bytes'>1073741824</capacity><target><format type='qcow2'/></target></volume>", 0))
+            try daemon.addBaseImage()
             api = try await KubernetesAPIStandIn()
             let url = api.url
             options.endpoint = { _ in url }
@@ -91,7 +85,6 @@ struct ClusterOnLibvirtTests {
         deinit {
             kubelets?.cancel()
             api.stop()
-            virConnectClose(holder)
             daemon.stop()
             directory.remove()
         }

@@ -1,4 +1,3 @@
-import CLibvirt
 import ContinuumProvider
 import ContinuumSpec
 import ContinuumTesting
@@ -16,19 +15,12 @@ struct LibvirtProviderTests {
     final class Lab {
         let directory: TemporaryDirectory
         let daemon: LibvirtDaemon
-        let holder: OpaquePointer
         let provider: LibvirtProvider
 
         init(_ extra: [FieldValue.Entry] = []) throws {
             directory = try TemporaryDirectory()
             daemon = try LibvirtDaemon(in: directory.url)
-            guard let connection = virConnectOpen(daemon.uri) else { throw FixtureError(message: "cannot connect to \(daemon.uri)") }
-            holder = connection
-            // The base image the VMs' root disks are made on.
-            let pool = virStoragePoolLookupByName(connection, "default-pool")
-            defer { virStoragePoolFree(pool) }
-            let volume = virStorageVolCreateXML(pool, "<volume><name>debian-12</name><capacity unit='bytes'>2147483648</capacity><target><format type='qcow2'/></target></volume>", 0)
-            virStorageVolFree(volume)
+            try daemon.addBaseImage(size: "2G")
             let config = try LibvirtConfig.parse(.map([
                 FieldValue.Entry("uri", .string(daemon.uri)), FieldValue.Entry("storagePool", .string("default-pool")),
                 FieldValue.Entry("imageDirectory", .string(directory.url.appendingPathComponent("seeds").path)), FieldValue.Entry("maxCpu", .integer(4)),
@@ -40,7 +32,6 @@ struct LibvirtProviderTests {
         func virsh(_ arguments: String...) throws -> String { try daemon.virsh(arguments) }
 
         deinit {
-            virConnectClose(holder)
             daemon.stop()
             directory.remove()
         }

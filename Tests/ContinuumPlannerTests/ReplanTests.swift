@@ -35,17 +35,27 @@ struct ReplanTests {
             let repository = SpecHarness.load(files)
             return (repository.resources, GraphBuilder().build(repository.resources).graph)
         }
+
+        /// A fleet of `sites` networks and `machines` VMs spread over them.
+        init(sites: Int, machines: Int) {
+            for site in 0..<sites { cidrs[site] = site }
+            for index in 0..<machines { self.machines["vm-\(index)"] = (index % sites, 2, "debian-12", false) }
+        }
+
+        /// The state of this fleet applied, and the memo of its (no-change) plan.
+        func applied() throws -> (state: StateSnapshot, memo: PlanningMemo) {
+            let (resources, graph) = load()
+            let state = SimulatedApply.record(resources, graph: graph)
+            return (state, try Planner().planWithMemo(resources: resources, graph: graph, state: state).memo)
+        }
     }
 
     @Test(arguments: [11, 12, 13, 14, 15] as [UInt64])
     func randomEditsReplanAsAFullPlanDoes(seed: UInt64) throws {
         var random = SplitMix(seed: seed)
-        var fleet = Fleet()
-        for site in 0..<6 { fleet.cidrs[site] = site }
-        for index in 0..<40 { fleet.machines["vm-\(index)"] = (index % 6, 2, "debian-12", false) }
-        let applied = fleet.load()
-        let state = SimulatedApply.record(applied.resources, graph: applied.graph)
-        var memo = try Planner().planWithMemo(resources: applied.resources, graph: applied.graph, state: state).memo
+        var fleet = Fleet(sites: 6, machines: 40)
+        let (state, first) = try fleet.applied()
+        var memo = first
         var incrementalRuns = 0
         for step in 0..<40 {
             let name = "vm-\(Int.random(in: 0..<40, using: &random))"
@@ -71,12 +81,8 @@ struct ReplanTests {
     }
 
     @Test func anEditReDiffsOnlyItsResourceAndWhatDependsOnIt() throws {
-        var fleet = Fleet()
-        for site in 0..<4 { fleet.cidrs[site] = site }
-        for index in 0..<20 { fleet.machines["vm-\(index)"] = (index % 4, 2, "debian-12", false) }
-        let applied = fleet.load()
-        let state = SimulatedApply.record(applied.resources, graph: applied.graph)
-        let memo = try Planner().planWithMemo(resources: applied.resources, graph: applied.graph, state: state).memo
+        var fleet = Fleet(sites: 4, machines: 20)
+        let (state, memo) = try fleet.applied()
         fleet.machines["vm-3"]?.cpu = 8
         let vm = try Planner().replan(resources: fleet.load().resources, state: state, memo: memo)
         #expect(vm.rediffed == 1)

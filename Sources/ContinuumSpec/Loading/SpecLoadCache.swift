@@ -11,8 +11,8 @@ public struct SpecLoadCache: Sendable {
     }
 
     var entries: [String: Entry] = [:]
-    /// The files of the load, in order, and what it merged them into; with the position of
-    /// each resource when that load had no problems (so an edit can be patched in).
+    /// The files of the load, in order, and what it merged them into; the position of each
+    /// resource once a load has patched an edit in.
     var files: [String] = []
     var merged: SpecRepository?
     var positions: [ResourceID: Int] = [:]

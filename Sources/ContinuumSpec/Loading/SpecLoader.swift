@@ -64,32 +64,32 @@ public struct SpecLoader: Sendable {
             }
         }
         let patched = Self.patch(cache, files: files, reparsed: reparsed, loaded.map(\.1))
-        let repository = patched ?? Self.merge(loaded.map(\.1), fileCount: files.count)
+        let repository = patched?.repository ?? Self.merge(loaded.map(\.1), fileCount: files.count)
         next.files = files
         next.merged = repository
-        if repository.diagnostics.isEmpty, repository.rejected.isEmpty {
-            next.positions = patched != nil ? cache.positions : Dictionary(repository.resources.enumerated().map { ($1.id, $0) }) { first, _ in first }
-        }
+        next.positions = patched?.positions ?? [:]
         return (repository, next)
     }
 
     /// The previous load's repository with the re-parsed files' resources put in place,
     /// when that is exactly what a full merge would give: the same files, a previous load
     /// without problems, and re-parsed files that define the same resources as before
-    /// (edits of values, not of identities) without problems. Nil otherwise.
-    static func patch(_ cache: SpecLoadCache, files: [String], reparsed: [Int], _ results: [FileResult]) -> SpecRepository? {
-        guard var repository = cache.merged, !cache.positions.isEmpty, cache.files == files, repository.diagnostics.isEmpty, repository.rejected.isEmpty else { return nil }
+    /// (edits of values, not of identities) without problems. Nil otherwise. The positions
+    /// of the resources are indexed on the first patch, not by every load.
+    static func patch(_ cache: SpecLoadCache, files: [String], reparsed: [Int], _ results: [FileResult]) -> (repository: SpecRepository, positions: [ResourceID: Int])? {
+        guard var repository = cache.merged, cache.files == files, repository.diagnostics.isEmpty, repository.rejected.isEmpty else { return nil }
+        let positions = cache.positions.isEmpty ? Dictionary(repository.resources.enumerated().map { ($1.id, $0) }) { first, _ in first } : cache.positions
         for index in reparsed {
             let result = results[index]
             guard result.diagnostics.isEmpty, result.rejected.isEmpty, let old = cache.entries[files[index]]?.result,
                 old.resources.map(\.id) == result.resources.map(\.id)
             else { return nil }
             for resource in result.resources {
-                guard let position = cache.positions[resource.id] else { return nil }
+                guard let position = positions[resource.id] else { return nil }
                 repository.resources[position] = resource
             }
         }
-        return repository
+        return (repository, positions)
     }
 
     /// Loads in-memory files (path relative to a root, and bytes), for tests and tools.
