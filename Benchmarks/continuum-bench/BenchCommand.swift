@@ -140,7 +140,9 @@ struct ControllerBench: AsyncParsableCommand {
                     ("resources", "\(r.resources)"), ("files", "\(r.files)"), ("git clone s", s(r.gitCloneSeconds)), ("source clone s", s(r.sourceCloneSeconds)),
                     ("git fetch s", s(r.gitFetchSeconds)), ("source fetch s", s(r.sourceFetchSeconds)), ("libyaml s", s(r.libyamlParseSeconds)),
                     ("load+valid s", s(r.loadValidateSeconds)), ("first reconcile s", s(r.firstReconcileSeconds)),
-                    ("no-change reconcile s", s(r.noChangeReconcileSeconds)),
+                    ("no-change s", s(r.noChangeReconcileSeconds)), ("CPU s", s(r.noChangeReconcileCPUSeconds)),
+                    ("steady no-change s", s(r.steadyNoChangeReconcileSeconds)), ("steady CPU s", s(r.steadyNoChangeReconcileCPUSeconds)),
+                    ("read every object s", s(r.readEveryObjectSeconds)), ("read CPU s", s(r.readEveryObjectCPUSeconds)),
                 ], header: results.count == 1))
             }
         }
@@ -148,7 +150,10 @@ struct ControllerBench: AsyncParsableCommand {
             try printJSON(results)
         } else {
             print("\ngit clone/fetch = the git command (bare clone; fetch with nothing new); source clone = libgit2 clone + checkout of the commit.")
-            print("first reconcile = fetch + load + refresh + plan + apply of every create (sim latency 0, SQLite state); no-change = forced reconcile: fetch, refresh of every resource, plan.")
+            print("first reconcile = fetch + load + refresh + plan + apply of every create (sim latency 0, SQLite state).")
+            print("no-change = a forced reconcile right after it: fetch, refresh (one revision listing per provider), plan; it decodes the state the apply wrote and plans in full.")
+            print("steady no-change = the next forced reconcile: the state has not moved, so its snapshot and the last plan's memo are reused. CPU = user + system of the process.")
+            print("read every object = the baseline: one read per recorded object, 64 at a time, as a refresh without revision listings.")
         }
     }
 }

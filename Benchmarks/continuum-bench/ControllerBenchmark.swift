@@ -1,5 +1,9 @@
+import ContinuumApply
 import ContinuumController
 import ContinuumGit
+import ContinuumProvider
+import ContinuumSim
+import ContinuumSpec
 import ContinuumState
 import ContinuumTesting
 import Foundation
@@ -22,7 +26,15 @@ struct ControllerBenchmark {
         var libyamlParseSeconds: Double
         var loadValidateSeconds: Double
         var firstReconcileSeconds: Double
+        /// The first no-change reconcile after the apply: it decodes the state the apply wrote and plans in full.
         var noChangeReconcileSeconds: Double
+        var noChangeReconcileCPUSeconds: Double
+        /// The next one: the state is unchanged since the last plan, which is reused.
+        var steadyNoChangeReconcileSeconds: Double
+        var steadyNoChangeReconcileCPUSeconds: Double
+        /// The baseline: reading every recorded object once, as a refresh without revisions does.
+        var readEveryObjectSeconds: Double
+        var readEveryObjectCPUSeconds: Double
     }
 
     let requestedResources: Int
@@ -61,15 +73,49 @@ struct ControllerBenchmark {
         let running = Task { try await controller.run() }
         defer { running.cancel() }
         let first = try await Self.reconcile(controller, after: nil)
-        await controller.trigger()
-        let again = try await Self.reconcile(controller, after: first.time)
-        guard again.plan?.add == 0, again.plan?.change == 0, again.result == "no changes" else {
-            throw BenchmarkError(message: "the second reconcile was not a no-change one: \(again)")
-        }
+        let (again, againCPU) = try await Self.noChangeReconcile(controller, after: first.time)
+        let (steady, steadyCPU) = try await Self.noChangeReconcile(controller, after: again.time)
+        let setup = ProviderSetup(world: SimWorld(path: controller.configuration.simWorldPath), secretsDirectory: directory.url.appendingPathComponent("secrets"))
+        let (readAll, readAllCPU) = try await Self.readEveryObject(controller.store, setup)
         return Result(
             resources: generator.resourceCount, files: files, gitCloneSeconds: gitClone.timeInterval, sourceCloneSeconds: sourceClone.timeInterval,
             gitFetchSeconds: gitFetch.timeInterval, sourceFetchSeconds: sourceFetch.timeInterval, libyamlParseSeconds: parse.timeInterval,
-            loadValidateSeconds: load.timeInterval, firstReconcileSeconds: first.durationSeconds, noChangeReconcileSeconds: again.durationSeconds)
+            loadValidateSeconds: load.timeInterval, firstReconcileSeconds: first.durationSeconds, noChangeReconcileSeconds: again.durationSeconds,
+            noChangeReconcileCPUSeconds: againCPU, steadyNoChangeReconcileSeconds: steady.durationSeconds, steadyNoChangeReconcileCPUSeconds: steadyCPU,
+            readEveryObjectSeconds: readAll.timeInterval, readEveryObjectCPUSeconds: readAllCPU)
+    }
+
+    /// Triggers a reconcile, waits for it, checks that it changed nothing, and returns it with
+    /// the process's CPU time (user + system) while it ran.
+    private static func noChangeReconcile(_ controller: Controller, after previous: Date) async throws -> (ControllerStatus.Reconcile, Double) {
+        let cpu = CPUTime.now()
+        await controller.trigger()
+        let reconcile = try await Self.reconcile(controller, after: previous)
+        let used = CPUTime.now() - cpu
+        guard reconcile.plan?.add == 0, reconcile.plan?.change == 0, reconcile.result == "no changes" else {
+            throw BenchmarkError(message: "a reconcile was not a no-change one: \(reconcile)")
+        }
+        return (reconcile, used)
+    }
+
+    /// Reads every recorded object through its provider, 64 at a time: what a refresh costs
+    /// when providers cannot list revisions.
+    private static func readEveryObject(_ store: SQLiteStateStore, _ setup: ProviderSetup) async throws -> (Duration, Double) {
+        let snapshot = try await store.snapshot()
+        let registry = setup.registry(resources: [], state: snapshot)
+        let cpu = CPUTime.now()
+        let elapsed = try await ContinuousClock().measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var pending = snapshot.resources[...]
+                func add() {
+                    guard let record = pending.popFirst(), let providerID = record.providerID else { return }
+                    group.addTask { _ = try await registry.provider(record.provider).read(record.id.kind, providerID: providerID) }
+                }
+                for _ in 0..<64 { add() }
+                while try await group.next() != nil { add() }
+            }
+        }
+        return (elapsed, CPUTime.now() - cpu)
     }
 
     /// Waits for a reconcile that started after `previous` and returns it.

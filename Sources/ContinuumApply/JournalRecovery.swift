@@ -40,7 +40,8 @@ public struct JournalRecovery: Sendable {
                     if let old, let oldID = old.providerID, oldID != found.providerID { deposed.append(DeposedObject(provider: old.provider, providerID: oldID)) }
                     let adopted = RecordedResource(
                         id: entry.resource, provider: entry.provider, providerID: found.providerID, spec: entry.spec ?? found.spec, outputs: found.outputs,
-                        dependencies: entry.dependencies, lifecycle: old?.lifecycle ?? Lifecycle(), deposed: deposed, labels: old?.labels ?? [:])
+                        dependencies: entry.dependencies, lifecycle: old?.lifecycle ?? Lifecycle(), deposed: deposed, labels: old?.labels ?? [:],
+                        revision: found.revision)
                     _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [adopted], removals: [])
                     events(.recovered(entry.resource, .adopted))
                 case .update:

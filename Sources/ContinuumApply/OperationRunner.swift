@@ -49,7 +49,7 @@ struct OperationRunner: Sendable {
         let record = RecordedResource(
             id: id, provider: context.change.provider, providerID: observed.providerID, spec: spec, outputs: observed.outputs,
             dependencies: context.change.dependencies, lifecycle: context.resource?.lifecycle ?? Lifecycle(), deposed: deposed,
-            labels: context.resource?.metadata.labels ?? [:])
+            labels: context.resource?.metadata.labels ?? [:], revision: observed.revision)
         try await complete(key, .succeeded, upserts: [record])
         return OperationResult(index: index, outcome: .succeeded(providerID: observed.providerID), record: record, removed: false)
     }
@@ -74,6 +74,7 @@ struct OperationRunner: Sendable {
         record.dependencies = context.change.dependencies
         record.lifecycle = context.resource?.lifecycle ?? record.lifecycle
         record.labels = context.resource?.metadata.labels ?? record.labels
+        record.revision = observed.revision
         try await complete(key, .succeeded, upserts: [record])
         return OperationResult(index: index, outcome: .succeeded(providerID: providerID), record: record, removed: false)
     }

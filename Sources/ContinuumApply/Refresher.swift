@@ -5,6 +5,10 @@ import ContinuumProvider
 /// Reads the live state of every recorded resource before planning, so that drift (a
 /// field changed behind Continuum's back) plans as an update and an object deleted out of
 /// band plans as a create. Objects that are gone are removed from the state.
+///
+/// A provider that lists revisions (`Provider.revisions()`) is asked once for all its
+/// objects, and only the objects whose revision differs from the recorded one are read,
+/// as a Kubernetes informer relists by `resourceVersion`; the others are read one by one.
 public struct Refresher: Sendable {
     /// What a refresh found.
     public struct Result: Sendable {
@@ -14,6 +18,12 @@ public struct Refresher: Sendable {
         public var drifted: [ResourceID]
         /// Resources whose object is gone.
         public var missing: [ResourceID]
+        /// How many objects were read one by one (the rest were known unchanged by revision).
+        public var objectsRead: Int
+        /// Whether `snapshot` is exactly what the store holds at `snapshot.serial`: nothing
+        /// drifted, and every other finding (gone objects, new revisions or outputs) was
+        /// persisted or there was none. A plan memoized against that serial still applies.
+        public var matchesStore: Bool
     }
 
     /// The state store.
@@ -31,57 +41,107 @@ public struct Refresher: Sendable {
     }
 
     /// Refreshes every recorded resource. With `persist`, gone objects are removed from the
-    /// store (apply); without, only from the returned snapshot (plan changes nothing).
+    /// store, and new revisions and outputs of objects whose spec did not drift are
+    /// recorded (apply); without, only the returned snapshot has them (plan changes nothing).
     /// - Throws: `ApplyError` when a read fails: planning on a half-known world is refused.
     public func refresh(persist: Bool = true) async throws(ApplyError) -> Result {
         let snapshot: StateSnapshot
         do { snapshot = try await store.snapshot() } catch { throw .state(error) }
-        let registry = self.registry
-        let observations: [(RecordedResource, ObservedObject?)]
+        let records = snapshot.resources
+        let observed: [Int: ObservedObject?]
+        let reads: Int
         do {
-            observations = try await withThrowingTaskGroup(of: (RecordedResource, ObservedObject?).self) { group in
-                var results: [(RecordedResource, ObservedObject?)] = []
-                var pending = snapshot.resources.filter { $0.providerID != nil }[...]
-                func add() {
-                    guard let record = pending.popFirst(), let providerID = record.providerID else { return }
-                    group.addTask { (record, try await registry.provider(record.provider).read(record.id.kind, providerID: providerID)) }
-                }
-                for _ in 0..<parallelism { add() }
-                while let result = try await group.next() {
-                    results.append(result)
-                    add()
-                }
-                return results
-            }
+            (observed, reads) = try await observe(records)
         } catch {
             throw ApplyError(.state, "cannot refresh: \(error); nothing was planned or applied (run with --refresh=false to plan against the recorded state)")
         }
-        var refreshed = snapshot.resources
+        var refreshed = records
         var drifted: [ResourceID] = []
         var missing: [ResourceID] = []
-        let index = Dictionary(uniqueKeysWithValues: refreshed.enumerated().map { ($1.id, $0) })
-        for (record, observed) in observations {
-            guard let position = index[record.id] else { continue }
-            guard let observed else {
+        var reobserved: [RecordedResource] = []
+        for (position, observation) in observed.sorted(by: { $0.key < $1.key }) {
+            let record = records[position]
+            guard let observation else {
                 missing.append(record.id)
                 continue
             }
             // A provider leaves out the top-level fields it cannot observe (a bare-metal
             // node's image once its media is ejected): those keep their recorded value.
-            let spec = observed.spec.completed(from: record.spec)
-            if spec != record.spec { drifted.append(record.id) }
+            let spec = observation.spec.completed(from: record.spec)
             refreshed[position].spec = spec
-            refreshed[position].outputs = observed.outputs
+            refreshed[position].outputs = observation.outputs
+            refreshed[position].revision = observation.revision
+            if spec != record.spec {
+                drifted.append(record.id)
+            } else if refreshed[position] != record {
+                reobserved.append(refreshed[position])
+            }
         }
         var serial = snapshot.serial
+        if persist, !missing.isEmpty || !reobserved.isEmpty {
+            do { serial = try await store.commit(upserts: reobserved, removals: missing) } catch { throw .state(error) }
+        }
         if !missing.isEmpty {
-            if persist {
-                do { serial = try await store.commit(upserts: [], removals: missing) } catch { throw .state(error) }
-            }
-            refreshed.removeAll { missing.contains($0.id) }
+            let gone = Set(missing)
+            refreshed.removeAll { gone.contains($0.id) }
         }
         return Result(
             snapshot: StateSnapshot(serial: serial, lineage: snapshot.lineage, resources: refreshed, providers: snapshot.providers),
-            drifted: drifted.sorted(), missing: missing.sorted())
+            drifted: drifted.sorted(), missing: missing.sorted(), objectsRead: reads,
+            matchesStore: drifted.isEmpty && (persist || (missing.isEmpty && reobserved.isEmpty)))
+    }
+
+    /// What each provider reports for the records (by position) that may have changed:
+    /// an object, or nil when it is gone. Records a listing shows unchanged are left out.
+    /// Also returns how many objects were read one by one.
+    private func observe(_ records: [RecordedResource]) async throws -> (observations: [Int: ObservedObject?], reads: Int) {
+        let registry = self.registry
+        let providers = Set(records.lazy.filter { $0.providerID != nil }.map(\.provider)).sorted()
+        let listings = try await Self.concurrentMap(providers, parallelism: parallelism) { name in
+            (name, try await registry.provider(name).revisions())
+        }
+        let revisions = Dictionary(uniqueKeysWithValues: listings.compactMap { name, listing in listing.map { (name, $0) } })
+        var found: [Int: ObservedObject?] = [:]
+        var reads: [Int] = []
+        for (position, record) in records.enumerated() {
+            guard let providerID = record.providerID else { continue }
+            guard let listing = revisions[record.provider] else {
+                reads.append(position)
+                continue
+            }
+            guard let revision = listing[providerID] else {
+                found[position] = .some(nil)
+                continue
+            }
+            if revision != record.revision { reads.append(position) }
+        }
+        let results = try await Self.concurrentMap(reads, parallelism: parallelism) { position in
+            let record = records[position]
+            return (position, try await registry.provider(record.provider).read(record.id.kind, providerID: record.providerID ?? ""))
+        }
+        for (position, object) in results { found[position] = .some(object) }
+        return (found, reads.count)
+    }
+
+    /// `transform` applied to every item, at most `parallelism` at once; results in no
+    /// particular order.
+    private static func concurrentMap<Item: Sendable, Value: Sendable>(
+        _ items: [Item], parallelism: Int, _ transform: @escaping @Sendable (Item) async throws -> Value
+    ) async throws -> [Value] {
+        try await withThrowingTaskGroup(of: Value.self) { group in
+            var results: [Value] = []
+            results.reserveCapacity(items.count)
+            var pending = items[...]
+            func add() {
+                guard let item = pending.popFirst() else { return }
+                group.addTask { try await transform(item) }
+            }
+            for _ in 0..<parallelism { add() }
+            while let result = try await group.next() {
+                results.append(result)
+                add()
+            }
+            return results
+        }
     }
 }

@@ -113,8 +113,7 @@ extension Controller {
         registry = setup.registry(resources: resources, state: refreshed.snapshot)
         let plan: Plan
         do {
-            plan = try Planner(options: PlanOptions(prune: configuration.prune, providerImmutableFields: registry.immutableFields))
-                .plan(resources: resources, graph: target.specs.graph, state: refreshed.snapshot)
+            plan = try self.plan(target, state: refreshed, registry: registry)
         } catch {
             return .refused(reason: "its plan is refused", details: error.diagnostics.map { prefixed($0).description }, drifted: drifted)
         }
@@ -142,6 +141,22 @@ extension Controller {
         } catch {
             return .failed("\(error)", drifted: drifted)
         }
+    }
+
+    /// Plans `target` against the refreshed state: incrementally from the last plan's memo
+    /// when that was made against the same stored state, in full otherwise.
+    private func plan(_ target: DesiredCommit, state refreshed: Refresher.Result, registry: ProviderRegistry) throws(DiagnosticsError) -> Plan {
+        let planner = Planner(options: PlanOptions(prune: configuration.prune, providerImmutableFields: registry.immutableFields))
+        let planned: (plan: Plan, memo: PlanningMemo)
+        if refreshed.matchesStore, let previous = planningMemo, previous.memo.matches(refreshed.snapshot) {
+            let sameCommit = previous.commit == target.commit
+            let replanned = try planner.replan(resources: target.specs.resources, state: refreshed.snapshot, memo: previous.memo, edited: sameCommit ? [] : nil)
+            planned = (replanned.plan, replanned.memo)
+        } else {
+            planned = try planner.planWithMemo(resources: target.specs.resources, graph: target.specs.graph, state: refreshed.snapshot)
+        }
+        planningMemo = refreshed.matchesStore ? (target.commit, planned.memo) : nil
+        return planned.plan
     }
 
     private func finish(_ outcome: Outcome, target: DesiredCommit, isNewCommit: Bool, started: ContinuousClock.Instant, time: Date, logger: Logger) {

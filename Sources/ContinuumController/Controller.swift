@@ -1,4 +1,5 @@
 import ContinuumGit
+import ContinuumPlanner
 import ContinuumSpec
 public import ContinuumState
 public import Logging
@@ -32,6 +33,9 @@ public actor Controller: Service {
     var loadedCommit: String?
     /// The files parsed for earlier commits: a new commit re-parses only the changed ones.
     var specCache = SpecLoadCache()
+    /// The last plan's memo, made against a state that matched the store: the next plan
+    /// against the same state re-diffs only what changed (nothing, for the same commit).
+    var planningMemo: (commit: String, memo: PlanningMemo)?
     /// Why `loadedCommit` was not applied, if it was not.
     var rejection: String?
     var backoff: Backoff

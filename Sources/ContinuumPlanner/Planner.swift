@@ -63,7 +63,11 @@ public struct Planner: Sendable {
     /// that depends on them are diffed again; the rest keep the memo's decisions. The plan
     /// equals a full plan's. Falls back to a full plan (with a new graph) when resources
     /// were added, removed or re-referenced, the state moved, or the options differ.
-    public func replan(resources: [Resource], state: StateSnapshot, memo: PlanningMemo) throws(DiagnosticsError) -> (plan: Plan, memo: PlanningMemo, rediffed: Int) {
+    ///
+    /// - Parameter edited: the positions of the only resources that may differ from the
+    ///   memo's, when the caller knows them (the same commit again: none; an incremental
+    ///   load: those of the re-parsed files); nil compares every resource with the memo's.
+    public func replan(resources: [Resource], state: StateSnapshot, memo: PlanningMemo, edited candidates: [Int]? = nil) throws(DiagnosticsError) -> (plan: Plan, memo: PlanningMemo, rediffed: Int) {
         func full() throws(DiagnosticsError) -> (plan: Plan, memo: PlanningMemo, rediffed: Int) {
             let (graph, problems) = GraphBuilder().build(resources)
             if !problems.isEmpty { throw DiagnosticsError(problems) }
@@ -72,7 +76,7 @@ public struct Planner: Sendable {
         }
         guard memo.stateSerial == state.serial, memo.stateLineage == state.lineage, memo.options == options, memo.resources.count == resources.count else { return try full() }
         var edited: [Int] = []
-        for index in resources.indices where resources[index] != memo.resources[index] {
+        for index in candidates ?? Array(resources.indices) where resources.indices.contains(index) && resources[index] != memo.resources[index] {
             let old = memo.resources[index], new = resources[index]
             guard old.id == new.id, old.references.map(\.target) == new.references.map(\.target), old.nodeSelectors == new.nodeSelectors,
                 old.metadata.labels == new.metadata.labels || old.id.kind != .bareMetalNode

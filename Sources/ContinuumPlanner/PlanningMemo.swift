@@ -1,5 +1,6 @@
 public import ContinuumGraph
 public import ContinuumSpec
+public import ContinuumState
 
 /// What one successful plan was computed from, and what it decided for each resource:
 /// kept so that the next plan of a slightly edited spec against the same state re-diffs
@@ -19,4 +20,10 @@ public struct PlanningMemo: Sendable {
 
     /// The graph the memo's plan used (reused by a re-plan when no edge changed).
     public var dependencyGraph: ResourceGraph { graph }
+
+    /// Whether the memo was planned against this state (same serial and lineage), so that
+    /// a `replan` from it can be incremental.
+    public func matches(_ state: StateSnapshot) -> Bool {
+        stateSerial == state.serial && stateLineage == state.lineage
+    }
 }

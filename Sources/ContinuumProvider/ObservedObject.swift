@@ -1,7 +1,7 @@
 public import ContinuumSpec
 
-/// What a provider reports of one object: its id, its live spec (for drift detection) and
-/// its outputs.
+/// What a provider reports of one object: its id, its live spec (for drift detection), its
+/// outputs and, when the provider has them, its revision.
 public struct ObservedObject: Sendable, Hashable, Codable {
     /// The provider's id for the object.
     public var providerID: String
@@ -9,12 +9,16 @@ public struct ObservedObject: Sendable, Hashable, Codable {
     public var spec: FieldValue
     /// The outputs, by name (spec-v1 lists them per kind).
     public var outputs: [String: FieldValue]
+    /// An opaque token that changes whenever the object does (a Kubernetes
+    /// `resourceVersion`, an HTTP ETag); nil when the provider has none.
+    public var revision: String?
 
     /// Creates an observation.
-    public init(providerID: String, spec: FieldValue, outputs: [String: FieldValue]) {
+    public init(providerID: String, spec: FieldValue, outputs: [String: FieldValue], revision: String? = nil) {
         self.providerID = providerID
         self.spec = spec
         self.outputs = outputs
+        self.revision = revision
     }
 }
 

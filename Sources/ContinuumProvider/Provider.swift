@@ -11,6 +11,12 @@ public protocol Provider: Sendable {
     /// The object with this provider id, as it is now; nil when it no longer exists.
     func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject?
 
+    /// The revision of every object this provider has, by provider id, from one listing call:
+    /// a refresh then reads only the objects whose revision differs from the recorded one,
+    /// and treats an id missing from the listing as deleted. Nil when the provider cannot
+    /// list revisions; every recorded object is then read.
+    func revisions() async throws(ProviderError) -> [String: String]?
+
     /// The object created for `id` by the call with `idempotencyKey`, if any.
     func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject?
 
@@ -31,6 +37,9 @@ public protocol Provider: Sendable {
 }
 
 extension Provider {
+    /// By default a provider cannot list revisions.
+    public func revisions() async throws(ProviderError) -> [String: String]? { nil }
+
     /// By default a provider adds no immutable fields.
     public func immutableFields(of kind: ResourceKind) -> [FieldPath] { [] }
 

@@ -15,6 +15,13 @@ public struct SimObject: Sendable, Hashable, Codable {
     public var spec: FieldValue
     /// Its outputs.
     public var outputs: [String: FieldValue]
+    /// The world's serial at its last write: changes whenever the object does, like a
+    /// Kubernetes `resourceVersion`. Kept in its own column, not in the JSON record.
+    public var revision: Int64 = 0
+
+    private enum CodingKeys: String, CodingKey {
+        case id, provider, resource, idempotencyKey, spec, outputs
+    }
 
     /// Creates an object.
     public init(id: String, provider: String, resource: ResourceID, idempotencyKey: String, spec: FieldValue, outputs: [String: FieldValue]) {

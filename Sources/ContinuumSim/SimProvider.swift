@@ -32,6 +32,13 @@ public actor SimProvider: Provider {
         return Self.observed(object)
     }
 
+    /// One listing call (with its latency) answers for every object of this site.
+    public func revisions() async throws(ProviderError) -> [String: String]? {
+        try await latency("list", name, attempt: 0)
+        let provider = name
+        return try await wrap { () throws(SimWorldError) in try await world.revisions(provider: provider) }.mapValues { String($0) }
+    }
+
     public func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject? {
         try await latency("lookup", idempotencyKey, attempt: 0)
         guard let object = try await wrap({ () throws(SimWorldError) in try await world.object(for: id, idempotencyKey: idempotencyKey) }), object.provider == name else {
@@ -74,10 +81,10 @@ public actor SimProvider: Provider {
         object.spec = request.spec
         object.outputs = SimOutputs.outputs(
             for: request.id, objectID: object.id, spec: request.spec, provider: name, dependencies: request.dependencies, allocate: nil, previous: object.outputs)
-        let updated = object
-        try await wrap { () throws(SimWorldError) in try await world.replace(updated) }
+        let changed = object
+        let updated = try await wrap { () throws(SimWorldError) in try await world.replace(changed) }
         if fault == .after { throw injected("update", request.id) }
-        return Self.observed(object)
+        return Self.observed(updated)
     }
 
     public func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) {
@@ -134,7 +141,7 @@ public actor SimProvider: Provider {
     }
 
     static func observed(_ object: SimObject) -> ObservedObject {
-        ObservedObject(providerID: object.id, spec: object.spec, outputs: object.outputs)
+        ObservedObject(providerID: object.id, spec: object.spec, outputs: object.outputs, revision: String(object.revision))
     }
 
     static func prefix(_ kind: ResourceKind) -> String {

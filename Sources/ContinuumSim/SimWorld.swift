@@ -16,18 +16,28 @@ public actor SimWorld {
 
     /// Every object, sorted by provider, identity and id.
     public func objects() throws(SimWorldError) -> [SimObject] {
-        try read { db in try Self.decode(Row.fetchAll(db, sql: "SELECT record FROM objects ORDER BY provider, kind, name, id")) }
+        try read { db in try Self.decode(Row.fetchAll(db, sql: "SELECT record, revision FROM objects ORDER BY provider, kind, name, id")) }
+    }
+
+    /// The revision of every object on `provider`, by object id, from one indexed query.
+    public func revisions(provider: String) throws(SimWorldError) -> [String: Int64] {
+        try read { db in
+            var revisions: [String: Int64] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, revision FROM objects WHERE provider = ?", arguments: [provider])
+            while let row = try rows.next() { revisions[row["id"]] = row["revision"] }
+            return revisions
+        }
     }
 
     /// The object with this id.
     public func object(id: String) throws(SimWorldError) -> SimObject? {
-        try read { db in try Self.decode(Row.fetchAll(db, sql: "SELECT record FROM objects WHERE id = ?", arguments: [id])).first }
+        try read { db in try Self.decode(Row.fetchAll(db, sql: "SELECT record, revision FROM objects WHERE id = ?", arguments: [id])).first }
     }
 
     /// The object a call with this key created for `resource`.
     public func object(for resource: ResourceID, idempotencyKey: String) throws(SimWorldError) -> SimObject? {
         try read { db in
-            try Self.decode(Row.fetchAll(db, sql: "SELECT record FROM objects WHERE kind = ? AND name = ? AND idempotency_key = ?",
+            try Self.decode(Row.fetchAll(db, sql: "SELECT record, revision FROM objects WHERE kind = ? AND name = ? AND idempotency_key = ?",
                 arguments: [resource.kind.rawValue, resource.name, idempotencyKey])).first
         }
     }
@@ -35,7 +45,7 @@ public actor SimWorld {
     /// The objects created for `resource` on any provider.
     public func objects(for resource: ResourceID) throws(SimWorldError) -> [SimObject] {
         try read { db in
-            try Self.decode(Row.fetchAll(db, sql: "SELECT record FROM objects WHERE kind = ? AND name = ? ORDER BY id",
+            try Self.decode(Row.fetchAll(db, sql: "SELECT record, revision FROM objects WHERE kind = ? AND name = ? ORDER BY id",
                 arguments: [resource.kind.rawValue, resource.name]))
         }
     }
@@ -50,15 +60,23 @@ public actor SimWorld {
             try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'serial'")
             let serial = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'serial'") ?? 0
             let id = "\(prefix)-\(String(format: "%06d", serial))"
-            let object = SimObject(id: id, provider: provider, resource: resource, idempotencyKey: idempotencyKey, spec: spec, outputs: try makeOutputs(id, db))
+            var object = SimObject(id: id, provider: provider, resource: resource, idempotencyKey: idempotencyKey, spec: spec, outputs: try makeOutputs(id, db))
+            object.revision = Int64(serial)
             try Self.save(object, in: db, insert: true)
             return object
         }
     }
 
-    /// Replaces an object's spec and outputs.
-    public func replace(_ object: SimObject) throws(SimWorldError) {
-        try write { db in try Self.save(object, in: db, insert: false) }
+    /// Replaces an object's spec and outputs; returns it with its new revision.
+    @discardableResult
+    public func replace(_ object: SimObject) throws(SimWorldError) -> SimObject {
+        try write { db in
+            try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'serial'")
+            var object = object
+            object.revision = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'serial'") ?? 0
+            try Self.save(object, in: db, insert: false)
+            return object
+        }
     }
 
     /// Removes an object; removing one that is gone does nothing.
@@ -71,10 +89,10 @@ public actor SimWorld {
         encoder.outputFormatting = [.sortedKeys]
         let record = String(decoding: try encoder.encode(object), as: UTF8.self)
         if insert {
-            try db.execute(sql: "INSERT INTO objects (id, provider, kind, name, idempotency_key, record) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [object.id, object.provider, object.resource.kind.rawValue, object.resource.name, object.idempotencyKey, record])
+            try db.execute(sql: "INSERT INTO objects (id, provider, kind, name, idempotency_key, record, revision) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [object.id, object.provider, object.resource.kind.rawValue, object.resource.name, object.idempotencyKey, record, object.revision])
         } else {
-            try db.execute(sql: "UPDATE objects SET record = ? WHERE id = ?", arguments: [record, object.id])
+            try db.execute(sql: "UPDATE objects SET record = ?, revision = ? WHERE id = ?", arguments: [record, object.revision, object.id])
         }
     }
 
@@ -82,13 +100,15 @@ public actor SimWorld {
         let decoder = JSONDecoder()
         return try rows.map { row in
             let text: String = row["record"]
-            return try decoder.decode(SimObject.self, from: Data(text.utf8))
+            var object = try decoder.decode(SimObject.self, from: Data(text.utf8))
+            object.revision = row["revision"] ?? 0
+            return object
         }
     }
 
     /// The network named `name` on `provider`, inside a write (for address allocation).
     static func network(_ name: String, provider: String, in db: Database) throws -> SimObject? {
-        try decode(Row.fetchAll(db, sql: "SELECT record FROM objects WHERE kind = 'Network' AND name = ? AND provider = ? ORDER BY id DESC LIMIT 1",
+        try decode(Row.fetchAll(db, sql: "SELECT record, revision FROM objects WHERE kind = 'Network' AND name = ? AND provider = ? ORDER BY id DESC LIMIT 1",
             arguments: [name, provider])).first
     }
 
@@ -143,6 +163,12 @@ public actor SimWorld {
                     );
                     CREATE INDEX objects_by_identity ON objects (kind, name, idempotency_key);
                     CREATE TABLE allocations (network TEXT PRIMARY KEY NOT NULL, next INTEGER NOT NULL);
+                    """)
+            }
+            migrator.registerMigration("v2: revisions") { db in
+                try db.execute(sql: """
+                    ALTER TABLE objects ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX objects_by_provider ON objects (provider);
                     """)
             }
             try migrator.migrate(pool)

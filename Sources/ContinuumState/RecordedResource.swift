@@ -22,11 +22,15 @@ public struct RecordedResource: Sendable, Hashable, Codable {
     public var deposed: [DeposedObject]
     /// Its labels when applied: generated resources are found by them once gone from the spec.
     public var labels: [String: String]
+    /// The object's revision when it was last applied or refreshed, if its provider has
+    /// revisions: a refresh skips reading an object whose revision is unchanged.
+    public var revision: String?
 
     /// Creates a record.
     public init(
         id: ResourceID, provider: String, providerID: String? = nil, spec: FieldValue, outputs: [String: FieldValue] = [:],
-        dependencies: [ResourceID] = [], lifecycle: Lifecycle = Lifecycle(), deposed: [DeposedObject] = [], labels: [String: String] = [:]
+        dependencies: [ResourceID] = [], lifecycle: Lifecycle = Lifecycle(), deposed: [DeposedObject] = [], labels: [String: String] = [:],
+        revision: String? = nil
     ) {
         self.id = id
         self.provider = provider
@@ -37,13 +41,14 @@ public struct RecordedResource: Sendable, Hashable, Codable {
         self.lifecycle = lifecycle
         self.deposed = deposed
         self.labels = labels
+        self.revision = revision
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, provider, providerID, spec, outputs, dependencies, lifecycle, deposed, labels
+        case id, provider, providerID, spec, outputs, dependencies, lifecycle, deposed, labels, revision
     }
 
-    /// Decodes a record; records written before labels were kept have none.
+    /// Decodes a record; records written before labels or revisions were kept have none.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(ResourceID.self, forKey: .id)
@@ -55,11 +60,12 @@ public struct RecordedResource: Sendable, Hashable, Codable {
         lifecycle = try container.decode(Lifecycle.self, forKey: .lifecycle)
         deposed = try container.decode([DeposedObject].self, forKey: .deposed)
         labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+        revision = try container.decodeIfPresent(String.self, forKey: .revision)
     }
 }
 
 extension RecordedResource {
-    /// Encodes a record; empty labels are left out.
+    /// Encodes a record; empty labels and an unknown revision are left out.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -71,5 +77,6 @@ extension RecordedResource {
         try container.encode(lifecycle, forKey: .lifecycle)
         try container.encode(deposed, forKey: .deposed)
         if !labels.isEmpty { try container.encode(labels, forKey: .labels) }
+        try container.encodeIfPresent(revision, forKey: .revision)
     }
 }

@@ -66,11 +66,21 @@ extension SQLiteStateStore {
         }
     }
 
-    /// Records the specs of the providers an apply used.
+    /// Records the specs of the providers an apply used. The serial stays (a plan made
+    /// before still applies); the providers' own version moves when one changed.
     public func recordProviders(_ providers: [String: FieldValue]) async throws(StateError) {
         try await write("record providers") { db in
+            var recorded: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, spec FROM providers") { recorded[row["name"]] = row["spec"] }
+            var changed = false
             for (name, spec) in providers {
-                try db.execute(sql: "INSERT OR REPLACE INTO providers (name, spec) VALUES (?, ?)", arguments: [name, try Self.json(spec)])
+                let json = try Self.json(spec)
+                guard recorded[name] != json else { continue }
+                try db.execute(sql: "INSERT OR REPLACE INTO providers (name, spec) VALUES (?, ?)", arguments: [name, json])
+                changed = true
+            }
+            if changed {
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('providers', '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
             }
         }
     }

@@ -9,6 +9,9 @@ public actor SQLiteStateStore: StateStore {
     /// The database file.
     public let path: String
     private var pool: DatabasePool?
+    /// The last snapshot read and the providers' version then, returned again while
+    /// neither has moved.
+    private var cached: (snapshot: StateSnapshot, providersVersion: String)?
 
     /// Creates a store for the file at `path`; nothing is opened until it is used.
     public init(path: String) {
@@ -16,10 +19,22 @@ public actor SQLiteStateStore: StateStore {
     }
 
     /// The recorded state; an empty state when the file does not exist (it is not created).
+    /// The last snapshot read is kept and returned again while the serial and lineage are
+    /// unchanged (every write to resources, by any process, moves the serial; one to the
+    /// providers moves their version), so a controller that re-reads an unchanged state of
+    /// 100,000 resources decodes none.
     public func snapshot() async throws(StateError) -> StateSnapshot {
-        guard FileManager.default.fileExists(atPath: path) else { return .empty }
-        return try await read("read the state") { db in
+        guard FileManager.default.fileExists(atPath: path) else {
+            cached = nil
+            return .empty
+        }
+        let cached = self.cached
+        let (snapshot, providersVersion) = try await read("read the state") { db in
             let meta = try Self.meta(db)
+            let providersVersion = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'providers'") ?? "0"
+            if let cached, cached.snapshot.serial == meta.serial, cached.snapshot.lineage == meta.lineage, cached.providersVersion == providersVersion {
+                return (cached.snapshot, providersVersion)
+            }
             let decoder = JSONDecoder()
             let resources = try String.fetchAll(db, sql: "SELECT record FROM resources ORDER BY id")
                 .map { try decoder.decode(RecordedResource.self, from: Data($0.utf8)) }
@@ -28,8 +43,10 @@ public actor SQLiteStateStore: StateStore {
                 let spec: String = row["spec"]
                 providers[row["name"]] = try decoder.decode(FieldValue.self, from: Data(spec.utf8))
             }
-            return StateSnapshot(serial: meta.serial, lineage: meta.lineage, resources: resources, providers: providers)
+            return (StateSnapshot(serial: meta.serial, lineage: meta.lineage, resources: resources, providers: providers), providersVersion)
         }
+        self.cached = (snapshot, providersVersion)
+        return snapshot
     }
 
     /// Writes the changes in one transaction and bumps the serial; creates the file on first use.

@@ -94,4 +94,22 @@ struct ReplanTests {
         let moved = try Planner().replan(resources: fleet.load().resources, state: StateSnapshot(serial: state.serial + 1, lineage: state.lineage, resources: state.resources), memo: network.memo)
         #expect(moved.rediffed == fleet.load().resources.count, "a moved state is planned in full")
     }
+
+    @Test func aHintOfEditedPositionsReplansAsAFullComparisonDoes() throws {
+        var fleet = Fleet(sites: 3, machines: 12)
+        let (state, memo) = try fleet.applied()
+        let unchanged = fleet.load()
+        let same = try Planner().replan(resources: unchanged.resources, state: state, memo: memo, edited: [])
+        #expect(same.rediffed == 0)
+        #expect(same.plan == (try Planner().plan(resources: unchanged.resources, graph: unchanged.graph, state: state)))
+        #expect(memo.matches(state))
+        #expect(!memo.matches(StateSnapshot(serial: state.serial + 1, lineage: state.lineage, resources: state.resources)))
+
+        fleet.machines["vm-5"]?.cpu = 9
+        let edited = fleet.load()
+        let position = try #require(edited.resources.firstIndex { $0.id.name == "vm-5" })
+        let hinted = try Planner().replan(resources: edited.resources, state: state, memo: memo, edited: [position, edited.resources.count + 7])
+        #expect(hinted.rediffed == 1, "only the hinted position is compared; one out of range is ignored")
+        #expect(hinted.plan == (try Planner().plan(resources: edited.resources, graph: edited.graph, state: state)))
+    }
 }

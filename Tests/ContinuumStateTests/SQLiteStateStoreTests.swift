@@ -38,6 +38,27 @@ struct SQLiteStateStoreTests {
         #expect(first == reopened.lineage)
     }
 
+    @Test func aKeptSnapshotIsReadAgainOnceAnotherWriterMovedTheState() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.url.appendingPathComponent("state.db").path
+        let controller = SQLiteStateStore(path: path), other = SQLiteStateStore(path: path)
+        _ = try await controller.commit(upserts: [record("a")], removals: [])
+        #expect(try await controller.snapshot().resources == [record("a")])
+        var withRevision = record("a", cpu: 8)
+        withRevision.revision = "41"
+        _ = try await other.commit(upserts: [withRevision, record("b")], removals: [])
+        let moved = try await controller.snapshot()
+        #expect(moved.serial == 2)
+        #expect(moved.resources == [withRevision, record("b")], "a commit by another process is seen, revision included")
+        try await other.recordProviders(["de-fra-cloud": .object([("type", .string("sim"))])])
+        let providers = try await controller.snapshot()
+        #expect(providers.serial == 2, "recording providers does not move the serial a saved plan checks")
+        #expect(providers.providers["de-fra-cloud"] == .object([("type", .string("sim"))]))
+        try await other.recordProviders(["de-fra-cloud": .object([("type", .string("libvirt"))])])
+        #expect(try await controller.snapshot().providers["de-fra-cloud"] == .object([("type", .string("libvirt"))]))
+    }
+
     @Test func secretReferencesAreStoredAsReferencesOnly() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
