@@ -30,11 +30,12 @@ struct ApplyBenchmark {
 
     let requestedResources: Int
     let latency: String
+    let kindLatency: [ResourceKind: String]
     let parallelism: Int
     let concurrency: Int
 
     func run() async throws -> Result {
-        let generator = FleetGenerator(resources: requestedResources, latency: latency, concurrency: concurrency)
+        let generator = FleetGenerator(resources: requestedResources, latency: latency, kindLatency: kindLatency, concurrency: concurrency)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("continuum-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         _ = try generator.write(to: root.appendingPathComponent("spec"))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuumSpec
 import Foundation
 
 /// `continuum-bench`: measures Continuum on generated fleets, next to baselines measured
@@ -80,11 +81,17 @@ struct ApplyBench: AsyncParsableCommand {
     @Option(help: "Fleet sizes to measure (resources); repeat the option for several.")
     var resources: [Int] = [1_000, 10_000]
 
-    @Option(help: "Each sim call sleeps a seeded random time in this range.")
-    var latency = "20ms..300ms"
+    @Option(help: "Each sim call sleeps a seeded random time in this range (VMs and networks).")
+    var latency = "500ms..1500ms"
 
-    @Option(help: "Global parallelism of both schedulers.")
-    var parallelism = 64
+    @Option(help: "The range of bare-metal operations (provisioning is slower than a VM).")
+    var metalLatency = "2s..4s"
+
+    @Option(help: "The range of Kubernetes cluster operations.")
+    var clusterLatency = "6s..8s"
+
+    @Option(help: "Global parallelism of both schedulers; high enough by default that the per-site limits bind.")
+    var parallelism = 2048
 
     @Option(help: "Each site provider's limits.concurrency.")
     var concurrency = 8
@@ -95,7 +102,9 @@ struct ApplyBench: AsyncParsableCommand {
     func run() async throws {
         var results: [ApplyBenchmark.Result] = []
         for size in resources.sorted() {
-            let result = try await ApplyBenchmark(requestedResources: size, latency: latency, parallelism: parallelism, concurrency: concurrency).run()
+            let result = try await ApplyBenchmark(
+                requestedResources: size, latency: latency, kindLatency: [.bareMetalNode: metalLatency, .kubernetesCluster: clusterLatency],
+                parallelism: parallelism, concurrency: concurrency).run()
             results.append(result)
             if format == .table {
                 func s(_ value: Double) -> String { String(format: "%.2f", value) }
@@ -112,6 +121,7 @@ struct ApplyBench: AsyncParsableCommand {
         } else {
             print("\nlower bound = max(critical path of measured durations, busiest provider's work / its concurrency, all work / parallelism).")
             print("Both schedulers run the same plan with the same seeded latencies and limits, one after the other; the state store is in memory.")
+            print("critical-path = longest remaining path first (Continuum's default); fifo = first ready, first started (a Terraform-style walk).")
         }
     }
 }
@@ -126,13 +136,16 @@ struct ControllerBench: AsyncParsableCommand {
     @Option(help: "Fleet sizes to measure (resources); repeat the option for several.")
     var resources: [Int] = [1_000, 10_000]
 
+    @Option(help: "Steady no-change reconciles to average.")
+    var repeats = 3
+
     @Option(help: "table or json.")
     var format: Format = .table
 
     func run() async throws {
         var results: [ControllerBenchmark.Result] = []
         for size in resources.sorted() {
-            let r = try await ControllerBenchmark(requestedResources: size).run()
+            let r = try await ControllerBenchmark(requestedResources: size, steadyRepeats: repeats).run()
             results.append(r)
             if format == .table {
                 func s(_ value: Double) -> String { String(format: "%.3f", value) }
@@ -152,7 +165,7 @@ struct ControllerBench: AsyncParsableCommand {
             print("\ngit clone/fetch = the git command (bare clone; fetch with nothing new); source clone = libgit2 clone + checkout of the commit.")
             print("first reconcile = fetch + load + refresh + plan + apply of every create (sim latency 0, SQLite state).")
             print("no-change = a forced reconcile right after it: fetch, refresh (one revision listing per provider), plan; it decodes the state the apply wrote and plans in full.")
-            print("steady no-change = the next forced reconcile: the state has not moved, so its snapshot and the last plan's memo are reused. CPU = user + system of the process.")
+            print("steady no-change = the mean of the next --repeats forced reconciles: the state has not moved, so its snapshot and the last plan's memo are reused. CPU = user + system of the process.")
             print("read every object = the baseline: one read per recorded object, 64 at a time, as a refresh without revision listings.")
         }
     }

@@ -1,20 +1,29 @@
+import ContinuumSpec
 import Foundation
 
 /// Writes a realistic spec repository: per site a provider, a network, 40 VMs, 8 bare-metal
 /// nodes and a Kubernetes cluster joining them by label (51 resources), and every tenth
-/// site a regional hub whose network gateway the other sites' first VM interpolates.
+/// site a regional hub whose network gateway the other sites' first VM interpolates. The
+/// last two VMs of a site are its ingress, configured with the cluster's API endpoint, so
+/// each site has a chain: bare metal → cluster → ingress.
 struct FleetGenerator {
     /// Resources per site.
     static let resourcesPerSite = 51
     static let countries = ["de", "fr", "es", "it", "nl", "pl", "se", "fi", "at", "pt"]
 
+    /// VMs per site, of which the last two are ingress.
+    static let machinesPerSite = 40
+
     let sites: Int
     let latency: String
+    /// Latencies of kinds that differ from `latency` (`kindLatency` of the sim config).
+    let kindLatency: [ResourceKind: String]
     let concurrency: Int
 
-    init(resources: Int, latency: String = "20ms..300ms", concurrency: Int = 8) {
+    init(resources: Int, latency: String = "20ms..300ms", kindLatency: [ResourceKind: String] = [:], concurrency: Int = 8) {
         sites = max(1, resources / Self.resourcesPerSite)
         self.latency = latency
+        self.kindLatency = kindLatency
         self.concurrency = concurrency
     }
 
@@ -34,7 +43,7 @@ struct FleetGenerator {
             let hub = siteName(site / 10 * 10)
             var docs = [provider(name), network(name, site: site)]
             try write("sites/\(name)/base.yaml", docs.joined(separator: "---\n"))
-            docs = (0..<40).map { vm($0, site: name, hub: site % 10 == 0 ? nil : hub) }
+            docs = (0..<Self.machinesPerSite).map { vm($0, site: name, hub: site % 10 == 0 ? nil : hub) }
             try write("sites/\(name)/vms.yaml", docs.joined(separator: "---\n"))
             docs = (0..<8).map { metal($0, site: name) }
             try write("sites/\(name)/metal.yaml", docs.joined(separator: "---\n"))
@@ -55,10 +64,15 @@ struct FleetGenerator {
         spec:
           type: sim
           site: \(site)
-          config: {latency: "\(latency)", seed: "42"}
+          config: {latency: "\(latency)", seed: "42"\(kindLatencies)}
           limits: {concurrency: \(concurrency)}
 
         """
+    }
+
+    private var kindLatencies: String {
+        guard !kindLatency.isEmpty else { return "" }
+        return ", kindLatency: {" + kindLatency.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \"\($0.value)\"" }.joined(separator: ", ") + "}"
     }
 
     func network(_ site: String, site index: Int) -> String {
@@ -75,13 +89,20 @@ struct FleetGenerator {
     }
 
     func vm(_ index: Int, site: String, hub: String?) -> String {
-        let userData = index == 0 && hub != nil ? "\n  userData: \"hub=${Network/\(hub ?? "")-net.outputs.gateway}\"" : ""
+        let isIngress = index >= Self.machinesPerSite - 2
+        let userData = if isIngress {
+            "\n  userData: \"kubernetes=${KubernetesCluster/\(site)-k8s.outputs.apiEndpoint}\""
+        } else if index == 0, let hub {
+            "\n  userData: \"hub=${Network/\(hub)-net.outputs.gateway}\""
+        } else {
+            ""
+        }
         return """
             apiVersion: continuum.dev/v1
             kind: VirtualMachine
             metadata:
               name: \(site)-vm-\(index)
-              labels: {site: \(site), tier: \(index % 4 == 0 ? "db" : "web")}
+              labels: {site: \(site), tier: \(isIngress ? "ingress" : index % 4 == 0 ? "db" : "web")}
             spec:
               provider: \(site)
               cpu: \(1 + index % 8)

@@ -34,6 +34,6 @@ public struct ApplyOptions: Sendable {
 public enum SchedulingPolicy: String, Sendable, CaseIterable {
     /// The operation with the longest remaining path to the end of the plan first.
     case criticalPath = "critical-path"
-    /// Plan order, as a Terraform-style walk with `-parallelism` does.
+    /// The operation that became ready first, as a Terraform-style walk with `-parallelism` does.
     case fifo
 }

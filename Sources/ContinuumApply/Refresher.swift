@@ -55,7 +55,7 @@ public struct Refresher: Sendable {
         } catch {
             throw ApplyError(.state, "cannot refresh: \(error); nothing was planned or applied (run with --refresh=false to plan against the recorded state)")
         }
-        var refreshed = records
+        var refreshed = snapshot
         var drifted: [ResourceID] = []
         var missing: [ResourceID] = []
         var reobserved: [RecordedResource] = []
@@ -67,26 +67,23 @@ public struct Refresher: Sendable {
             }
             // A provider leaves out the top-level fields it cannot observe (a bare-metal
             // node's image once its media is ejected): those keep their recorded value.
-            let spec = observation.spec.completed(from: record.spec)
-            refreshed[position].spec = spec
-            refreshed[position].outputs = observation.outputs
-            refreshed[position].revision = observation.revision
-            if spec != record.spec {
+            var observed = record
+            observed.spec = observation.spec.completed(from: record.spec)
+            observed.outputs = observation.outputs
+            observed.revision = observation.revision
+            refreshed.replace(observed)
+            if observed.spec != record.spec {
                 drifted.append(record.id)
-            } else if refreshed[position] != record {
-                reobserved.append(refreshed[position])
+            } else if observed != record {
+                reobserved.append(observed)
             }
         }
-        var serial = snapshot.serial
         if persist, !missing.isEmpty || !reobserved.isEmpty {
-            do { serial = try await store.commit(upserts: reobserved, removals: missing) } catch { throw .state(error) }
+            do { refreshed.serial = try await store.commit(upserts: reobserved, removals: missing) } catch { throw .state(error) }
         }
-        if !missing.isEmpty {
-            let gone = Set(missing)
-            refreshed.removeAll { gone.contains($0.id) }
-        }
+        refreshed.remove(Set(missing))
         return Result(
-            snapshot: StateSnapshot(serial: serial, lineage: snapshot.lineage, resources: refreshed, providers: snapshot.providers),
+            snapshot: refreshed,
             drifted: drifted.sorted(), missing: missing.sorted(), objectsRead: reads,
             matchesStore: drifted.isEmpty && (persist || (missing.isEmpty && reobserved.isEmpty)))
     }

@@ -5,7 +5,8 @@ import HeapModule
 ///
 /// Among ready steps it offers the one with the longest remaining path to the end of the
 /// plan (critical-path priority, from each step's estimated duration), or, with the FIFO
-/// policy, the earliest in plan order, as a Terraform-style walk would. A step runs only
+/// policy, the one that became ready first (ties in plan order), as a Terraform-style walk
+/// with a `-parallelism` semaphore would. A step runs only
 /// when the global limit and its provider's limit have room. A failed step's dependents,
 /// transitively, are skipped; independent branches go on.
 struct StepScheduler {
@@ -13,7 +14,7 @@ struct StepScheduler {
     enum Policy: String, Sendable {
         /// Longest remaining path first.
         case criticalPath
-        /// Plan order.
+        /// First ready, first started; steps ready at the same time in plan order.
         case fifo
     }
 
@@ -33,6 +34,9 @@ struct StepScheduler {
     private var running = 0
     private var runningByProvider: [String: Int] = [:]
     private var ready: Heap<Entry>
+    private let policy: Policy
+    /// How many steps became ready so far: the FIFO policy's queue position.
+    private var enqueued: Int64 = 0
 
     /// A ready step; an entry sorts first when its priority is higher (then by plan order),
     /// so the heap's minimum is the step to start next.
@@ -54,8 +58,9 @@ struct StepScheduler {
         var priority = [Int64](repeating: 0, count: steps.count)
         for index in steps.indices.reversed() {
             let downstream = dependents[index].map { priority[$0] }.max() ?? 0
-            priority[index] = policy == .fifo ? Int64(steps.count - index) : estimates[index] + downstream
+            priority[index] = estimates[index] + downstream
         }
+        self.policy = policy
         self.priority = priority
         self.dependents = dependents
         self.unmet = steps.map { $0.dependsOn.count }
@@ -63,7 +68,14 @@ struct StepScheduler {
         self.providerLimits = providerLimits
         self.globalLimit = max(1, globalLimit)
         self.status = steps.map { $0.dependsOn.isEmpty ? .ready : .waiting }
-        self.ready = Heap(steps.indices.filter { steps[$0].dependsOn.isEmpty }.map { Entry(priority: priority[$0], step: $0) })
+        self.ready = Heap()
+        for step in steps.indices where steps[step].dependsOn.isEmpty { enqueue(step) }
+    }
+
+    /// Adds a step that became ready: by its critical-path priority, or at the back of the queue.
+    private mutating func enqueue(_ step: Int) {
+        enqueued += 1
+        ready.insert(Entry(priority: policy == .fifo ? -enqueued : priority[step], step: step))
     }
 
     /// Whether every step has ended (succeeded, failed or skipped).
@@ -98,7 +110,7 @@ struct StepScheduler {
             unmet[dependent] -= 1
             if unmet[dependent] == 0, status[dependent] == .waiting {
                 status[dependent] = .ready
-                ready.insert(Entry(priority: priority[dependent], step: dependent))
+                enqueue(dependent)
             }
         }
     }

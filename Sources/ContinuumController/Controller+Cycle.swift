@@ -89,10 +89,10 @@ extension Controller {
         let snapshot: StateSnapshot
         do { snapshot = try await store.snapshot() } catch { return .failed("\(error)", drifted: []) }
         var registry = setup.registry(resources: resources, state: snapshot)
-        let providers = target.resources.compactMapValues { $0.spec.providerName }
+        let desiredResources = target.resources
         let events: @Sendable (ApplyEvent) -> Void = { event in
             recorder.record(event)
-            Self.log(event, to: logger, providers: providers)
+            Self.log(event, to: logger, providers: desiredResources)
         }
         do {
             try await JournalRecovery(store: store, registry: registry).recover(events: events)
@@ -250,12 +250,12 @@ extension Controller {
         return diagnostic
     }
 
-    private static func log(_ event: ApplyEvent, to logger: Logger, providers: [ResourceID: String]) {
+    private static func log(_ event: ApplyEvent, to logger: Logger, providers resources: [ResourceID: Resource]) {
         var logger = logger
         let id: ResourceID = switch event {
         case .recovered(let id, _), .started(let id, _), .retrying(let id, _, _, _), .finished(let id, _, _, _), .skipped(let id, _, _): id
         }
-        if let provider = providers[id] { logger[metadataKey: "provider"] = "\(provider)" }
+        if let provider = resources[id]?.spec.providerName { logger[metadataKey: "provider"] = "\(provider)" }
         switch event {
         case .finished(let id, let operation, let elapsed, .succeeded):
             logger.info("\(operation.rawValue) succeeded", metadata: ["resource": "\(id)", "elapsed": "\(DurationText.format(elapsed))"])

@@ -26,17 +26,22 @@ extension Controller {
         return report
     }
 
-    /// Recounts `continuum_resources{kind,status}` and the status's counts.
+    /// Recounts `continuum_resources{kind,status}` and the status's counts: one pass over
+    /// the records, one over the desired resources not recorded yet, no records copied.
     func updateResourceCounts(_ snapshot: StateSnapshot) {
-        let recorded = Dictionary(uniqueKeysWithValues: snapshot.resources.map { ($0.id, $0) })
-        let ids = Set(recorded.keys).union(desired.map { Array($0.resources.keys) } ?? [])
+        let inputs = ResourceCountInputs(
+            serial: snapshot.serial, lineage: snapshot.lineage, commit: desired?.commit, drifted: drifted, failed: Set(failures.keys))
+        guard inputs != countedFrom else { return }
+        countedFrom = inputs
         var counts: [ResourceCount: Int] = [:]
         var byStatus: [String: Int] = [:]
-        for id in ids {
-            let condition = self.condition(of: id, recorded: recorded[id])
+        func count(_ id: ResourceID, isRecorded: Bool) {
+            let condition = self.condition(of: id, isRecorded: isRecorded)
             counts[ResourceCount(kind: id.kind.rawValue, status: condition, count: 0), default: 0] += 1
             byStatus[condition, default: 0] += 1
         }
+        for index in snapshot.resources.indices { count(snapshot.resources[index].id, isRecorded: true) }
+        for id in desired?.resources.keys ?? [:].keys where !snapshot.contains(id) { count(id, isRecorded: false) }
         metrics.resources(counts.map { ResourceCount(kind: $0.key.kind, status: $0.key.status, count: $0.value) })
         status.resources = byStatus
     }
@@ -45,16 +50,24 @@ extension Controller {
         ResourceReport(
             id: id.description, kind: id.kind.rawValue, name: id.name,
             provider: recorded?.provider ?? desired?.resources[id]?.spec.providerName,
-            status: condition(of: id, recorded: recorded), providerID: recorded?.providerID, lastAction: lastAction,
+            status: condition(of: id, isRecorded: recorded != nil), providerID: recorded?.providerID, lastAction: lastAction,
             drift: drifted.contains(id))
     }
 
     /// `Failed`, `Drifted`, `Orphaned`, `Pending` or `Ready`.
-    private func condition(of id: ResourceID, recorded: RecordedResource?) -> String {
+    private func condition(of id: ResourceID, isRecorded: Bool) -> String {
         if failures[id] != nil { return "Failed" }
         if drifted.contains(id) { return "Drifted" }
-        let isDesired = desired?.resources[id] != nil
-        if recorded != nil, !isDesired { return "Orphaned" }
-        return recorded == nil ? "Pending" : "Ready"
+        if isRecorded, desired?.resources.index(forKey: id) == nil { return "Orphaned" }
+        return isRecorded ? "Ready" : "Pending"
     }
+}
+
+/// Everything the resource counts depend on.
+struct ResourceCountInputs: Hashable {
+    var serial: Int64
+    var lineage: String?
+    var commit: String?
+    var drifted: Set<ResourceID>
+    var failed: Set<ResourceID>
 }

@@ -43,6 +43,8 @@ public actor Controller: Service {
     /// The resources whose last operation failed, with the error.
     var failures: [ResourceID: String] = [:]
     var drifted: Set<ResourceID> = []
+    /// What the resource counts were last computed from; an unchanged reconcile skips the recount.
+    var countedFrom: ResourceCountInputs?
     var fetchedOnce = false
     var leader = false
 

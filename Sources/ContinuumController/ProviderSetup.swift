@@ -51,7 +51,12 @@ public struct ProviderSetup: Sendable {
         var specs = state.providers
         for resource in resources { if case .provider = resource.spec { specs[resource.id.name] = resource.spec.fieldValue } }
         var entries: [String: ProviderRegistry.Entry] = [:]
-        let members = state.resources.compactMap { record -> ClusterMember? in
+        // Only machine providers join clusters; a fleet of sim providers needs no directory.
+        let joinsClusters = specs.values.contains { spec in
+            guard case .string(let type)? = spec["type"] else { return false }
+            return type == ProviderType.libvirt.rawValue || type == ProviderType.redfish.rawValue
+        }
+        let members = !joinsClusters ? [] : state.resources.compactMap { record -> ClusterMember? in
             guard let providerID = record.providerID else { return nil }
             return ClusterMember(providerID: providerID, name: record.id.name, labels: record.labels, address: record.outputs["ipAddress"]?.outputText ?? "")
         }

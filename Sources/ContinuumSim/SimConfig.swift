@@ -2,21 +2,25 @@ import Foundation
 public import ContinuumSpec
 
 /// The `config` of a `type: sim` provider: `latency: "50ms"` or `"20ms..300ms"`,
-/// `failureRate: 0.05`, `seed: 42`. Unknown keys are errors.
+/// `kindLatency: {BareMetalNode: "2s..4s"}` (the create, update and delete latency of one
+/// kind, where it differs), `failureRate: 0.05`, `seed: 42`. Unknown keys are errors.
 public struct SimConfig: Sendable, Hashable {
     /// Each call sleeps a seeded random time in this range.
     public var latency: ClosedRange<Duration>
+    /// The range of the mutating calls on objects of these kinds, instead of `latency`.
+    public var kindLatency: [ResourceKind: ClosedRange<Duration>]
     /// The fraction of mutating calls that fail with a retryable error, 0...1.
     public var failureRate: Double
     /// The seed of the random choices.
     public var seed: UInt64
 
     /// The keys `config` accepts.
-    public static let keys = ["latency", "failureRate", "seed"]
+    public static let keys = ["latency", "kindLatency", "failureRate", "seed"]
 
     /// Creates a configuration.
-    public init(latency: ClosedRange<Duration> = .zero ... .zero, failureRate: Double = 0, seed: UInt64 = 0) {
+    public init(latency: ClosedRange<Duration> = .zero ... .zero, kindLatency: [ResourceKind: ClosedRange<Duration>] = [:], failureRate: Double = 0, seed: UInt64 = 0) {
         self.latency = latency
+        self.kindLatency = kindLatency
         self.failureRate = failureRate
         self.seed = seed
     }
@@ -35,6 +39,23 @@ public struct SimConfig: Sendable, Hashable {
                     continue
                 }
                 result.latency = range
+            case "kindLatency":
+                guard case .map(let kinds) = entry.value else {
+                    problems.append("spec.config.kindLatency: expected a mapping of kinds to latencies, such as {BareMetalNode: \"2s..4s\"}")
+                    continue
+                }
+                for kind in kinds {
+                    guard let resourceKind = ResourceKind(rawValue: kind.key), resourceKind != .provider else {
+                        let names = ResourceKind.allCases.filter { $0 != .provider }.map(\.rawValue)
+                        problems.append("spec.config.kindLatency.\(kind.key): not a resource kind\(NameSuggester.hint(for: kind.key, in: names)); use one of \(names.joined(separator: ", "))")
+                        continue
+                    }
+                    guard case .string(let text) = kind.value, let range = parseLatency(text) else {
+                        problems.append("spec.config.kindLatency.\(kind.key): expected a duration like \"2s\" or a range like \"2s..4s\"")
+                        continue
+                    }
+                    result.kindLatency[resourceKind] = range
+                }
             case "failureRate":
                 guard let text, let rate = Double(text), (0...1).contains(rate) else {
                     problems.append("spec.config.failureRate: expected a number from 0 to 1, such as 0.05")
@@ -63,6 +84,10 @@ public struct SimConfig: Sendable, Hashable {
         return low...high
     }
 
+    /// The latency range of a call on an object of `kind`: its kind's, for mutating calls.
+    public func latency(of kind: ResourceKind?) -> ClosedRange<Duration> {
+        kind.flatMap { kindLatency[$0] } ?? latency
+    }
 }
 
 /// Why a sim `config` is invalid: one problem per field.

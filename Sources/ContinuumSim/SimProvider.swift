@@ -25,7 +25,7 @@ public actor SimProvider: Provider {
     }
 
     public func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject? {
-        try await latency("read", providerID, attempt: 0)
+        try await latency("read", providerID, kind: nil, attempt: 0)
         guard let object = try await wrap({ () throws(SimWorldError) in try await world.object(id: providerID) }), object.provider == name, object.resource.kind == kind else {
             return nil
         }
@@ -34,13 +34,13 @@ public actor SimProvider: Provider {
 
     /// One listing call (with its latency) answers for every object of this site.
     public func revisions() async throws(ProviderError) -> [String: String]? {
-        try await latency("list", name, attempt: 0)
+        try await latency("list", name, kind: nil, attempt: 0)
         let provider = name
         return try await wrap { () throws(SimWorldError) in try await world.revisions(provider: provider) }.mapValues { String($0) }
     }
 
     public func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject? {
-        try await latency("lookup", idempotencyKey, attempt: 0)
+        try await latency("lookup", idempotencyKey, kind: nil, attempt: 0)
         guard let object = try await wrap({ () throws(SimWorldError) in try await world.object(for: id, idempotencyKey: idempotencyKey) }), object.provider == name else {
             return nil
         }
@@ -48,7 +48,7 @@ public actor SimProvider: Provider {
     }
 
     public func create(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
-        let fault = try await begin("create", request.id.description)
+        let fault = try await begin("create", request.id.description, kind: request.id.kind)
         if fault == .before { throw injected("create", request.id) }
         let object: SimObject
         if let existing = try await wrap({ () throws(SimWorldError) in try await world.object(for: request.id, idempotencyKey: request.idempotencyKey) }) {
@@ -71,7 +71,7 @@ public actor SimProvider: Provider {
     }
 
     public func update(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
-        let fault = try await begin("update", request.id.description)
+        let fault = try await begin("update", request.id.description, kind: request.id.kind)
         if fault == .before { throw injected("update", request.id) }
         guard let providerID = request.providerID,
             var object = try await wrap({ () throws(SimWorldError) in try await world.object(id: providerID) }), object.provider == name
@@ -88,15 +88,16 @@ public actor SimProvider: Provider {
     }
 
     public func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) {
-        let fault = try await begin("delete", providerID)
+        let fault = try await begin("delete", providerID, kind: kind)
         if fault == .before { throw injected("delete", ResourceID(kind, providerID)) }
         try await wrap { () throws(SimWorldError) in try await world.remove(id: providerID) }
         if fault == .after { throw injected("delete", ResourceID(kind, providerID)) }
     }
 
-    /// Sim operations are estimated at the middle of the latency range.
+    /// Sim operations are estimated at the middle of their kind's latency range.
     public nonisolated func estimatedDuration(of operation: ProviderOperation, kind: ResourceKind) -> Duration {
-        (config.latency.lowerBound + config.latency.upperBound) / 2
+        let range = config.latency(of: kind)
+        return (range.lowerBound + range.upperBound) / 2
     }
 
     // MARK: - Faults and latency
@@ -106,17 +107,17 @@ public actor SimProvider: Provider {
     /// Decides a call's latency and fault from the seed, the operation, its subject (the
     /// resource, or the object for a delete) and how many times it was tried, so that the
     /// same seed gives the same run whatever the idempotency keys and the scheduling.
-    private func begin(_ operation: String, _ key: String) async throws(ProviderError) -> Fault {
+    private func begin(_ operation: String, _ key: String, kind: ResourceKind) async throws(ProviderError) -> Fault {
         let attempt = attempts[key + operation, default: 0]
         attempts[key + operation] = attempt + 1
-        try await latency(operation, key, attempt: attempt)
+        try await latency(operation, key, kind: kind, attempt: attempt)
         var random = SeededRandom(seed: config.seed, "fault", name, operation, key, String(attempt))
         guard config.failureRate > 0, Double.random(in: 0..<1, using: &random) < config.failureRate else { return .none }
         return Bool.random(using: &random) ? .before : .after
     }
 
-    private func latency(_ operation: String, _ key: String, attempt: Int) async throws(ProviderError) {
-        let range = config.latency
+    private func latency(_ operation: String, _ key: String, kind: ResourceKind?, attempt: Int) async throws(ProviderError) {
+        let range = config.latency(of: kind)
         guard range.upperBound > .zero else { return }
         var random = SeededRandom(seed: config.seed, "latency", name, operation, key, String(attempt))
         let span = (range.upperBound - range.lowerBound) / .nanoseconds(1)

@@ -18,10 +18,35 @@ public struct StateSnapshot: Sendable, Hashable {
         self.serial = serial
         self.lineage = lineage
         self.providers = providers
-        self.resources = resources.sorted { $0.id < $1.id }
+        let isSorted = resources.indices.dropFirst().allSatisfy { resources[$0 - 1].id < resources[$0].id }
+        self.resources = isSorted ? resources : resources.sorted { $0.id < $1.id }
+        indexByID = Self.index(self.resources)
+    }
+
+    /// Whether a record of `id` exists.
+    public func contains(_ id: ResourceID) -> Bool {
+        indexByID.index(forKey: id) != nil
+    }
+
+    /// Replaces the record that has `record`'s id, keeping the order; does nothing when
+    /// there is none.
+    public mutating func replace(_ record: RecordedResource) {
+        guard let position = indexByID[record.id] else { return }
+        resources[position] = record
+    }
+
+    /// Removes the records of `ids`.
+    public mutating func remove(_ ids: Set<ResourceID>) {
+        guard !ids.isEmpty else { return }
+        resources.removeAll { ids.contains($0.id) }
+        indexByID = Self.index(resources)
+    }
+
+    private static func index(_ resources: [RecordedResource]) -> [ResourceID: Int] {
         var indexByID: [ResourceID: Int] = [:]
-        for (index, resource) in self.resources.enumerated() { indexByID[resource.id] = index }
-        self.indexByID = indexByID
+        indexByID.reserveCapacity(resources.count)
+        for index in resources.indices { indexByID[resources[index].id] = index }
+        return indexByID
     }
 
     /// The empty state of a repository never applied.

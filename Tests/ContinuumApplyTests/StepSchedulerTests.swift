@@ -20,9 +20,25 @@ struct StepSchedulerTests {
         #expect(scheduler.next() == 1)
     }
 
-    @Test func fifoTakesPlanOrder() {
-        var scheduler = StepScheduler(steps: steps([[], [], [1], [2]]), providers: ["p", "p", "p", "p"], estimates: [1, 1, 1, 1], providerLimits: [:], globalLimit: 1, policy: .fifo)
-        #expect(scheduler.next() == 0)
+    @Test func fifoStartsStepsInTheOrderTheyBecameReady() {
+        // 0 and 1 are ready at once; 2 waits for 0, 3 for 1. 3 has the longer estimate, yet
+        // FIFO starts 2 first because 0 finished first; critical-path would start 3.
+        var fifo = StepScheduler(steps: steps([[], [], [0], [1], []]), providers: Array(repeating: "p", count: 5), estimates: [1, 1, 1, 9, 1], providerLimits: [:], globalLimit: 2, policy: .fifo)
+        #expect(fifo.next() == 0)
+        #expect(fifo.next() == 1)
+        fifo.succeed(0)
+        fifo.succeed(1)
+        #expect(fifo.next() == 4, "ready since the start, ahead of 2 and 3")
+        #expect(fifo.next() == 2)
+        fifo.succeed(4)
+        #expect(fifo.next() == 3)
+
+        var critical = StepScheduler(steps: steps([[], [], [0], [1], []]), providers: Array(repeating: "p", count: 5), estimates: [1, 1, 1, 9, 1], providerLimits: [:], globalLimit: 2, policy: .criticalPath)
+        #expect(critical.next() == 1, "1 leads the longest path")
+        #expect(critical.next() == 0)
+        critical.succeed(0)
+        critical.succeed(1)
+        #expect(critical.next() == 3)
     }
 
     @Test func aProviderLimitHoldsBackItsStepsButNotOthers() {

@@ -181,7 +181,32 @@ struct SimConfigTests {
         #expect(try SimConfig.parse(.object([("latency", .string("2s"))])).get().latency == .seconds(2) ... .seconds(2))
     }
 
+    @Test func kindLatencyRangesReplaceTheLatencyOfTheirKindsMutatingCalls() async throws {
+        let config = try SimConfig.parse(.object([
+            ("latency", .string("10ms")), ("kindLatency", .object([("BareMetalNode", .string("2s..4s")), ("KubernetesCluster", .string("6s"))])),
+        ])).get()
+        #expect(config.latency(of: .bareMetalNode) == .seconds(2) ... .seconds(4))
+        #expect(config.latency(of: .kubernetesCluster) == .seconds(6) ... .seconds(6))
+        #expect(config.latency(of: .virtualMachine) == .milliseconds(10) ... .milliseconds(10))
+        #expect(config.latency(of: nil) == .milliseconds(10) ... .milliseconds(10))
+
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let recorder = SleepRecorder()
+        let provider = SimProvider(name: "de-fra-cloud", config: config, world: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), sleep: recorder.sleep)
+        let node = ResourceID(.bareMetalNode, "rack-1")
+        let created = try await provider.create(ProviderRequest(id: node, spec: .object([("provider", .string("de-fra-cloud"))]), idempotencyKey: "k1"))
+        _ = try await provider.read(.bareMetalNode, providerID: created.providerID)
+        let pauses = recorder.pauses.withLock { $0 }
+        #expect(pauses.count == 2)
+        #expect((Duration.seconds(2) ... .seconds(4)).contains(pauses[0]), "the create takes its kind's latency")
+        #expect(pauses[1] == .milliseconds(10), "reads take the provider's latency")
+        #expect(provider.estimatedDuration(of: .create, kind: .bareMetalNode) == .seconds(3))
+        #expect(provider.estimatedDuration(of: .create, kind: .virtualMachine) == .milliseconds(10))
+    }
+
     @Test(arguments: [
+        ("kindLatency", "2s", "spec.config.kindLatency: expected a mapping"),
         ("latency", "fast", "spec.config.latency: expected a duration"),
         ("latency", "300ms..20ms", "spec.config.latency: expected a duration"),
         ("failureRate", "1.5", "spec.config.failureRate: expected a number from 0 to 1"),
@@ -189,8 +214,21 @@ struct SimConfigTests {
         ("latancy", "5ms", "spec.config.latancy: unknown sim setting (did you mean 'latency'?)"),
     ])
     func refusesBadSettings(_ key: String, _ value: String, _ message: String) {
-        guard case .failure(let error) = SimConfig.parse(.object([(key, .string(value))])) else {
-            Issue.record("accepted \(key): \(value)")
+        expectRefused(.object([(key, .string(value))]), message)
+    }
+
+    @Test(arguments: [
+        ("BareMetalNodes", "2s", "spec.config.kindLatency.BareMetalNodes: not a resource kind (did you mean 'BareMetalNode'?)"),
+        ("Provider", "2s", "spec.config.kindLatency.Provider: not a resource kind"),
+        ("BareMetalNode", "slow", "spec.config.kindLatency.BareMetalNode: expected a duration"),
+    ])
+    func refusesBadKindLatencies(_ kind: String, _ value: String, _ message: String) {
+        expectRefused(.object([("kindLatency", .object([(kind, .string(value))]))]), message)
+    }
+
+    private func expectRefused(_ config: FieldValue, _ message: String) {
+        guard case .failure(let error) = SimConfig.parse(config) else {
+            Issue.record("accepted \(config)")
             return
         }
         #expect(error.problems.count == 1)
