@@ -88,7 +88,7 @@ struct ApplyBench: AsyncParsableCommand {
     var metalLatency = "2s..4s"
 
     @Option(help: "The range of Kubernetes cluster operations.")
-    var clusterLatency = "6s..8s"
+    var clusterLatency = "4s..6s"
 
     @Option(help: "Global parallelism of both schedulers; high enough by default that the per-site limits bind.")
     var parallelism = 2048

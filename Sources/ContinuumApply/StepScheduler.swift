@@ -28,15 +28,23 @@ struct StepScheduler {
     let priority: [Int64]
     private let dependents: [[Int]]
     private var unmet: [Int]
-    private let providerOfStep: [String]
-    private let providerLimits: [String: Int]
+    private let policy: Policy
     private let globalLimit: Int
     private var running = 0
-    private var runningByProvider: [String: Int] = [:]
-    private var ready: Heap<Entry>
-    private let policy: Policy
     /// How many steps became ready so far: the FIFO policy's queue position.
     private var enqueued: Int64 = 0
+
+    /// Providers by index: each step's, each one's limit and how many of its steps run.
+    private let providerOfStep: [Int]
+    private let limitOfProvider: [Int]
+    private var runningByProvider: [Int]
+    /// The ready steps of each provider.
+    private var queues: [Heap<Entry>]
+    /// The first of each provider's queue while that provider has room: what `next` picks
+    /// from, without looking at the steps of providers at their limit. An entry that is no
+    /// longer its provider's `headOf` is stale and skipped.
+    private var heads = Heap<Entry>()
+    private var headOf: [Entry?]
 
     /// A ready step; an entry sorts first when its priority is higher (then by plan order),
     /// so the heap's minimum is the step to start next.
@@ -60,26 +68,25 @@ struct StepScheduler {
             let downstream = dependents[index].map { priority[$0] }.max() ?? 0
             priority[index] = estimates[index] + downstream
         }
-        self.policy = policy
+        var providerIndex: [String: Int] = [:]
+        for name in providers where providerIndex[name] == nil { providerIndex[name] = providerIndex.count }
+        let names = providerIndex.sorted { $0.value < $1.value }.map(\.key)
         self.priority = priority
         self.dependents = dependents
         self.unmet = steps.map { $0.dependsOn.count }
-        self.providerOfStep = providers
-        self.providerLimits = providerLimits
+        self.policy = policy
         self.globalLimit = max(1, globalLimit)
+        self.providerOfStep = providers.map { providerIndex[$0] ?? 0 }
+        self.limitOfProvider = names.map { providerLimits[$0].map { max(1, $0) } ?? .max }
+        self.runningByProvider = [Int](repeating: 0, count: names.count)
+        self.queues = [Heap<Entry>](repeating: Heap(), count: names.count)
+        self.headOf = [Entry?](repeating: nil, count: names.count)
         self.status = steps.map { $0.dependsOn.isEmpty ? .ready : .waiting }
-        self.ready = Heap()
         for step in steps.indices where steps[step].dependsOn.isEmpty { enqueue(step) }
     }
 
-    /// Adds a step that became ready: by its critical-path priority, or at the back of the queue.
-    private mutating func enqueue(_ step: Int) {
-        enqueued += 1
-        ready.insert(Entry(priority: policy == .fifo ? -enqueued : priority[step], step: step))
-    }
-
     /// Whether every step has ended (succeeded, failed or skipped).
-    var isFinished: Bool { running == 0 && ready.isEmpty && !status.contains(.waiting) }
+    var isFinished: Bool { running == 0 && !status.contains(.waiting) && !status.contains(.ready) }
 
     /// Whether nothing runs now.
     var isIdle: Bool { running == 0 }
@@ -87,20 +94,37 @@ struct StepScheduler {
     /// The next step to start now, marked running; nil when none may start.
     mutating func next() -> Int? {
         guard running < globalLimit else { return nil }
-        var deferred: [Entry] = []
-        defer { for entry in deferred { ready.insert(entry) } }
-        while let entry = ready.popMin() {
+        while let entry = heads.popMin() {
             let provider = providerOfStep[entry.step]
-            if let limit = providerLimits[provider], runningByProvider[provider, default: 0] >= limit {
-                deferred.append(entry)
-                continue
-            }
+            guard headOf[provider] == entry else { continue }
+            _ = queues[provider].popMin()
+            headOf[provider] = nil
             status[entry.step] = .running
             running += 1
-            runningByProvider[provider, default: 0] += 1
+            runningByProvider[provider] += 1
+            offerHead(of: provider)
             return entry.step
         }
         return nil
+    }
+
+    /// Adds a step that became ready: by its critical-path priority, or at the back of the queue.
+    private mutating func enqueue(_ step: Int) {
+        enqueued += 1
+        let provider = providerOfStep[step]
+        queues[provider].insert(Entry(priority: policy == .fifo ? -enqueued : priority[step], step: step))
+        offerHead(of: provider)
+    }
+
+    /// Makes the first of the provider's queue a candidate for `next` if the provider has room.
+    private mutating func offerHead(of provider: Int) {
+        guard runningByProvider[provider] < limitOfProvider[provider], let first = queues[provider].min else {
+            headOf[provider] = nil
+            return
+        }
+        guard headOf[provider] != first else { return }
+        headOf[provider] = first
+        heads.insert(first)
     }
 
     /// Records that `step` succeeded and readies the steps waiting only for it.
@@ -129,7 +153,10 @@ struct StepScheduler {
         }
         if !skipped.isEmpty {
             let gone = Set(skipped)
-            ready = Heap(ready.unordered.filter { !gone.contains($0.step) })
+            for provider in Set(skipped.map { providerOfStep[$0] }) {
+                queues[provider] = Heap(queues[provider].unordered.filter { !gone.contains($0.step) })
+                offerHead(of: provider)
+            }
         }
         return skipped.sorted()
     }
@@ -138,13 +165,16 @@ struct StepScheduler {
     mutating func stop() -> [Int] {
         let skipped = status.indices.filter { status[$0] == .waiting || status[$0] == .ready }
         for step in skipped { status[step] = .skipped }
-        ready = Heap()
+        queues = queues.map { _ in Heap() }
+        headOf = headOf.map { _ in nil }
+        heads = Heap()
         return skipped
     }
 
     private mutating func finish(_ step: Int, as outcome: Status) {
         status[step] = outcome
         running -= 1
-        runningByProvider[providerOfStep[step], default: 1] -= 1
+        runningByProvider[providerOfStep[step]] -= 1
+        offerHead(of: providerOfStep[step])
     }
 }

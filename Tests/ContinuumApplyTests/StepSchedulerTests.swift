@@ -1,6 +1,7 @@
 @testable import ContinuumApply
 import ContinuumPlanner
 import ContinuumSpec
+import ContinuumTesting
 import Testing
 
 /// The scheduling state machine, exhaustively on small DAGs.
@@ -70,6 +71,51 @@ struct StepSchedulerTests {
         #expect(scheduler.stop() == [1, 2])
         scheduler.succeed(0)
         #expect(scheduler.next() == nil)
+        #expect(scheduler.isFinished)
+    }
+
+    /// On random DAGs over three providers with limits, with random completions and
+    /// failures, every step offered is the one a plain scan of all ready steps would pick:
+    /// the best by priority (or the first ready, for FIFO) among those whose provider has room.
+    @Test(arguments: [(1, StepScheduler.Policy.criticalPath), (2, .criticalPath), (3, .fifo), (4, .fifo)] as [(UInt64, StepScheduler.Policy)])
+    func offersWhatAScanOfEveryReadyStepWould(seed: UInt64, policy: StepScheduler.Policy) {
+        var random = SplitMix(seed: seed)
+        let count = 120
+        let waits = (0..<count).map { index in index == 0 ? [] : (0..<Int.random(in: 0...2, using: &random)).map { _ in Int.random(in: 0..<index, using: &random) } }
+        let providers = (0..<count).map { _ in ["a", "b", "c"][Int.random(in: 0..<3, using: &random)] }
+        let limits = ["a": 1, "b": 3]
+        let estimates = (0..<count).map { _ in Int64.random(in: 1...9, using: &random) }
+        var scheduler = StepScheduler(steps: steps(waits.map { Array(Set($0)).sorted() }), providers: providers, estimates: estimates, providerLimits: limits, globalLimit: 5, policy: policy)
+
+        // The reference: ready steps in the order they became ready, scanned in full.
+        var readyOrder = (0..<count).filter { waits[$0].isEmpty }
+        var running: [Int] = []
+        var ended = Set<Int>()
+        while true {
+            while running.count < 5 {
+                let busy = Dictionary(grouping: running, by: { providers[$0] }).mapValues(\.count)
+                let eligible = readyOrder.filter { busy[providers[$0], default: 0] < limits[providers[$0]] ?? .max }
+                let expected = policy == .fifo ? eligible.first : eligible.min { (scheduler.priority[$0], -$0) > (scheduler.priority[$1], -$1) }
+                let offered = scheduler.next()
+                #expect(offered == expected, "seed \(seed)")
+                guard let offered, offered == expected else { break }
+                readyOrder.removeAll { $0 == offered }
+                running.append(offered)
+            }
+            guard !running.isEmpty else { break }
+            let done = running.remove(at: Int.random(in: 0..<running.count, using: &random))
+            if Int.random(in: 0..<10, using: &random) == 0 {
+                let skipped = Set(scheduler.fail(done))
+                ended.formUnion(skipped)
+                readyOrder.removeAll { skipped.contains($0) }
+            } else {
+                scheduler.succeed(done)
+            }
+            ended.insert(done)
+            for step in 0..<count where !ended.contains(step) && !running.contains(step) && !readyOrder.contains(step) && waits[step].allSatisfy({ ended.contains($0) && scheduler.status[$0] == .succeeded }) {
+                readyOrder.append(step)
+            }
+        }
         #expect(scheduler.isFinished)
     }
 }
