@@ -23,6 +23,7 @@ struct PlanBenchmark {
         /// load's cache (only that file is parsed).
         var reloadOneFileSeconds: Double
         /// How many files that reload parsed.
+        var reloadReadFiles: Int
         var reloadParsedFiles: Int
         /// That reload, then `Planner.replan` from the no-change plan's memo.
         var replanOneFileSeconds: Double
@@ -77,8 +78,8 @@ struct PlanBenchmark {
         // The incremental re-plan: reload with the cache, then re-diff what the edit touches.
         var replanned: (plan: Plan, memo: PlanningMemo, rediffed: Int)?
         let replan = try await clock.measure {
-            let (edited, _) = await SpecLoader().load(root, reusing: firstCache)
-            replanned = try Planner().replan(resources: edited.resources, state: state, memo: memo)
+            let (edited, editedCache) = await SpecLoader().load(root, reusing: firstCache)
+            replanned = try Planner().replan(resources: edited.resources, state: state, memo: memo, edited: editedCache.patchedPositions)
         }
         // The full re-plan of the same tree, for comparison, and the check that they agree.
         var fullPlan: Plan?
@@ -95,7 +96,7 @@ struct PlanBenchmark {
             resources: repository.resources.count, files: files, edges: graph.edgeCount,
             libyamlParseSeconds: parse.timeInterval, loadValidateSeconds: load.timeInterval, graphSeconds: graphTime.timeInterval,
             planCreateSeconds: planTime.timeInterval, planNoChangeSeconds: noChangeTime.timeInterval,
-            reloadOneFileSeconds: reload.timeInterval, reloadParsedFiles: cache.parsedFiles, replanOneFileSeconds: replan.timeInterval,
+            reloadOneFileSeconds: reload.timeInterval, reloadReadFiles: cache.readFiles, reloadParsedFiles: cache.parsedFiles, replanOneFileSeconds: replan.timeInterval,
             replanRediffed: replanned.rediffed, fullReplanSeconds: fullReplan.timeInterval, peakResidentMiB: peak)
     }
 

@@ -29,6 +29,36 @@ struct IncrementalLoadTests {
         spec: {type: sim}
         """
 
+    @Test func filesWhoseStatIsUnchangedAreNotReadAgain() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try directory.write("providers.yaml", Self.provider)
+        for site in 0..<10 { _ = try directory.write("sites/site-\(site).yaml", Self.site(site)) }
+        var (_, cache) = await SpecLoader().load(directory.url, reusing: SpecLoadCache())
+        #expect(cache.readFiles == 11)
+        // Files written just before a load are "racy": the next load hashes them again.
+        try await Task.sleep(for: .milliseconds(120))
+        (_, cache) = await SpecLoader().load(directory.url, reusing: cache)
+        #expect(cache.readFiles == 11 && cache.parsedFiles == 0)
+        var repository: SpecRepository
+        (repository, cache) = await SpecLoader().load(directory.url, reusing: cache)
+        #expect(cache.readFiles == 0 && cache.parsedFiles == 0, "nothing changed since the files were hashed: none is read")
+        #expect(repository.resources == (await SpecLoader().load(directory.url)).resources)
+
+        _ = try directory.write("sites/site-3.yaml", Self.site(3, cpu: 3))
+        (repository, cache) = await SpecLoader().load(directory.url, reusing: cache)
+        #expect(cache.readFiles == 1 && cache.parsedFiles == 1, "an edit of the same size is seen by its times")
+        #expect(repository.resources == (await SpecLoader().load(directory.url)).resources)
+        let edited = Set(repository.resources.indices.filter { repository.resources[$0].id.name.hasSuffix("-3") })
+        #expect(cache.patchedPositions.map(Set.init) == edited, "the patched positions are those of the edited file's resources")
+
+        // Written to a temporary file and renamed over it: a new inode, the same bytes.
+        try Data(Self.site(5).utf8).write(to: directory.url.appendingPathComponent("sites/site-5.yaml"), options: .atomic)
+        (repository, cache) = await SpecLoader().load(directory.url, reusing: cache)
+        #expect(cache.readFiles >= 1 && cache.parsedFiles == 0, "a file replaced by the same content is read and hashed, not parsed")
+        #expect(repository.resources == (await SpecLoader().load(directory.url)).resources)
+    }
+
     @Test(arguments: [1, 2, 3, 4])
     func randomEditSequencesLoadAsAFullLoadDoes(seed: UInt64) async throws {
         let directory = try TemporaryDirectory()

@@ -36,6 +36,7 @@ public struct SpecLoader: Sendable {
         let base = isDirectory.boolValue ? root : root.deletingLastPathComponent()
         let limits = self.limits
         let previous = cache.entries
+        let now = FileStamp.now()
         // Files are read and hashed in batches, one task per batch, so that 100,000 small
         // files do not make 100,000 tasks; a file is parsed only when its digest is new.
         let batch = max(1, files.count / (ProcessInfo.processInfo.activeProcessorCount * 8))
@@ -44,7 +45,7 @@ public struct SpecLoader: Sendable {
                 group.addTask {
                     (start..<min(start + batch, files.count)).map { index in
                         let file = files[index]
-                        return Self.loadFile(base.appendingPathComponent(file), relativePath: file, limits: limits, previous: previous[file])
+                        return Self.loadFile(base.appendingPathComponent(file), relativePath: file, limits: limits, previous: previous[file], now: now)
                     }.enumerated().map { offset, loaded in (start + offset, loaded.entry, loaded.result, loaded.parsed) }
                 }
             }
@@ -56,6 +57,7 @@ public struct SpecLoader: Sendable {
         var reparsed: [Int] = []
         for (index, (file, (entry, _, parsed))) in zip(files, loaded).enumerated() {
             if let entry { next.entries[file] = entry }
+            if entry?.hashedAt == now || entry == nil { next.readFiles += 1 }
             if parsed {
                 next.parsedFiles += 1
                 reparsed.append(index)
@@ -68,6 +70,7 @@ public struct SpecLoader: Sendable {
         next.files = files
         next.merged = repository
         next.positions = patched?.positions ?? [:]
+        next.patchedPositions = patched?.replaced
         return (repository, next)
     }
 
@@ -76,9 +79,10 @@ public struct SpecLoader: Sendable {
     /// without problems, and re-parsed files that define the same resources as before
     /// (edits of values, not of identities) without problems. Nil otherwise. The positions
     /// of the resources are indexed on the first patch, not by every load.
-    static func patch(_ cache: SpecLoadCache, files: [String], reparsed: [Int], _ results: [FileResult]) -> (repository: SpecRepository, positions: [ResourceID: Int])? {
+    static func patch(_ cache: SpecLoadCache, files: [String], reparsed: [Int], _ results: [FileResult]) -> (repository: SpecRepository, positions: [ResourceID: Int], replaced: [Int])? {
         guard var repository = cache.merged, cache.files == files, repository.diagnostics.isEmpty, repository.rejected.isEmpty else { return nil }
         let positions = cache.positions.isEmpty ? Dictionary(repository.resources.enumerated().map { ($1.id, $0) }) { first, _ in first } : cache.positions
+        var replaced: [Int] = []
         for index in reparsed {
             let result = results[index]
             guard result.diagnostics.isEmpty, result.rejected.isEmpty, let old = cache.entries[files[index]]?.result,
@@ -87,9 +91,10 @@ public struct SpecLoader: Sendable {
             for resource in result.resources {
                 guard let position = positions[resource.id] else { return nil }
                 repository.resources[position] = resource
+                replaced.append(position)
             }
         }
-        return (repository, positions)
+        return (repository, positions, replaced)
     }
 
     /// Loads in-memory files (path relative to a root, and bytes), for tests and tools.
@@ -104,22 +109,29 @@ public struct SpecLoader: Sendable {
         var diagnostics: [Diagnostic] = []
     }
 
-    /// Reads and parses one file, or reuses `previous` when the content is the same. The
-    /// entry is nil when the file could not be read (nothing to reuse next time).
-    static func loadFile(_ url: URL, relativePath: String, limits: LoaderLimits, previous: SpecLoadCache.Entry?) -> (entry: SpecLoadCache.Entry?, result: FileResult, parsed: Bool) {
+    /// Reads and parses one file, or reuses `previous` when its stamp shows it untouched
+    /// or its content is the same. The entry is nil when the file could not be read
+    /// (nothing to reuse next time); `now` is when this load started.
+    static func loadFile(_ url: URL, relativePath: String, limits: LoaderLimits, previous: SpecLoadCache.Entry?, now: Int64) -> (entry: SpecLoadCache.Entry?, result: FileResult, parsed: Bool) {
         let start = SourceLocation(file: relativePath, line: 1, column: 1)
         var status = stat()
-        if stat(url.path, &status) == 0, Int(status.st_size) > limits.maximumFileSize {
-            return (nil, FileResult(diagnostics: [Diagnostic(at: start, "file is \(status.st_size) bytes, over the limit of \(limits.maximumFileSize) bytes; split it into smaller files")]), true)
+        let stamp = stat(url.path, &status) == 0 ? FileStamp(status) : nil
+        if let stamp, stamp.size > limits.maximumFileSize {
+            return (nil, FileResult(diagnostics: [Diagnostic(at: start, "file is \(stamp.size) bytes, over the limit of \(limits.maximumFileSize) bytes; split it into smaller files")]), true)
         }
+        if let previous, let stamp, previous.stamp == stamp, !stamp.isRacy(hashedAt: previous.hashedAt) { return (previous, previous.result, false) }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             return (nil, FileResult(diagnostics: [Diagnostic(at: start, "cannot read the file; check that it exists and is readable")]), true)
         }
         let bytes = [UInt8](data)
         let digest = SpecLoadCache.digest(bytes)
-        if let previous, previous.size == bytes.count, previous.digest == digest { return (previous, previous.result, false) }
+        if var previous, previous.size == bytes.count, previous.digest == digest {
+            previous.stamp = stamp
+            previous.hashedAt = now
+            return (previous, previous.result, false)
+        }
         let result = decode(bytes, relativePath: relativePath, limits: limits)
-        return (SpecLoadCache.Entry(size: bytes.count, digest: digest, result: result), result, true)
+        return (SpecLoadCache.Entry(size: bytes.count, digest: digest, result: result, stamp: stamp, hashedAt: now), result, true)
     }
 
     static func decode(_ bytes: [UInt8], relativePath: String, limits: LoaderLimits) -> FileResult {
