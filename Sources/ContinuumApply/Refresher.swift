@@ -93,16 +93,20 @@ public struct Refresher: Sendable {
     /// Also returns how many objects were read one by one.
     private func observe(_ records: [RecordedResource]) async throws -> (observations: [Int: ObservedObject?], reads: Int) {
         let registry = self.registry
-        let providers = Set(records.lazy.filter { $0.providerID != nil }.map(\.provider)).sorted()
+        // Records are read field by field, by position: 100,000 copies of whole records
+        // (a retain per field each) were most of a no-change refresh.
+        var names = Set<String>()
+        for position in records.indices where records[position].providerID != nil { names.insert(records[position].provider) }
+        let providers = names.sorted()
         let listings = try await Self.concurrentMap(providers, parallelism: parallelism) { name in
             (name, try await registry.provider(name).revisions())
         }
         let revisions = Dictionary(uniqueKeysWithValues: listings.compactMap { name, listing in listing.map { (name, $0) } })
         var found: [Int: ObservedObject?] = [:]
         var reads: [Int] = []
-        for (position, record) in records.enumerated() {
-            guard let providerID = record.providerID else { continue }
-            guard let listing = revisions[record.provider] else {
+        for position in records.indices {
+            guard let providerID = records[position].providerID else { continue }
+            guard let listing = revisions[records[position].provider] else {
                 reads.append(position)
                 continue
             }
@@ -110,7 +114,7 @@ public struct Refresher: Sendable {
                 found[position] = .some(nil)
                 continue
             }
-            if revision != record.revision { reads.append(position) }
+            if revision != records[position].revision { reads.append(position) }
         }
         let results = try await Self.concurrentMap(reads, parallelism: parallelism) { position in
             let record = records[position]

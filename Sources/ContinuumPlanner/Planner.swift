@@ -129,9 +129,13 @@ public struct Planner: Sendable {
         inheritCreateBeforeDestroy(&changes, graph: memo.graph, order: memo.order)
         var unchanged = 0
         var planned: [ResourceChange] = []
-        for change in changes {
-            guard let change else { continue }
-            if change.action == .noop { unchanged += 1 } else { planned.append(change) }
+        // By position, so that the no-ops (nearly all of a no-change plan) are not copied.
+        for index in changes.indices {
+            switch changes[index]?.action {
+            case nil: continue
+            case .noop?: unchanged += 1
+            case _?: if let change = changes[index] { planned.append(change) }
+            }
         }
         planned += memo.removals
         planned.sort { $0.id < $1.id }

@@ -15,11 +15,9 @@ public struct SpecLoadCache: Sendable {
     }
 
     var entries: [String: Entry] = [:]
-    /// The files of the load, in order, and what it merged them into; the position of each
-    /// resource once a load has patched an edit in.
+    /// The files of the load, in order, and what it merged them into.
     var files: [String] = []
     var merged: SpecRepository?
-    var positions: [ResourceID: Int] = [:]
     /// The positions of the resources the load replaced when it patched an edit into the
     /// previous repository: the only ones that can differ from that repository's (a hint
     /// for `Planner.replan`); nil when it merged in full.

@@ -34,6 +34,7 @@ public struct SpecLoader: Sendable {
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory)
         let base = isDirectory.boolValue ? root : root.deletingLastPathComponent()
+        let basePath = base.path.hasSuffix("/") ? base.path : base.path + "/"
         let limits = self.limits
         let previous = cache.entries
         let now = FileStamp.now()
@@ -45,7 +46,7 @@ public struct SpecLoader: Sendable {
                 group.addTask {
                     (start..<min(start + batch, files.count)).map { index in
                         let file = files[index]
-                        return Self.loadFile(base.appendingPathComponent(file), relativePath: file, limits: limits, previous: previous[file], now: now)
+                        return Self.loadFile(basePath + file, relativePath: file, limits: limits, previous: previous[file], now: now)
                     }.enumerated().map { offset, loaded in (start + offset, loaded.entry, loaded.result, loaded.parsed) }
                 }
             }
@@ -69,7 +70,6 @@ public struct SpecLoader: Sendable {
         let repository = patched?.repository ?? Self.merge(loaded.map(\.1), fileCount: files.count)
         next.files = files
         next.merged = repository
-        next.positions = patched?.positions ?? [:]
         next.patchedPositions = patched?.replaced
         return (repository, next)
     }
@@ -77,11 +77,11 @@ public struct SpecLoader: Sendable {
     /// The previous load's repository with the re-parsed files' resources put in place,
     /// when that is exactly what a full merge would give: the same files, a previous load
     /// without problems, and re-parsed files that define the same resources as before
-    /// (edits of values, not of identities) without problems. Nil otherwise. The positions
-    /// of the resources are indexed on the first patch, not by every load.
-    static func patch(_ cache: SpecLoadCache, files: [String], reparsed: [Int], _ results: [FileResult]) -> (repository: SpecRepository, positions: [ResourceID: Int], replaced: [Int])? {
+    /// (edits of values, not of identities) without problems. Nil otherwise. Each
+    /// resource's position is found by binary search (the resources are sorted by id),
+    /// so no index of 100,000 positions is built or kept.
+    static func patch(_ cache: SpecLoadCache, files: [String], reparsed: [Int], _ results: [FileResult]) -> (repository: SpecRepository, replaced: [Int])? {
         guard var repository = cache.merged, cache.files == files, repository.diagnostics.isEmpty, repository.rejected.isEmpty else { return nil }
-        let positions = cache.positions.isEmpty ? Dictionary(repository.resources.enumerated().map { ($1.id, $0) }) { first, _ in first } : cache.positions
         var replaced: [Int] = []
         for index in reparsed {
             let result = results[index]
@@ -89,12 +89,22 @@ public struct SpecLoader: Sendable {
                 old.resources.map(\.id) == result.resources.map(\.id)
             else { return nil }
             for resource in result.resources {
-                guard let position = positions[resource.id] else { return nil }
+                guard let position = position(of: resource.id, in: repository.resources) else { return nil }
                 repository.resources[position] = resource
                 replaced.append(position)
             }
         }
-        return (repository, positions, replaced)
+        return (repository, replaced)
+    }
+
+    /// The position of `id` in resources sorted by id, if it is there.
+    static func position(of id: ResourceID, in resources: [Resource]) -> Int? {
+        var low = 0, high = resources.count
+        while low < high {
+            let middle = (low + high) / 2
+            if resources[middle].id < id { low = middle + 1 } else { high = middle }
+        }
+        return low < resources.count && resources[low].id == id ? low : nil
     }
 
     /// Loads in-memory files (path relative to a root, and bytes), for tests and tools.
@@ -112,15 +122,15 @@ public struct SpecLoader: Sendable {
     /// Reads and parses one file, or reuses `previous` when its stamp shows it untouched
     /// or its content is the same. The entry is nil when the file could not be read
     /// (nothing to reuse next time); `now` is when this load started.
-    static func loadFile(_ url: URL, relativePath: String, limits: LoaderLimits, previous: SpecLoadCache.Entry?, now: Int64) -> (entry: SpecLoadCache.Entry?, result: FileResult, parsed: Bool) {
+    static func loadFile(_ path: String, relativePath: String, limits: LoaderLimits, previous: SpecLoadCache.Entry?, now: Int64) -> (entry: SpecLoadCache.Entry?, result: FileResult, parsed: Bool) {
         let start = SourceLocation(file: relativePath, line: 1, column: 1)
         var status = stat()
-        let stamp = stat(url.path, &status) == 0 ? FileStamp(status) : nil
+        let stamp = stat(path, &status) == 0 ? FileStamp(status) : nil
         if let stamp, stamp.size > limits.maximumFileSize {
             return (nil, FileResult(diagnostics: [Diagnostic(at: start, "file is \(stamp.size) bytes, over the limit of \(limits.maximumFileSize) bytes; split it into smaller files")]), true)
         }
         if let previous, let stamp, previous.stamp == stamp, !stamp.isRacy(hashedAt: previous.hashedAt) { return (previous, previous.result, false) }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             return (nil, FileResult(diagnostics: [Diagnostic(at: start, "cannot read the file; check that it exists and is readable")]), true)
         }
         let bytes = [UInt8](data)
