@@ -84,7 +84,7 @@ struct ApplyBench: AsyncParsableCommand {
     var resources: [Int] = [1_000, 10_000]
 
     @Option(help: "Each sim call sleeps a seeded random time in this range (VMs and networks).")
-    var latency = "500ms..1500ms"
+    var latency = "500ms..2000ms"
 
     @Option(help: "The range of bare-metal operations (provisioning is slower than a VM).")
     var metalLatency = "2s..4s"
