@@ -67,15 +67,15 @@ public struct Refresher: Sendable {
             }
             // A provider leaves out the top-level fields it cannot observe (a bare-metal
             // node's image once its media is ejected): those keep their recorded value.
-            var observed = record
-            observed.spec = observation.spec.completed(from: record.spec)
-            observed.outputs = observation.outputs
-            observed.revision = observation.revision
-            refreshed.replace(observed)
-            if observed.spec != record.spec {
+            var live = record
+            live.spec = observation.spec.completed(from: record.spec)
+            live.outputs = observation.outputs
+            live.revision = observation.revision
+            refreshed.replace(live)
+            if live.spec != record.spec {
                 drifted.append(record.id)
-            } else if observed != record {
-                reobserved.append(observed)
+            } else if live != record {
+                reobserved.append(live)
             }
         }
         if persist, !missing.isEmpty || !reobserved.isEmpty {

@@ -92,7 +92,7 @@ extension Controller {
         let desiredResources = target.resources
         let events: @Sendable (ApplyEvent) -> Void = { event in
             recorder.record(event)
-            Self.log(event, to: logger, providers: desiredResources)
+            Self.log(event, to: logger, resources: desiredResources)
         }
         do {
             try await JournalRecovery(store: store, registry: registry).recover(events: events)
@@ -250,7 +250,7 @@ extension Controller {
         return diagnostic
     }
 
-    private static func log(_ event: ApplyEvent, to logger: Logger, providers resources: [ResourceID: Resource]) {
+    private static func log(_ event: ApplyEvent, to logger: Logger, resources: [ResourceID: Resource]) {
         var logger = logger
         let id: ResourceID = switch event {
         case .recovered(let id, _), .started(let id, _), .retrying(let id, _, _, _), .finished(let id, _, _, _), .skipped(let id, _, _): id

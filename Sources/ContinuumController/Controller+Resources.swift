@@ -62,12 +62,3 @@ extension Controller {
         return isRecorded ? "Ready" : "Pending"
     }
 }
-
-/// Everything the resource counts depend on.
-struct ResourceCountInputs: Hashable {
-    var serial: Int64
-    var lineage: String?
-    var commit: String?
-    var drifted: Set<ResourceID>
-    var failed: Set<ResourceID>
-}

@@ -131,11 +131,8 @@ public struct Planner: Sendable {
         var planned: [ResourceChange] = []
         // By position, so that the no-ops (nearly all of a no-change plan) are not copied.
         for index in changes.indices {
-            switch changes[index]?.action {
-            case nil: continue
-            case .noop?: unchanged += 1
-            case _?: if let change = changes[index] { planned.append(change) }
-            }
+            guard let action = changes[index]?.action else { continue }
+            if action == .noop { unchanged += 1 } else if let change = changes[index] { planned.append(change) }
         }
         planned += memo.removals
         planned.sort { $0.id < $1.id }
