@@ -220,7 +220,7 @@ let package = Package(
         .target(
             name: "ContinuumTesting",
             dependencies: [
-                "ContinuumSpec", "ContinuumGraph", "ContinuumState",
+                "ContinuumSpec", "ContinuumGraph", "ContinuumState", "ContinuumProvider",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

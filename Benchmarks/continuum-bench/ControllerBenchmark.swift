@@ -1,9 +1,7 @@
 import ContinuumApply
 import ContinuumController
 import ContinuumGit
-import ContinuumProvider
 import ContinuumSim
-import ContinuumSpec
 import ContinuumState
 import ContinuumTesting
 import Foundation
@@ -109,23 +107,16 @@ struct ControllerBenchmark {
         return (reconcile, used)
     }
 
-    /// Reads every recorded object through its provider, 64 at a time: what a refresh costs
-    /// when providers cannot list revisions.
+    /// A refresh through the same providers with their revision listings hidden, 64 reads
+    /// at a time: every recorded object is read once, as before providers listed revisions.
     private static func readEveryObject(_ store: SQLiteStateStore, _ setup: ProviderSetup) async throws -> (Duration, Double) {
-        let snapshot = try await store.snapshot()
-        let registry = setup.registry(resources: [], state: snapshot)
+        var registry = setup.registry(resources: [], state: try await store.snapshot())
+        for (name, entry) in registry.entries { registry.entries[name]?.provider = UnlistedProvider(entry.provider) }
+        let refresher = Refresher(store: store, registry: registry, parallelism: 64)
         let cpu = CPUTime.now()
-        let elapsed = try await ContinuousClock().measure {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var pending = snapshot.resources[...]
-                func add() {
-                    guard let record = pending.popFirst(), let providerID = record.providerID else { return }
-                    group.addTask { _ = try await registry.provider(record.provider).read(record.id.kind, providerID: providerID) }
-                }
-                for _ in 0..<64 { add() }
-                while try await group.next() != nil { add() }
-            }
-        }
+        var read = 0
+        let elapsed = try await ContinuousClock().measure { read = try await refresher.refresh(persist: false).objectsRead }
+        guard read > 0 else { throw BenchmarkError(message: "the baseline refresh read no object") }
         return (elapsed, CPUTime.now() - cpu)
     }
 

@@ -48,7 +48,7 @@ public struct Refresher: Sendable {
         let snapshot: StateSnapshot
         do { snapshot = try await store.snapshot() } catch { throw .state(error) }
         let records = snapshot.resources
-        let observed: [Int: ObservedObject?]
+        let observed: [(position: Int, object: ObservedObject?)]
         let reads: Int
         do {
             (observed, reads) = try await observe(records)
@@ -59,7 +59,7 @@ public struct Refresher: Sendable {
         var drifted: [ResourceID] = []
         var missing: [ResourceID] = []
         var reobserved: [RecordedResource] = []
-        for (position, observation) in observed.sorted(by: { $0.key < $1.key }) {
+        for (position, observation) in observed.sorted(by: { $0.position < $1.position }) {
             let record = records[position]
             guard let observation else {
                 missing.append(record.id)
@@ -91,7 +91,7 @@ public struct Refresher: Sendable {
     /// What each provider reports for the records (by position) that may have changed:
     /// an object, or nil when it is gone. Records a listing shows unchanged are left out.
     /// Also returns how many objects were read one by one.
-    private func observe(_ records: [RecordedResource]) async throws -> (observations: [Int: ObservedObject?], reads: Int) {
+    private func observe(_ records: [RecordedResource]) async throws -> (observations: [(position: Int, object: ObservedObject?)], reads: Int) {
         let registry = self.registry
         // Records are read field by field, by position: 100,000 copies of whole records
         // (a retain per field each) were most of a no-change refresh.
@@ -102,7 +102,7 @@ public struct Refresher: Sendable {
             (name, try await registry.provider(name).revisions())
         }
         let revisions = Dictionary(uniqueKeysWithValues: listings.compactMap { name, listing in listing.map { (name, $0) } })
-        var found: [Int: ObservedObject?] = [:]
+        var gone: [Int] = []
         var reads: [Int] = []
         for position in records.indices {
             guard let providerID = records[position].providerID else { continue }
@@ -111,7 +111,7 @@ public struct Refresher: Sendable {
                 continue
             }
             guard let revision = listing[providerID] else {
-                found[position] = .some(nil)
+                gone.append(position)
                 continue
             }
             if revision != records[position].revision { reads.append(position) }
@@ -120,8 +120,7 @@ public struct Refresher: Sendable {
             let record = records[position]
             return (position, try await registry.provider(record.provider).read(record.id.kind, providerID: record.providerID ?? ""))
         }
-        for (position, object) in results { found[position] = .some(object) }
-        return (found, reads.count)
+        return (results + gone.map { ($0, nil) }, reads.count)
     }
 
     /// `transform` applied to every item, at most `parallelism` at once; results in no

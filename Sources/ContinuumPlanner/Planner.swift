@@ -74,7 +74,7 @@ public struct Planner: Sendable {
             let (plan, memo) = try planWithMemo(resources: resources, graph: graph, state: state)
             return (plan, memo, resources.count)
         }
-        guard memo.stateSerial == state.serial, memo.stateLineage == state.lineage, memo.options == options, memo.resources.count == resources.count else { return try full() }
+        guard memo.matches(state), memo.options == options, memo.resources.count == resources.count else { return try full() }
         var edited: [Int] = []
         for index in candidates ?? Array(resources.indices) where resources.indices.contains(index) && resources[index] != memo.resources[index] {
             let old = memo.resources[index], new = resources[index]

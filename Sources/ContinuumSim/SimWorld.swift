@@ -57,11 +57,10 @@ public actor SimWorld {
         makeOutputs: @Sendable (String, Database) throws -> [String: FieldValue]
     ) throws(SimWorldError) -> SimObject {
         try write { db in
-            try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'serial'")
-            let serial = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'serial'") ?? 0
+            let serial = try Self.nextSerial(db)
             let id = "\(prefix)-\(String(format: "%06d", serial))"
             var object = SimObject(id: id, provider: provider, resource: resource, idempotencyKey: idempotencyKey, spec: spec, outputs: try makeOutputs(id, db))
-            object.revision = Int64(serial)
+            object.revision = serial
             try Self.save(object, in: db, insert: true)
             return object
         }
@@ -71,9 +70,8 @@ public actor SimWorld {
     @discardableResult
     public func replace(_ object: SimObject) throws(SimWorldError) -> SimObject {
         try write { db in
-            try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'serial'")
             var object = object
-            object.revision = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'serial'") ?? 0
+            object.revision = try Self.nextSerial(db)
             try Self.save(object, in: db, insert: false)
             return object
         }
@@ -82,6 +80,12 @@ public actor SimWorld {
     /// Removes an object; removing one that is gone does nothing.
     public func remove(id: String) throws(SimWorldError) {
         try write { db in try db.execute(sql: "DELETE FROM objects WHERE id = ?", arguments: [id]) }
+    }
+
+    /// Moves the world's serial on, inside a write: the next object id and revision.
+    static func nextSerial(_ db: Database) throws -> Int64 {
+        try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'serial'")
+        return try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'serial'") ?? 0
     }
 
     static func save(_ object: SimObject, in db: Database, insert: Bool) throws {

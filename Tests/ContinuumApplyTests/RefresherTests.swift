@@ -3,6 +3,7 @@ import ContinuumProvider
 import ContinuumSim
 import ContinuumSpec
 import ContinuumState
+import ContinuumTesting
 import Testing
 
 /// A refresh lists each provider's revisions once and reads only the objects that changed.
@@ -102,22 +103,9 @@ struct RefresherTests {
         #expect(try await harness.store.snapshot().resources.allSatisfy { $0.revision != nil })
 
         var registry = try harness.registry()
-        for (name, entry) in registry.entries { registry.entries[name]?.provider = Unlisted(inner: entry.provider) }
+        for (name, entry) in registry.entries { registry.entries[name]?.provider = UnlistedProvider(entry.provider) }
         let unlisted = try await Refresher(store: harness.store, registry: registry).refresh()
         #expect(unlisted.objectsRead == count, "a provider that cannot list revisions has every object read")
         #expect(unlisted.matchesStore)
-    }
-
-    /// A real sim provider whose listing is hidden, as an external or libvirt provider's is.
-    struct Unlisted: Provider {
-        let inner: any Provider
-        var name: String { inner.name }
-        func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject? { try await inner.read(kind, providerID: providerID) }
-        func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject? { try await inner.lookup(id, idempotencyKey: idempotencyKey) }
-        func create(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject { try await inner.create(request) }
-        func update(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject { try await inner.update(request) }
-        func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) {
-            try await inner.delete(kind, providerID: providerID, idempotencyKey: idempotencyKey)
-        }
     }
 }

@@ -38,36 +38,37 @@ public struct SpecLoader: Sendable {
         let limits = self.limits
         let previous = cache.entries
         let now = FileStamp.now()
-        // Files are read and hashed in batches, one task per batch, so that 100,000 small
-        // files do not make 100,000 tasks; a file is parsed only when its digest is new.
+        // Files are checked in batches, one task per batch, so that 100,000 small files do
+        // not make 100,000 tasks; a file is read only when its stamp moved, and parsed only
+        // when its digest is new.
         let batch = max(1, files.count / (ProcessInfo.processInfo.activeProcessorCount * 8))
-        let loaded = await withTaskGroup(of: [(Int, SpecLoadCache.Entry?, FileResult, Bool)].self) { group in
+        let loaded = await withTaskGroup(of: (start: Int, files: [LoadedFile]).self) { group in
             for start in stride(from: 0, to: files.count, by: batch) {
                 group.addTask {
-                    (start..<min(start + batch, files.count)).map { index in
-                        let file = files[index]
-                        return Self.loadFile(basePath + file, relativePath: file, limits: limits, previous: previous[file], now: now)
-                    }.enumerated().map { offset, loaded in (start + offset, loaded.entry, loaded.result, loaded.parsed) }
+                    (start, files[start..<min(start + batch, files.count)].map { file in
+                        Self.loadFile(basePath + file, relativePath: file, limits: limits, previous: previous[file], now: now)
+                    })
                 }
             }
-            var results = [(SpecLoadCache.Entry?, FileResult, Bool)](repeating: (nil, FileResult(), false), count: files.count)
-            for await part in group { for (index, entry, result, parsed) in part { results[index] = (entry, result, parsed) } }
+            var results = [LoadedFile](repeating: LoadedFile(result: FileResult()), count: files.count)
+            for await part in group { results.replaceSubrange(part.start..<part.start + part.files.count, with: part.files) }
             return results
         }
         var next = SpecLoadCache()
         var reparsed: [Int] = []
-        for (index, (file, (entry, _, parsed))) in zip(files, loaded).enumerated() {
-            if let entry { next.entries[file] = entry }
-            if entry?.hashedAt == now || entry == nil { next.readFiles += 1 }
-            if parsed {
+        for (index, (file, loadedFile)) in zip(files, loaded).enumerated() {
+            if let entry = loadedFile.entry { next.entries[file] = entry }
+            if loadedFile.read { next.readFiles += 1 }
+            if loadedFile.parsed {
                 next.parsedFiles += 1
                 reparsed.append(index)
             } else {
                 next.reusedFiles += 1
             }
         }
-        let patched = Self.patch(cache, files: files, reparsed: reparsed, loaded.map(\.1))
-        let repository = patched?.repository ?? Self.merge(loaded.map(\.1), fileCount: files.count)
+        let results = loaded.map(\.result)
+        let patched = Self.patch(cache, files: files, reparsed: reparsed, results)
+        let repository = patched?.repository ?? Self.merge(results, fileCount: files.count)
         next.files = files
         next.merged = repository
         next.patchedPositions = patched?.replaced
@@ -119,29 +120,40 @@ public struct SpecLoader: Sendable {
         var diagnostics: [Diagnostic] = []
     }
 
+    /// One file as a load found it: its cache entry (nil when it could not be read, so
+    /// there is nothing to reuse next time), its resources and problems, and whether it
+    /// was read and parsed this time.
+    struct LoadedFile: Sendable {
+        var entry: SpecLoadCache.Entry?
+        var result: FileResult
+        var read = true
+        var parsed = true
+    }
+
     /// Reads and parses one file, or reuses `previous` when its stamp shows it untouched
-    /// or its content is the same. The entry is nil when the file could not be read
-    /// (nothing to reuse next time); `now` is when this load started.
-    static func loadFile(_ path: String, relativePath: String, limits: LoaderLimits, previous: SpecLoadCache.Entry?, now: Int64) -> (entry: SpecLoadCache.Entry?, result: FileResult, parsed: Bool) {
+    /// or its content is the same; `now` is when this load started.
+    static func loadFile(_ path: String, relativePath: String, limits: LoaderLimits, previous: SpecLoadCache.Entry?, now: Int64) -> LoadedFile {
         let start = SourceLocation(file: relativePath, line: 1, column: 1)
         var status = stat()
         let stamp = stat(path, &status) == 0 ? FileStamp(status) : nil
         if let stamp, stamp.size > limits.maximumFileSize {
-            return (nil, FileResult(diagnostics: [Diagnostic(at: start, "file is \(stamp.size) bytes, over the limit of \(limits.maximumFileSize) bytes; split it into smaller files")]), true)
+            return LoadedFile(result: FileResult(diagnostics: [Diagnostic(at: start, "file is \(stamp.size) bytes, over the limit of \(limits.maximumFileSize) bytes; split it into smaller files")]))
         }
-        if let previous, let stamp, previous.stamp == stamp, !stamp.isRacy(hashedAt: previous.hashedAt) { return (previous, previous.result, false) }
+        if let previous, let stamp, previous.stamp == stamp, !stamp.isRacy(hashedAt: previous.hashedAt) {
+            return LoadedFile(entry: previous, result: previous.result, read: false, parsed: false)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            return (nil, FileResult(diagnostics: [Diagnostic(at: start, "cannot read the file; check that it exists and is readable")]), true)
+            return LoadedFile(result: FileResult(diagnostics: [Diagnostic(at: start, "cannot read the file; check that it exists and is readable")]))
         }
         let bytes = [UInt8](data)
         let digest = SpecLoadCache.digest(bytes)
         if var previous, previous.size == bytes.count, previous.digest == digest {
             previous.stamp = stamp
             previous.hashedAt = now
-            return (previous, previous.result, false)
+            return LoadedFile(entry: previous, result: previous.result, parsed: false)
         }
         let result = decode(bytes, relativePath: relativePath, limits: limits)
-        return (SpecLoadCache.Entry(size: bytes.count, digest: digest, result: result, stamp: stamp, hashedAt: now), result, true)
+        return LoadedFile(entry: SpecLoadCache.Entry(size: bytes.count, digest: digest, result: result, stamp: stamp, hashedAt: now), result: result)
     }
 
     static func decode(_ bytes: [UInt8], relativePath: String, limits: LoaderLimits) -> FileResult {
