@@ -150,14 +150,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The reconcile loop: Git source -> specs -> refresh -> plan -> apply, continuously,
-        // with status, events and metrics. Also the composition root for providers.
+        // The one path from specs to provider calls that every front end takes: loading and
+        // validation, the provider catalog (the composition root for providers), the state
+        // lease, and one reconciliation (recover, refresh, plan, policy, apply, record).
+        .target(
+            name: "ContinuumEngine",
+            dependencies: [
+                "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
+                "ContinuumSim", "ContinuumApply", "ContinuumExternal", "ContinuumRedfish", "ContinuumLibvirt", "ContinuumKubernetes",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The reconcile loop: Git source -> the engine, continuously, with status, events and metrics.
         .target(
             name: "ContinuumController",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
-                "ContinuumSim", "ContinuumApply", "ContinuumGit", "ContinuumExternal", "ContinuumRedfish", "ContinuumLibvirt",
-                "ContinuumKubernetes",
+                "ContinuumApply", "ContinuumGit", "ContinuumEngine",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -168,7 +177,7 @@ let package = Package(
         .target(
             name: "ContinuumServer",
             dependencies: [
-                "ContinuumSpec", "ContinuumState", "ContinuumController", "ContinuumGit",
+                "ContinuumSpec", "ContinuumState", "ContinuumController", "ContinuumEngine", "ContinuumGit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -183,7 +192,7 @@ let package = Package(
             name: "ContinuumCLI",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider", "ContinuumSim", "ContinuumApply",
-                "ContinuumGit", "ContinuumController", "ContinuumServer",
+                "ContinuumGit", "ContinuumEngine", "ContinuumController", "ContinuumServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -203,7 +212,7 @@ let package = Package(
             name: "continuum-bench",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumTesting",
-                "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumController", "ContinuumGit", "ContinuumRedfish",
+                "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumEngine", "ContinuumController", "ContinuumGit", "ContinuumRedfish",
                 "ContinuumLibvirt", "CLibvirt",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -252,7 +261,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContinuumApplyTests",
-            dependencies: ["ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting"],
+            dependencies: ["ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting", "ContinuumEngine"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -297,6 +306,7 @@ let package = Package(
             name: "ContinuumControllerTests",
             dependencies: [
                 "ContinuumController", "ContinuumServer", "ContinuumGit", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec", "ContinuumApply",
+                "ContinuumEngine", "ContinuumPlanner",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -305,8 +315,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ContinuumEngineTests",
+            dependencies: [
+                "ContinuumEngine", "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumPlanner", "ContinuumSpec", "ContinuumState",
+                "ContinuumTesting",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ContinuumCLITests",
-            dependencies: ["ContinuumCLI", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec"],
+            dependencies: ["ContinuumCLI", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec", "ContinuumPlanner"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,5 +1,6 @@
 import ContinuumApply
 import ContinuumController
+import ContinuumEngine
 import ContinuumGit
 import ContinuumSim
 import ContinuumState
@@ -60,16 +61,18 @@ struct ControllerBenchmark {
         let sourceFetch = try await clock.measure { _ = try await source.fetch() }
         let specs = revision.map(\.directory) ?? directory.url
         let parse = try clock.measure { try PlanBenchmark.parseWithLibyaml(specs) }
-        let load = try await clock.measure { _ = try await ValidatedSpecs.load(specs) }
+        let catalog = ProviderCatalog.standard(
+            simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), secretsDirectory: directory.url.appendingPathComponent("secrets"))
+        let load = try await clock.measure { _ = try await ValidatedSpecs.load(specs, catalog: catalog) }
 
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
         let controller = Controller(
             configuration: ControllerConfiguration(
                 source: GitSourceOptions(url: repository.url, path: "specs", cacheDirectory: directory.url.appendingPathComponent("controller")),
-                statePath: directory.url.appendingPathComponent("state.db").path, simWorldPath: directory.url.appendingPathComponent("sim.db").path,
+                statePath: directory.url.appendingPathComponent("state.db").path,
                 interval: .seconds(3600), driftInterval: .seconds(3600)),
-            metrics: ControllerMetrics(factory: NOOPMetricsHandler.instance), logger: logger)
+            catalog: catalog, metrics: ControllerMetrics(factory: NOOPMetricsHandler.instance), logger: logger)
         let running = Task { try await controller.run() }
         defer { running.cancel() }
         let first = try await Self.reconcile(controller, after: nil)
@@ -84,8 +87,7 @@ struct ControllerBenchmark {
         }
         steadySeconds /= Double(max(1, steadyRepeats))
         steadyCPU /= Double(max(1, steadyRepeats))
-        let setup = ProviderSetup(world: SimWorld(path: controller.configuration.simWorldPath), secretsDirectory: directory.url.appendingPathComponent("secrets"))
-        let (readAll, readAllCPU) = try await Self.readEveryObject(controller.store, setup)
+        let (readAll, readAllCPU) = try await Self.readEveryObject(controller.store, catalog)
         return Result(
             resources: generator.resourceCount, files: files, gitCloneSeconds: gitClone.timeInterval, sourceCloneSeconds: sourceClone.timeInterval,
             gitFetchSeconds: gitFetch.timeInterval, sourceFetchSeconds: sourceFetch.timeInterval, libyamlParseSeconds: parse.timeInterval,
@@ -101,7 +103,7 @@ struct ControllerBenchmark {
         await controller.trigger()
         let reconcile = try await Self.reconcile(controller, after: previous)
         let used = CPUTime.now() - cpu
-        guard reconcile.plan?.add == 0, reconcile.plan?.change == 0, reconcile.result == "no changes" else {
+        guard reconcile.plan?.add == 0, reconcile.plan?.change == 0, reconcile.result == .noChanges else {
             throw BenchmarkError(message: "a reconcile was not a no-change one: \(reconcile)")
         }
         return (reconcile, used)
@@ -109,10 +111,10 @@ struct ControllerBenchmark {
 
     /// A refresh through the same providers with their revision listings hidden, 64 reads
     /// at a time: every recorded object is read once, as before providers listed revisions.
-    private static func readEveryObject(_ store: SQLiteStateStore, _ setup: ProviderSetup) async throws -> (Duration, Double) {
-        var registry = setup.registry(resources: [], state: try await store.snapshot())
+    private static func readEveryObject(_ store: SQLiteStateStore, _ catalog: ProviderCatalog) async throws -> (Duration, Double) {
+        var registry = catalog.registry(resources: [], state: try await store.snapshot())
         for (name, entry) in registry.entries { registry.entries[name]?.provider = UnlistedProvider(entry.provider) }
-        let refresher = Refresher(store: store, registry: registry, parallelism: 64)
+        let refresher = Refresher(store: store, registry: registry, options: ApplyOptions(parallelism: 64))
         let cpu = CPUTime.now()
         var read = 0
         let elapsed = try await ContinuousClock().measure { read = try await refresher.refresh(persist: false).objectsRead }

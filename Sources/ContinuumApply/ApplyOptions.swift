@@ -12,13 +12,11 @@ public struct ApplyOptions: Sendable {
     public var attemptTimeout: Duration
     /// How ready operations are ordered (critical path, or FIFO for comparison).
     public var policy: SchedulingPolicy
-    /// Who takes the state lock, for the error another applier sees.
-    public var holder: String
 
     /// Creates options.
     public init(
         parallelism: Int = 10, maximumAttempts: Int = 5, initialBackoff: Duration = .milliseconds(500), maximumBackoff: Duration = .seconds(30),
-        attemptTimeout: Duration = .seconds(600), policy: SchedulingPolicy = .criticalPath, holder: String = "continuum apply"
+        attemptTimeout: Duration = .seconds(600), policy: SchedulingPolicy = .criticalPath
     ) {
         self.parallelism = parallelism
         self.maximumAttempts = maximumAttempts
@@ -26,7 +24,6 @@ public struct ApplyOptions: Sendable {
         self.maximumBackoff = maximumBackoff
         self.attemptTimeout = attemptTimeout
         self.policy = policy
-        self.holder = holder
     }
 }
 

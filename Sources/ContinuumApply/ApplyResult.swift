@@ -26,3 +26,35 @@ public struct ApplyResult: Sendable {
         return "Apply complete! Resources: \(counts)."
     }
 }
+
+extension ApplyResult {
+    /// How an apply ended, as the history records it.
+    public enum Outcome: Sendable, Hashable, CustomStringConvertible {
+        /// Everything planned was done.
+        case succeeded
+        /// A stop signal ended it early.
+        case interrupted
+        /// This many operations failed.
+        case failed(operations: Int)
+
+        public var description: String {
+            switch self {
+            case .succeeded: "succeeded"
+            case .interrupted: "interrupted"
+            case .failed(let operations): "failed: \(operations) operations"
+            }
+        }
+    }
+
+    /// How it ended.
+    public var outcome: Outcome {
+        if interrupted { return .interrupted }
+        return failures == 0 ? .succeeded : .failed(operations: failures)
+    }
+}
+
+extension ApplyResult {
+    /// The result of applying a plan with nothing to do.
+    public static let nothing = ApplyResult(
+        added: 0, changed: 0, replaced: 0, destroyed: 0, failures: 0, interrupted: false, report: ApplyReport(actions: [], makespan: 0))
+}

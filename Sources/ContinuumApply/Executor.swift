@@ -42,7 +42,7 @@ public struct Executor: Sendable {
         var scheduler = StepScheduler(
             steps: plan.steps, providers: steps.map(\.providerName), estimates: estimates,
             providerLimits: registry.entries.compactMapValues(\.concurrency), globalLimit: options.parallelism,
-            policy: options.policy == .fifo ? .fifo : .criticalPath)
+            policy: options.policy)
         let limiters = registry.entries.compactMapValues { $0.requestsPerSecond.map(RateLimiter.init) }
         var records = Dictionary(uniqueKeysWithValues: snapshot.resources.map { ($0.id, $0) })
         var timings = [(start: Double?, end: Double?, error: String?)](repeating: (nil, nil, nil), count: steps.count)
@@ -100,8 +100,8 @@ public struct Executor: Sendable {
         }
         let actions = steps.enumerated().map { index, context in
             ApplyReport.Action(
-                id: index, resource: context.step.resource.description, kind: context.step.resource.kind.rawValue, action: context.step.operation.rawValue,
-                change: context.change.action.rawValue, provider: context.providerName, start: timings[index].start, end: timings[index].end,
+                id: index, resource: context.step.resource, kind: context.step.resource.kind, action: context.step.operation,
+                change: context.change.action, provider: context.providerName, start: timings[index].start, end: timings[index].end,
                 outcome: Self.outcome(status[index]), error: timings[index].error)
         }
         let makespan = (timings.compactMap(\.end).max() ?? 0) - (timings.compactMap(\.start).min() ?? 0)
@@ -110,12 +110,12 @@ public struct Executor: Sendable {
             interrupted: interrupted, report: ApplyReport(actions: actions, makespan: max(0, makespan)))
     }
 
-    private static func outcome(_ status: StepScheduler.Status) -> String {
+    private static func outcome(_ status: StepScheduler.Status) -> ApplyReport.Outcome {
         switch status {
-        case .succeeded: "succeeded"
-        case .failed: "failed"
-        case .skipped, .waiting, .ready: "skipped"
-        case .running: "running"
+        case .succeeded: .succeeded
+        case .failed: .failed
+        case .skipped, .waiting, .ready: .skipped
+        case .running: .running
         }
     }
 }

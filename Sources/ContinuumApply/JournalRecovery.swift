@@ -1,6 +1,6 @@
+public import ContinuumSpec
 public import ContinuumState
 import ContinuumProvider
-import ContinuumSpec
 import Foundation
 
 /// Resolves what an interrupted apply left behind, before anything is planned: each
@@ -8,87 +8,129 @@ import Foundation
 /// object exists under the intent's idempotency key; a delete is recorded if the object
 /// is gone), and old objects of interrupted create-before-destroy replaces are deleted.
 /// So a `kill -9` at any moment leaves no orphan and no duplicate.
+///
+/// Provider calls follow the apply's retry policy. One that still fails leaves its intent
+/// pending (or its old object recorded) and only that resource unsettled: the plan holds it
+/// and what depends on it, and the next run tries again; the rest of the fleet goes on.
 public struct JournalRecovery: Sendable {
+    /// What a recovery settled, and what it could not.
+    public struct Report: Sendable {
+        /// Resources whose interrupted operation could not be settled, with why.
+        public var unsettled: [ResourceID: String] = [:]
+        /// How many intents and old objects were settled.
+        public var settled = 0
+    }
+
     /// The state store.
     public let store: any StateStore
     /// The providers.
     public let registry: ProviderRegistry
+    /// How provider calls are tried.
+    public let retry: RetryPolicy
 
-    /// Creates a recovery.
-    public init(store: any StateStore, registry: ProviderRegistry) {
+    /// Creates a recovery whose provider calls follow `options`' retry policy.
+    public init(store: any StateStore, registry: ProviderRegistry, options: ApplyOptions = ApplyOptions()) {
         self.store = store
         self.registry = registry
+        self.retry = RetryPolicy(options)
     }
 
-    /// Settles every pending intent and deposed object; reports each through `events`.
-    /// - Throws: `ApplyError` when the state store fails or a provider cannot answer, so
-    ///   that nothing is planned on a state whose last calls are not known.
-    public func recover(events: @Sendable (ApplyEvent) -> Void = { _ in }) async throws(ApplyError) {
+    /// Settles every pending intent and deposed object it can; reports each through `events`.
+    @discardableResult
+    /// - Throws: `ApplyError` only when the state store fails; provider failures are in the report.
+    public func recover(events: @Sendable (ApplyEvent) -> Void = { _ in }) async throws(ApplyError) -> Report {
+        var report = Report()
         do {
             for entry in try await store.pendingIntents() {
-                let provider = try provider(entry.provider)
-                var records = Dictionary(uniqueKeysWithValues: try await store.snapshot().resources.map { ($0.id, $0) })
-                switch entry.operation {
-                case .create:
-                    guard let found = try await provider.lookup(entry.resource, idempotencyKey: entry.key) else {
-                        _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
-                        events(.recovered(entry.resource, .notApplied))
-                        continue
-                    }
-                    let old = records[entry.resource]
-                    var deposed = old?.deposed ?? []
-                    if let old, let oldID = old.providerID, oldID != found.providerID { deposed.append(DeposedObject(provider: old.provider, providerID: oldID)) }
-                    let adopted = RecordedResource(
-                        id: entry.resource, provider: entry.provider, providerID: found.providerID, spec: entry.spec ?? found.spec, outputs: found.outputs,
-                        dependencies: entry.dependencies, lifecycle: old?.lifecycle ?? Lifecycle(), deposed: deposed, labels: old?.labels ?? [:],
-                        revision: found.revision)
-                    _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [adopted], removals: [])
-                    events(.recovered(entry.resource, .adopted))
-                case .update:
-                    _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
-                    events(.recovered(entry.resource, .notApplied))
-                case .delete:
-                    guard let providerID = entry.providerID, try await provider.read(entry.resource.kind, providerID: providerID) == nil else {
-                        _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
-                        events(.recovered(entry.resource, .notApplied))
-                        continue
-                    }
-                    if var record = records[entry.resource], record.deposed.contains(where: { $0.providerID == providerID }) {
-                        record.deposed.removeAll { $0.providerID == providerID }
-                        records[entry.resource] = record
-                        _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [record], removals: [])
-                    } else if records[entry.resource]?.providerID == providerID {
-                        _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [entry.resource])
-                    } else {
-                        _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
-                    }
-                    events(.recovered(entry.resource, .deleted))
+                do {
+                    try await settle(entry, events: events)
+                    report.settled += 1
+                } catch let error as ProviderError {
+                    report.unsettled[entry.resource] = "its interrupted \(entry.operation.rawValue) could not be settled: \(error)"
                 }
             }
-            try await deleteDeposed(events: events)
-        } catch let error as ApplyError {
-            throw error
+            for var record in try await store.snapshot().resources where !record.deposed.isEmpty {
+                for target in record.deposed {
+                    do {
+                        try await deleteDeposed(target, of: &record, events: events)
+                        report.settled += 1
+                    } catch let error as ProviderError {
+                        report.unsettled[record.id] = "the old object \(target.providerID) of its replace could not be deleted: \(error)"
+                    }
+                }
+            }
         } catch let error as StateError {
             throw .state(error)
         } catch {
-            throw ApplyError(.state, "cannot recover the last apply: \(error); the state is unchanged, run again when the provider answers")
+            throw ApplyError(.state, "cannot recover the last apply: \(error); the state is unchanged, run again")
         }
+        return report
     }
 
-    private func deleteDeposed(events: @Sendable (ApplyEvent) -> Void) async throws {
-        for var record in try await store.snapshot().resources where !record.deposed.isEmpty {
-            for target in record.deposed {
-                let key = UUID().uuidString.lowercased()
-                try await store.recordIntent(JournalEntry(key: key, resource: record.id, operation: .delete, provider: target.provider, providerID: target.providerID))
-                try await provider(target.provider).delete(record.id.kind, providerID: target.providerID, idempotencyKey: key)
-                record.deposed.removeAll { $0 == target }
-                _ = try await store.completeIntent(key: key, outcome: .succeeded, upserts: [record], removals: [])
-                events(.recovered(record.id, .deleted))
+    private func settle(_ entry: JournalEntry, events: @Sendable (ApplyEvent) -> Void) async throws {
+        let provider = try registry.provider(entry.provider)
+        switch entry.operation {
+        case .create:
+            let found = try await call(entry.provider) { () throws(ProviderError) in try await provider.lookup(entry.resource, idempotencyKey: entry.key) }
+            guard let found else {
+                _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
+                events(.recovered(entry.resource, .notApplied))
+                return
             }
+            let old = try await store.snapshot()[entry.resource]
+            var deposed = old?.deposed ?? []
+            if let old, let oldID = old.providerID, oldID != found.providerID { deposed.append(DeposedObject(provider: old.provider, providerID: oldID)) }
+            let adopted = RecordedResource(
+                id: entry.resource, provider: entry.provider, providerID: found.providerID, spec: entry.spec ?? found.spec, outputs: found.outputs,
+                dependencies: entry.dependencies, lifecycle: old?.lifecycle ?? Lifecycle(), deposed: deposed, labels: old?.labels ?? [:],
+                revision: found.revision)
+            _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [adopted], removals: [])
+            events(.recovered(entry.resource, .adopted))
+        case .update:
+            _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
+            events(.recovered(entry.resource, .notApplied))
+        case .delete:
+            guard let providerID = entry.providerID else {
+                _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
+                events(.recovered(entry.resource, .notApplied))
+                return
+            }
+            let live = try await call(entry.provider) { () throws(ProviderError) in try await provider.read(entry.resource.kind, providerID: providerID) }
+            guard live == nil else {
+                _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
+                events(.recovered(entry.resource, .notApplied))
+                return
+            }
+            let record = try await store.snapshot()[entry.resource]
+            if var record, record.deposed.contains(where: { $0.providerID == providerID }) {
+                record.deposed.removeAll { $0.providerID == providerID }
+                _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [record], removals: [])
+            } else if record?.providerID == providerID {
+                _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [entry.resource])
+            } else {
+                _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
+            }
+            events(.recovered(entry.resource, .deleted))
         }
     }
 
-    private func provider(_ name: String) throws -> any Provider {
-        try registry.provider(name)
+    private func deleteDeposed(_ target: DeposedObject, of record: inout RecordedResource, events: @Sendable (ApplyEvent) -> Void) async throws {
+        let provider = try registry.provider(target.provider)
+        let key = UUID().uuidString.lowercased()
+        let kind = record.id.kind
+        try await store.recordIntent(JournalEntry(key: key, resource: record.id, operation: .delete, provider: target.provider, providerID: target.providerID))
+        do {
+            try await call(target.provider) { () throws(ProviderError) in try await provider.delete(kind, providerID: target.providerID, idempotencyKey: key) }
+        } catch {
+            _ = try await store.completeIntent(key: key, outcome: .failed, upserts: [], removals: [])
+            throw error
+        }
+        record.deposed.removeAll { $0 == target }
+        _ = try await store.completeIntent(key: key, outcome: .succeeded, upserts: [record], removals: [])
+        events(.recovered(record.id, .deleted))
+    }
+
+    private func call<T: Sendable>(_ provider: String, _ body: @escaping @Sendable () async throws(ProviderError) -> T) async throws(ProviderError) -> T {
+        try await retry.run(provider: provider, body)
     }
 }

@@ -134,22 +134,11 @@ struct OperationRunner: Sendable {
         }
     }
 
-    /// Calls `body` until it succeeds, fails with a non-retryable error, or runs out of
-    /// attempts; each attempt waits for the rate limiter and is bounded by the timeout.
+    /// Calls `body` with the apply's retry policy, reporting retries as events.
     private func attempt<T: Sendable>(_ context: OperationContext, limiter: RateLimiter?, _ body: @escaping @Sendable () async throws(ProviderError) -> T) async throws(ProviderError) -> T {
-        var attempt = 1
-        var backoff = options.initialBackoff
-        while true {
-            await limiter?.acquire()
-            do {
-                return try await Timeout.run(options.attemptTimeout, provider: context.providerName, body)
-            } catch where error.isRetryable && attempt < options.maximumAttempts {
-                events(.retrying(context.step.resource, context.step.operation, attempt: attempt, error: error.description))
-                try? await Task.sleep(for: backoff * Double.random(in: 0.5...1.0))
-                backoff = min(backoff * 2, options.maximumBackoff)
-                attempt += 1
-            }
-        }
+        try await RetryPolicy(options).run(provider: context.providerName, limiter: limiter, retrying: { attempt, error in
+            events(.retrying(context.step.resource, context.step.operation, attempt: attempt, error: error.description))
+        }, body)
     }
 }
 

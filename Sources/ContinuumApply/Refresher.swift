@@ -18,6 +18,8 @@ public struct Refresher: Sendable {
         public var drifted: [ResourceID]
         /// Resources whose object is gone.
         public var missing: [ResourceID]
+        /// Resources whose live state could not be read, with why; they keep their records.
+        public var unreadable: [ResourceID: String]
         /// How many objects were read one by one (the rest were known unchanged by revision).
         public var objectsRead: Int
         /// Whether `snapshot` is exactly what the store holds at `snapshot.serial`: nothing
@@ -32,29 +34,28 @@ public struct Refresher: Sendable {
     public let registry: ProviderRegistry
     /// At most this many reads at once.
     public let parallelism: Int
+    /// How each read is tried.
+    public let retry: RetryPolicy
 
-    /// Creates a refresher.
-    public init(store: any StateStore, registry: ProviderRegistry, parallelism: Int = 10) {
+    /// Creates a refresher whose reads follow `options`' parallelism and retry policy.
+    public init(store: any StateStore, registry: ProviderRegistry, options: ApplyOptions = ApplyOptions()) {
         self.store = store
         self.registry = registry
-        self.parallelism = max(1, parallelism)
+        self.parallelism = max(1, options.parallelism)
+        self.retry = RetryPolicy(options)
     }
 
     /// Refreshes every recorded resource. With `persist`, gone objects are removed from the
     /// store, and new revisions and outputs of objects whose spec did not drift are
     /// recorded (apply); without, only the returned snapshot has them (plan changes nothing).
-    /// - Throws: `ApplyError` when a read fails: planning on a half-known world is refused.
+    /// - Throws: `ApplyError` when the state store fails; provider failures are in `unreadable`.
     public func refresh(persist: Bool = true) async throws(ApplyError) -> Result {
         let snapshot: StateSnapshot
         do { snapshot = try await store.snapshot() } catch { throw .state(error) }
         let records = snapshot.resources
-        let observed: [(position: Int, object: ObservedObject?)]
-        let reads: Int
-        do {
-            (observed, reads) = try await observe(records)
-        } catch {
-            throw ApplyError(.state, "cannot refresh: \(error); nothing was planned or applied (run with --refresh=false to plan against the recorded state)")
-        }
+        let (observed, reads, failures) = await observe(records)
+        var unreadable: [ResourceID: String] = [:]
+        for (position, error) in failures { unreadable[records[position].id] = "its provider could not be read: \(error)" }
         var refreshed = snapshot
         var drifted: [ResourceID] = []
         var missing: [ResourceID] = []
@@ -84,28 +85,50 @@ public struct Refresher: Sendable {
         refreshed.remove(Set(missing))
         return Result(
             snapshot: refreshed,
-            drifted: drifted.sorted(), missing: missing.sorted(), objectsRead: reads,
+            drifted: drifted.sorted(), missing: missing.sorted(), unreadable: unreadable, objectsRead: reads,
             matchesStore: drifted.isEmpty && (persist || (missing.isEmpty && reobserved.isEmpty)))
     }
 
     /// What each provider reports for the records (by position) that may have changed:
     /// an object, or nil when it is gone. Records a listing shows unchanged are left out.
-    /// Also returns how many objects were read one by one.
-    private func observe(_ records: [RecordedResource]) async throws -> (observations: [(position: Int, object: ObservedObject?)], reads: Int) {
+    /// Also returns how many objects were read one by one, and the records (by position)
+    /// whose provider could not be read, with the error.
+    private func observe(_ records: [RecordedResource]) async -> (
+        observations: [(position: Int, object: ObservedObject?)], reads: Int, failures: [(position: Int, error: ProviderError)]
+    ) {
         let registry = self.registry
+        let retry = self.retry
         // Records are read field by field, by position: 100,000 copies of whole records
         // (a retain per field each) were most of a no-change refresh.
         var names = Set<String>()
         for position in records.indices where records[position].providerID != nil { names.insert(records[position].provider) }
         let providers = names.sorted()
-        let listings = try await Self.concurrentMap(providers, parallelism: parallelism) { name in
-            (name, try await registry.provider(name).revisions())
+        let listings = await Self.concurrentMap(providers, parallelism: parallelism) { name -> (String, Swift.Result<[String: String]?, ProviderError>) in
+            do throws(ProviderError) {
+                let provider = try registry.provider(name)
+                return (name, .success(try await retry.run(provider: name) { () throws(ProviderError) in try await provider.revisions() }))
+            } catch {
+                return (name, .failure(error))
+            }
         }
-        let revisions = Dictionary(uniqueKeysWithValues: listings.compactMap { name, listing in listing.map { (name, $0) } })
+        var revisions: [String: [String: String]] = [:]
+        var brokenProviders: [String: ProviderError] = [:]
+        for (name, listing) in listings {
+            switch listing {
+            case .success(let listing?): revisions[name] = listing
+            case .success(nil): break
+            case .failure(let error): brokenProviders[name] = error
+            }
+        }
         var gone: [Int] = []
         var reads: [Int] = []
+        var failures: [(position: Int, error: ProviderError)] = []
         for position in records.indices {
             guard let providerID = records[position].providerID else { continue }
+            if let error = brokenProviders[records[position].provider] {
+                failures.append((position, error))
+                continue
+            }
             guard let listing = revisions[records[position].provider] else {
                 reads.append(position)
                 continue
@@ -116,28 +139,45 @@ public struct Refresher: Sendable {
             }
             if revision != records[position].revision { reads.append(position) }
         }
-        let results = try await Self.concurrentMap(reads, parallelism: parallelism) { position in
+        let results = await concurrentMap(reads) { position -> (Int, Swift.Result<ObservedObject?, ProviderError>) in
             let record = records[position]
-            return (position, try await registry.provider(record.provider).read(record.id.kind, providerID: record.providerID ?? ""))
+            do throws(ProviderError) {
+                let provider = try registry.provider(record.provider)
+                let kind = record.id.kind, providerID = record.providerID ?? ""
+                return (position, .success(try await retry.run(provider: record.provider) { () throws(ProviderError) in try await provider.read(kind, providerID: providerID) }))
+            } catch {
+                return (position, .failure(error))
+            }
         }
-        return (results + gone.map { ($0, nil) }, reads.count)
+        var observations = gone.map { (position: $0, object: ObservedObject?.none) }
+        for (position, result) in results {
+            switch result {
+            case .success(let object): observations.append((position, object))
+            case .failure(let error): failures.append((position, error))
+            }
+        }
+        return (observations, reads.count, failures)
     }
 
     /// `transform` applied to every item, at most `parallelism` at once; results in no
     /// particular order.
+    private func concurrentMap<Item: Sendable, Value: Sendable>(_ items: [Item], _ transform: @escaping @Sendable (Item) async -> Value) async -> [Value] {
+        await Self.concurrentMap(items, parallelism: parallelism, transform)
+    }
+
     private static func concurrentMap<Item: Sendable, Value: Sendable>(
-        _ items: [Item], parallelism: Int, _ transform: @escaping @Sendable (Item) async throws -> Value
-    ) async throws -> [Value] {
-        try await withThrowingTaskGroup(of: Value.self) { group in
+        _ items: [Item], parallelism: Int, _ transform: @escaping @Sendable (Item) async -> Value
+    ) async -> [Value] {
+        await withTaskGroup(of: Value.self) { group in
             var results: [Value] = []
             results.reserveCapacity(items.count)
             var pending = items[...]
             func add() {
                 guard let item = pending.popFirst() else { return }
-                group.addTask { try await transform(item) }
+                group.addTask { await transform(item) }
             }
             for _ in 0..<parallelism { add() }
-            while let result = try await group.next() {
+            while let result = await group.next() {
                 results.append(result)
                 add()
             }

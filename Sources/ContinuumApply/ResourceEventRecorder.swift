@@ -1,3 +1,4 @@
+import ContinuumSpec
 import ContinuumPlanner
 public import ContinuumState
 import Foundation
@@ -19,7 +20,7 @@ public final class ResourceEventRecorder: Sendable {
     public func record(_ event: ApplyEvent) {
         let recorded: ResourceEvent? = switch event {
         case .finished(let id, let operation, _, .succeeded):
-            ResourceEvent(resource: id, action: Self.pastTense(operation.rawValue), source: source)
+            ResourceEvent(resource: id, action: operation.pastTense, source: source)
         case .finished(let id, let operation, _, .failed(let message)):
             ResourceEvent(resource: id, action: "\(operation.rawValue) failed", source: source, message: message)
         case .recovered(let id, let resolution):
@@ -42,15 +43,6 @@ public final class ResourceEventRecorder: Sendable {
         events.withLock { events in
             defer { events.removeAll() }
             return events
-        }
-    }
-
-    private static func pastTense(_ action: String) -> String {
-        switch action {
-        case "create": "created"
-        case "update": "updated"
-        case "delete": "deleted"
-        default: action
         }
     }
 }

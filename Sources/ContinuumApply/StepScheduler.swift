@@ -10,14 +10,6 @@ import HeapModule
 /// when the global limit and its provider's limit have room. A failed step's dependents,
 /// transitively, are skipped; independent branches go on.
 struct StepScheduler {
-    /// How ready steps are ordered.
-    enum Policy: String, Sendable {
-        /// Longest remaining path first.
-        case criticalPath
-        /// First ready, first started; steps ready at the same time in plan order.
-        case fifo
-    }
-
     /// Where a step stands.
     enum Status: Equatable, Sendable {
         case waiting, ready, running, succeeded, failed, skipped
@@ -28,7 +20,7 @@ struct StepScheduler {
     let priority: [Int64]
     private let dependents: [[Int]]
     private var unmet: [Int]
-    private let policy: Policy
+    private let policy: SchedulingPolicy
     private let globalLimit: Int
     private var running = 0
     /// How many steps became ready so far: the FIFO policy's queue position.
@@ -60,7 +52,7 @@ struct StepScheduler {
     ///   - steps: the plan's steps (dependency-first order).
     ///   - providers: the provider each step calls.
     ///   - estimates: each step's estimated duration in nanoseconds.
-    init(steps: [PlanStep], providers: [String], estimates: [Int64], providerLimits: [String: Int], globalLimit: Int, policy: Policy) {
+    init(steps: [PlanStep], providers: [String], estimates: [Int64], providerLimits: [String: Int], globalLimit: Int, policy: SchedulingPolicy) {
         var dependents = [[Int]](repeating: [], count: steps.count)
         for step in steps { for dependency in step.dependsOn { dependents[dependency].append(step.index) } }
         var priority = [Int64](repeating: 0, count: steps.count)
@@ -87,9 +79,6 @@ struct StepScheduler {
 
     /// Whether every step has ended (succeeded, failed or skipped).
     var isFinished: Bool { running == 0 && !status.contains(.waiting) && !status.contains(.ready) }
-
-    /// Whether nothing runs now.
-    var isIdle: Bool { running == 0 }
 
     /// The next step to start now, marked running; nil when none may start.
     mutating func next() -> Int? {

@@ -1,3 +1,4 @@
+import ContinuumEngine
 import ContinuumSpec
 import ContinuumState
 

@@ -1,32 +1,37 @@
 import ContinuumGit
 import ContinuumPlanner
 import ContinuumSpec
+public import ContinuumEngine
 public import ContinuumState
 public import Logging
 public import ServiceLifecycle
 import ContinuumApply
-import ContinuumSim
 import Foundation
 
 /// The reconcile loop: fetch the Git source every `interval` (or at once when woken by a
 /// webhook), and when the commit changed, a retry is due or drift should be checked:
-/// load and validate the specs, refresh live state, plan, apply, record. An invalid or
-/// refused commit changes nothing: the last good commit stays applied and the status says
-/// why. Only the replica holding the state lock works; others stand by and take over.
-/// A `Service`: graceful shutdown lets in-flight operations finish and be recorded.
+/// reconcile it through the engine. An invalid or refused commit changes nothing: the last
+/// good commit stays applied and the status says why. Only the replica holding the state
+/// lease works; others stand by and take over. A `Service`: graceful shutdown lets
+/// in-flight operations finish and be recorded.
 public actor Controller: Service {
     /// How it runs.
     public nonisolated let configuration: ControllerConfiguration
     /// The state store.
     public nonisolated let store: SQLiteStateStore
     let source: GitSource
-    let setup: ProviderSetup
+    let catalog: ProviderCatalog
+    let reconciler: Reconciler
+    let lease: StateLease
     let metrics: ControllerMetrics
     let logger: Logger
+    let clock: ContinuousClock
     let wakeup = Wakeup()
     let stop = StopSignal()
 
     var status: ControllerStatus
+    /// The rules: what is due, backoff, what each outcome means for the status.
+    var policy: ReconcilePolicy
     /// The newest commit that loaded and planned, and its specs: what drift is corrected to.
     var desired: DesiredCommit?
     /// The newest commit loaded, good or not, so a bad one is not loaded again and again.
@@ -36,10 +41,6 @@ public actor Controller: Service {
     /// The last plan's memo, made against a state that matched the store: the next plan
     /// against the same state re-diffs only what changed (nothing, for the same commit).
     var planningMemo: (commit: String, memo: PlanningMemo)?
-    /// Why `loadedCommit` was not applied, if it was not.
-    var rejection: String?
-    var backoff: Backoff
-    var lastFullReconcile: ContinuousClock.Instant?
     /// The resources whose last operation failed, with the error.
     var failures: [ResourceID: String] = [:]
     var drifted: Set<ResourceID> = []
@@ -48,21 +49,29 @@ public actor Controller: Service {
     var fetchedOnce = false
     var leader = false
 
-    /// Creates a controller; nothing runs until `run()`.
-    public init(configuration: ControllerConfiguration, metrics: ControllerMetrics, logger: Logger) {
+    /// Creates a controller whose providers come from `catalog`; nothing runs until `run()`.
+    public init(configuration: ControllerConfiguration, catalog: ProviderCatalog, metrics: ControllerMetrics, logger: Logger, clock: ContinuousClock = ContinuousClock()) {
         self.configuration = configuration
-        self.store = SQLiteStateStore(path: configuration.statePath)
+        let store = SQLiteStateStore(path: configuration.statePath)
+        self.store = store
         self.source = GitSource(options: configuration.source)
-        self.setup = ProviderSetup(world: SimWorld(path: configuration.simWorldPath), secretsDirectory: ProviderSetup.secretsDirectory(forState: configuration.statePath))
+        self.catalog = catalog
+        self.reconciler = Reconciler(
+            store: store, catalog: catalog,
+            options: ReconcileOptions(apply: configuration.apply, prune: configuration.prune, maximumDestroys: configuration.maximumDestroys))
+        self.lease = StateLease(store: store, holder: configuration.holder, policy: configuration.lease)
         self.metrics = metrics
         self.logger = logger
-        self.backoff = Backoff(initial: configuration.interval, maximum: configuration.maximumBackoff)
+        self.clock = clock
+        self.policy = ReconcilePolicy(
+            interval: configuration.interval, driftInterval: configuration.driftInterval, maximumBackoff: configuration.maximumBackoff,
+            selfHeal: configuration.selfHeal)
         self.status = ControllerStatus(
             phase: .reconciling, message: "starting: the source has not been fetched yet", repository: configuration.source.displayURL,
             reference: configuration.source.reference.description, resources: [:], leader: false)
     }
 
-    /// Runs until cancelled or gracefully shut down; releases the state lock on the way out.
+    /// Runs until cancelled or gracefully shut down; releases the state lease on the way out.
     public func run() async throws {
         logger.info("controller started", metadata: [
             "repository": "\(configuration.source.displayURL)", "reference": "\(configuration.source.reference)",
@@ -76,7 +85,7 @@ public actor Controller: Service {
             stop.stop()
             Task { await wakeup.fire() }
         }
-        if leader { try? await store.unlock(holder: configuration.holder) }
+        if leader { await lease.release() }
         logger.info("controller stopped")
     }
 
@@ -104,32 +113,31 @@ public actor Controller: Service {
     }
 
     private func loop() async {
-        let clock = ContinuousClock()
         var nextCycle = clock.now
         var woken = false
         while !stop.isStopped, !Task.isCancelled {
             if woken || clock.now >= nextCycle {
-                if await takeLock() {
+                if await takeLease() {
                     await cycle(forced: woken)
-                    nextCycle = clock.now + (backoff.delay ?? configuration.interval)
-                    if let last = lastFullReconcile { nextCycle = min(nextCycle, last + configuration.driftInterval) }
+                    nextCycle = policy.nextCycle(after: clock.now)
                 } else {
-                    nextCycle = clock.now + min(configuration.interval, configuration.lockLease / 2)
+                    nextCycle = clock.now + min(configuration.interval, configuration.lease.renewInterval)
                 }
             } else if leader {
-                _ = await takeLock()
+                _ = await takeLease()
             }
             var wait = nextCycle - clock.now
-            if leader { wait = min(wait, configuration.lockLease / 3) }
+            if leader { wait = min(wait, configuration.lease.renewInterval) }
             woken = await wakeup.wait(for: max(wait, .milliseconds(10)))
         }
     }
 
-    /// Takes or renews the state lock; false while another replica holds it.
-    private func takeLock() async -> Bool {
-        let process = ProcessInfo.processInfo
+    /// Takes or renews the state lease; false while another replica holds it.
+    private func takeLease() async -> Bool {
         do {
-            try await store.lock(holder: configuration.holder, for: configuration.lockLease, host: process.hostName, processID: process.processIdentifier)
+            if let previous = try await lease.acquire() {
+                logger.notice("took over the state lease of a holder that is gone", metadata: ["previous": "\(previous.holder)"])
+            }
             if !leader { logger.info("took the state lock", metadata: ["holder": "\(configuration.holder)"]) }
             leader = true
             return true
@@ -140,21 +148,5 @@ public actor Controller: Service {
             status.message = "standing by: \(error)"
             return false
         }
-    }
-
-    /// Keeps the lock renewed while a long cycle runs.
-    func renewingLock<T: Sendable>(_ body: () async -> T) async -> T {
-        let store = self.store
-        let configuration = self.configuration
-        let renewal = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: configuration.lockLease / 3)
-                if Task.isCancelled { break }
-                try? await store.lock(holder: configuration.holder, for: configuration.lockLease, host: ProcessInfo.processInfo.hostName,
-                    processID: ProcessInfo.processInfo.processIdentifier)
-            }
-        }
-        defer { renewal.cancel() }
-        return await body()
     }
 }

@@ -1,16 +1,16 @@
 public import ContinuumApply
+public import ContinuumEngine
 public import ContinuumGit
 import Foundation
 
-/// How a controller runs: where its specs come from, where state and the sim world live,
-/// and the loop's timing and policies. Defaults follow Flux and Argo CD.
+/// How a controller runs: where its specs come from, where state lives, and the loop's
+/// timing and policies. Defaults follow Flux and Argo CD. Providers (the sim world's file
+/// among their settings) come from the `ProviderCatalog` the controller is given.
 public struct ControllerConfiguration: Sendable {
     /// The Git repository, reference and sub-directory to reconcile.
     public var source: GitSourceOptions
     /// The SQLite state file.
     public var statePath: String
-    /// The embedded sim world's file.
-    public var simWorldPath: String
     /// How often the source is fetched (`--interval`, Flux's default 1m).
     public var interval: Duration
     /// How often the live state is checked for drift when nothing else changed (`--drift-interval`, 5m).
@@ -25,22 +25,21 @@ public struct ControllerConfiguration: Sendable {
     public var apply: ApplyOptions
     /// The longest wait after consecutive failures (doubling from `interval`, default 10m).
     public var maximumBackoff: Duration
-    /// How long the state lock is held without renewal: a replica takes over after this
-    /// when the holder dies without releasing it.
-    public var lockLease: Duration
+    /// The state lease: a replica takes over after its duration when the holder dies
+    /// without releasing it.
+    public var lease: LeasePolicy
     /// Who this replica is, in the lock and in logs.
     public var holder: String
 
     /// Creates a configuration with the defaults.
     public init(
-        source: GitSourceOptions, statePath: String, simWorldPath: String,
+        source: GitSourceOptions, statePath: String,
         interval: Duration = .seconds(60), driftInterval: Duration = .seconds(300), selfHeal: Bool = true, prune: Bool = true,
         maximumDestroys: Int? = nil, apply: ApplyOptions = ApplyOptions(), maximumBackoff: Duration = .seconds(600),
-        lockLease: Duration = .seconds(60), holder: String? = nil
+        lease: LeasePolicy = LeasePolicy(), holder: String? = nil
     ) {
         self.source = source
         self.statePath = statePath
-        self.simWorldPath = simWorldPath
         self.interval = interval
         self.driftInterval = driftInterval
         self.selfHeal = selfHeal
@@ -48,8 +47,7 @@ public struct ControllerConfiguration: Sendable {
         self.maximumDestroys = maximumDestroys
         self.apply = apply
         self.maximumBackoff = maximumBackoff
-        self.lockLease = lockLease
-        let process = ProcessInfo.processInfo
-        self.holder = holder ?? "continuum controller (pid \(process.processIdentifier) on \(process.hostName))"
+        self.lease = lease
+        self.holder = holder ?? StateLease.holderName("controller")
     }
 }

@@ -1,3 +1,4 @@
+import ContinuumSpec
 public import CoreMetrics
 import ContinuumApply
 import Foundation
@@ -47,11 +48,11 @@ public final class ControllerMetrics: Sendable {
     func operations(_ report: ApplyReport) {
         for action in report.actions {
             guard let start = action.start, let end = action.end else { continue }
-            let result = action.outcome == "succeeded" ? "success" : "failure"
+            let result = action.outcome == .succeeded ? "success" : "failure"
             Counter(label: "continuum_provider_operations_total",
-                dimensions: [("provider", action.provider), ("operation", action.action), ("result", result)], factory: factory).increment()
+                dimensions: [("provider", action.provider), ("operation", action.action.rawValue), ("result", result)], factory: factory).increment()
             Metrics.Timer(label: "continuum_provider_operation_duration_seconds",
-                dimensions: [("provider", action.provider), ("operation", action.action)], factory: factory)
+                dimensions: [("provider", action.provider), ("operation", action.action.rawValue)], factory: factory)
                 .record(duration: Duration.milliseconds(Int64(((end - start) * 1000).rounded())))
         }
     }

@@ -1,4 +1,5 @@
 import ContinuumSpec
+import ContinuumEngine
 
 /// A commit whose specs loaded and planned: what the controller converges to and corrects
 /// drift against, with its resources indexed by id.

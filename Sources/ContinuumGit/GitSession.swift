@@ -45,7 +45,22 @@ struct GitSession {
         if FileManager.default.fileExists(atPath: repositoryPath.path) {
             try check(git_repository_open_bare(&repository, repositoryPath.path), "open the cache \(repositoryPath.path)",
                 remedy: "delete the cache directory to clone again")
-        } else {
+            // A cache of another repository (the spec repository moved to another forge, or
+            // another controller shared the directory) is dropped and cloned again from the
+            // URL asked for: its objects and refs must never stand for this repository's.
+            if let opened = repository, Self.originURL(of: opened) != options.url {
+                git_repository_free(opened)
+                repository = nil
+                do {
+                    try FileManager.default.removeItem(at: repositoryPath)
+                    if FileManager.default.fileExists(atPath: checkoutsPath.path) { try FileManager.default.removeItem(at: checkoutsPath) }
+                } catch {
+                    throw GitError(operation: "replace the cache of another repository in \(options.cacheDirectory.path)", message: error.localizedDescription,
+                        remedy: "check the cache directory's permissions, or give this repository a --cache-dir of its own")
+                }
+            }
+        }
+        if repository == nil {
             do {
                 try FileManager.default.createDirectory(at: options.cacheDirectory, withIntermediateDirectories: true)
             } catch {
@@ -64,6 +79,14 @@ struct GitSession {
         }
         guard let repository else { throw GitError(operation: "open \(options.displayURL)", message: "libgit2 returned no repository", remedy: "report this") }
         return repository
+    }
+
+    /// The URL the cached repository's `origin` remote fetches from; nil when it has none.
+    static func originURL(of repository: OpaquePointer) -> String? {
+        var remote: OpaquePointer?
+        guard git_remote_lookup(&remote, repository, "origin") == 0, let remote else { return nil }
+        defer { git_remote_free(remote) }
+        return git_remote_url(remote).map { String(cString: $0) }
     }
 
     private func fetch(_ repository: OpaquePointer, _ callbacks: GitRemoteCallbacks) throws(GitError) {

@@ -36,6 +36,7 @@ public struct GraphBuilder: Sendable {
                     continue
                 }
                 edges.append((Int32(index), target, reference.location))
+                if let problem = Self.foreignNetwork(reference, from: resource, to: resources[Int(target)]) { diagnostics.append(problem) }
             }
             for selector in resource.nodeSelectors {
                 for node in nodesByLabel.matching(selector) { edges.append((Int32(index), node, resource.location)) }
@@ -48,6 +49,16 @@ public struct GraphBuilder: Sendable {
             return Diagnostic(at: location, "dependency cycle: \(path); remove one of these references or dependsOn entries")
         }
         return (graph, diagnostics)
+    }
+
+    /// A machine or cluster attached to a network of another provider: the attachment
+    /// cannot exist, since a provider only plugs its machines into its own networks.
+    static func foreignNetwork(_ reference: SpecReference, from resource: Resource, to target: Resource) -> Diagnostic? {
+        guard target.id.kind == .network, resource.owner == nil, case .field(let path) = reference.origin, path.text == "spec.networks" || path.text == "spec.network",
+            let own = resource.spec.providerName, let other = target.spec.providerName, own != other
+        else { return nil }
+        return Diagnostic(at: reference.location,
+            "\(path.text): \(target.id) is on provider '\(other)', but \(resource.id) is on provider '\(own)'; a machine can only attach to a network of its own provider: use a Network on '\(own)', or move \(resource.id) to '\(other)'")
     }
 
     static func dangling(_ reference: SpecReference, names: [String]) -> Diagnostic {

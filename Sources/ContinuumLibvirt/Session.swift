@@ -107,7 +107,7 @@ final class Domain {
     func uuid() throws(LibvirtError) -> String {
         var buffer = [CChar](repeating: 0, count: Int(VIR_UUID_STRING_BUFLEN))
         try session.check(session.call { virDomainGetUUIDString(pointer, &buffer) }, "read the UUID of \(name)")
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The domain XML; `inactive` for the persistent definition rather than the live one.
@@ -190,7 +190,7 @@ final class Network {
     func uuid() throws(LibvirtError) -> String {
         var buffer = [CChar](repeating: 0, count: Int(VIR_UUID_STRING_BUFLEN))
         try session.check(session.call { virNetworkGetUUIDString(pointer, &buffer) }, "read the UUID of the network \(name)")
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The persistent definition (the live one from drivers that keep no other).

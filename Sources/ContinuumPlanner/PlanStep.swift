@@ -3,14 +3,7 @@ public import ContinuumSpec
 /// One provider operation of a plan, a node of the plan's DAG. A replace is two steps.
 public struct PlanStep: Sendable, Hashable, Codable {
     /// What the step does to the resource.
-    public enum Operation: String, Sendable, Hashable, Codable {
-        /// Create the (new) object.
-        case create
-        /// Change the object in place.
-        case update
-        /// Delete the (old) object.
-        case delete
-    }
+    public typealias Operation = ResourceOperation
 
     /// The step's index in `Plan.steps`.
     public var index: Int

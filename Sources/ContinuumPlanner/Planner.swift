@@ -136,6 +136,11 @@ public struct Planner: Sendable {
         }
         planned += memo.removals
         planned.sort { $0.id < $1.id }
+        let held = heldResources(memo, planned: planned)
+        if !held.isEmpty {
+            let blocked = Set(held.map(\.id))
+            planned.removeAll { blocked.contains($0.id) }
+        }
         var slots: [ResourceID: RolloutSlot] = [:]
         for change in planned {
             let labels = memo.graph.indexByID[change.id].map { memo.resources[Int($0)].metadata.labels } ?? state[change.id]?.labels ?? [:]
@@ -144,7 +149,25 @@ public struct Planner: Sendable {
         let steps = try StepGraphBuilder(changes: planned, graph: memo.graph, state: state, slots: slots).steps()
         return Plan(
             stateSerial: state.serial, stateLineage: state.lineage, changes: Self.groupedUnderOwners(planned), steps: steps, orphans: memo.orphans,
-            unchangedCount: unchanged)
+            unchangedCount: unchanged, held: held)
+    }
+
+    /// The held resources (`PlanOptions.held`) and the planned changes that depend on them,
+    /// directly or not: those wait until the held state is known.
+    private func heldResources(_ memo: PlanningMemo, planned: [ResourceChange]) -> [HeldResource] {
+        guard !options.held.isEmpty else { return [] }
+        var reasons = options.held
+        var stack = options.held.keys.compactMap { memo.graph.indexByID[$0].map { Int($0) } }
+        while let node = stack.popLast() {
+            let cause = memo.graph.ids[node]
+            for dependent in memo.graph.dependents(of: node).map(Int.init) where reasons[memo.graph.ids[dependent]] == nil {
+                reasons[memo.graph.ids[dependent]] = "it depends on \(cause), whose live state is not known"
+                stack.append(dependent)
+            }
+        }
+        let changing = Set(planned.map(\.id))
+        return reasons.filter { options.held[$0.key] != nil || changing.contains($0.key) }
+            .map { HeldResource(id: $0.key, reason: $0.value) }.sorted { $0.id < $1.id }
     }
 
     /// The changes in id order, except that generated resources follow the change of

@@ -1,5 +1,5 @@
 public import ContinuumGraph
-public import ContinuumSpec
+import ContinuumSpec
 public import ContinuumState
 
 /// What one successful plan was computed from, and what it decided for each resource:

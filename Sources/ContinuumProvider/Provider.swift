@@ -47,12 +47,5 @@ extension Provider {
     public func estimatedDuration(of operation: ProviderOperation, kind: ResourceKind) -> Duration { .seconds(1) }
 }
 
-/// The three mutating operations.
-public enum ProviderOperation: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Create an object.
-    case create
-    /// Change an object in place.
-    case update
-    /// Delete an object.
-    case delete
-}
+/// The operation a provider is asked to estimate: the one `ResourceOperation`.
+public typealias ProviderOperation = ResourceOperation

@@ -1,3 +1,4 @@
+import ContinuumEngine
 import ContinuumController
 import ContinuumSpec
 import Foundation

@@ -1,3 +1,4 @@
+import ContinuumEngine
 import ContinuumController
 import ContinuumGit
 import HTTPTypes
@@ -8,6 +9,12 @@ import NIOCore
 /// signature (or token) wakes the controller at once; a wrong or missing one is 401 and
 /// wakes nothing; a push to a branch the controller does not track is acknowledged and ignored.
 struct WebhookReceiver: Sendable {
+    // The headers read, by name; each literal is a valid field name, so the fallback is never taken.
+    static let gitlabToken = HTTPField.Name("X-Gitlab-Token") ?? .authorization
+    static let hubSignature = HTTPField.Name("X-Hub-Signature-256") ?? .authorization
+    static let signature = HTTPField.Name("X-Signature-256") ?? .authorization
+    static let githubEvent = HTTPField.Name("X-GitHub-Event") ?? .authorization
+
     let controller: Controller
     let options: ControllerServer.Options
 
@@ -27,16 +34,16 @@ struct WebhookReceiver: Sendable {
         let verifier = WebhookVerifier(secret: secret)
         let headers = request.headers
         let authentic = switch host {
-        case "gitlab": verifier.isValidToken(headers[HTTPField.Name("X-Gitlab-Token")!])
-        case "github": verifier.isValidSignature(headers[HTTPField.Name("X-Hub-Signature-256")!], body: body)
-        default: verifier.isValidSignature(headers[HTTPField.Name("X-Signature-256")!] ?? headers[HTTPField.Name("X-Hub-Signature-256")!], body: body)
+        case "gitlab": verifier.isValidToken(headers[Self.gitlabToken])
+        case "github": verifier.isValidSignature(headers[Self.hubSignature], body: body)
+        default: verifier.isValidSignature(headers[Self.signature] ?? headers[Self.hubSignature], body: body)
         }
         guard authentic else {
             return ControllerRoutes.error(
                 host == "gitlab" ? "the X-Gitlab-Token header is missing or wrong" : "the signature header is missing or wrong (HMAC-SHA256 of the body with the webhook secret, as sha256=<hex>)",
                 status: .unauthorized)
         }
-        if host == "github", let event = headers[HTTPField.Name("X-GitHub-Event")!], event != "push" {
+        if host == "github", let event = headers[Self.githubEvent], event != "push" {
             return ControllerRoutes.json(["result": "ignored: a '\(event)' event, not a push"], status: .ok)
         }
         if host != "generic" {

@@ -1,5 +1,6 @@
 import Foundation
 public import ContinuumSpec
+public import ContinuumProvider
 
 /// The `config` of a `type: sim` provider: `latency: "50ms"` or `"20ms..300ms"`,
 /// `kindLatency: {BareMetalNode: "2s..4s"}` (the create, update and delete latency of one
@@ -26,10 +27,10 @@ public struct SimConfig: Sendable, Hashable {
     }
 
     /// Reads `config`, or says what is wrong with each field (`spec.config.latency: ...`).
-    public static func parse(_ config: FieldValue) -> Result<SimConfig, SimConfigError> {
+    public static func parse(_ config: FieldValue) -> Result<SimConfig, ProviderConfigError> {
         var result = SimConfig()
         var problems: [String] = []
-        guard case .map(let entries) = config else { return .failure(SimConfigError(problems: ["spec.config: expected a mapping"])) }
+        guard case .map(let entries) = config else { return .failure(ProviderConfigError(problems: ["spec.config: expected a mapping"])) }
         for entry in entries {
             let text: String? = if case .string(let value) = entry.value { value } else { nil }
             switch entry.key {
@@ -72,7 +73,7 @@ public struct SimConfig: Sendable, Hashable {
                 problems.append("spec.config.\(entry.key): unknown sim setting\(NameSuggester.hint(for: entry.key, in: keys)); sim takes \(keys.joined(separator: ", "))")
             }
         }
-        return problems.isEmpty ? .success(result) : .failure(SimConfigError(problems: problems))
+        return problems.isEmpty ? .success(result) : .failure(ProviderConfigError(problems: problems))
     }
 
     /// Parses `"50ms"`, `"2s"`, `"1m"` or a range `"20ms..300ms"`.
@@ -88,12 +89,4 @@ public struct SimConfig: Sendable, Hashable {
     public func latency(of kind: ResourceKind?) -> ClosedRange<Duration> {
         kind.flatMap { kindLatency[$0] } ?? latency
     }
-}
-
-/// Why a sim `config` is invalid: one problem per field.
-public struct SimConfigError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The problems, each starting with the field path.
-    public var problems: [String]
-
-    public var description: String { problems.joined(separator: "\n") }
 }

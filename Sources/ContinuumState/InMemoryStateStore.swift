@@ -9,6 +9,7 @@ public actor InMemoryStateStore: StateStore {
     private var providers: [String: FieldValue]
     private var currentLock: StateLock?
     private var journal: [String: JournalEntry] = [:]
+    private var intentsRecorded: Int64 = 0
     private var records: [ApplyRecord] = []
     private var events: [ResourceID: [ResourceEvent]] = [:]
 
@@ -54,6 +55,7 @@ public actor InMemoryStateStore: StateStore {
     /// Records an intent.
     public func recordIntent(_ entry: JournalEntry) async throws(StateError) {
         journal[entry.key] = entry
+        intentsRecorded += 1
     }
 
     /// Completes an intent and commits its result.
@@ -63,6 +65,10 @@ public actor InMemoryStateStore: StateStore {
     }
 
     /// The intents never completed.
+    public func journalPosition() async throws(StateError) -> Int64 {
+        intentsRecorded
+    }
+
     public func pendingIntents() async throws(StateError) -> [JournalEntry] {
         journal.values.filter { $0.outcome == .pending }.sorted { ($0.recordedAt, $0.key) < ($1.recordedAt, $1.key) }
     }

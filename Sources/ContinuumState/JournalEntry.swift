@@ -6,14 +6,7 @@ public import Foundation
 /// applier asks the provider with the idempotency key whether it took effect.
 public struct JournalEntry: Sendable, Hashable, Codable {
     /// The operations.
-    public enum Operation: String, Sendable, Hashable, Codable {
-        /// Create an object.
-        case create
-        /// Change an object in place.
-        case update
-        /// Delete an object.
-        case delete
-    }
+    public typealias Operation = ResourceOperation
 
     /// Where an entry stands.
     public enum Outcome: String, Sendable, Hashable, Codable {

@@ -42,6 +42,7 @@ extension SQLiteStateStore {
         try await write("record an intent") { db in
             try db.execute(sql: "INSERT OR REPLACE INTO journal (key, outcome, recorded_at, entry) VALUES (?, ?, ?, ?)",
                 arguments: [entry.key, entry.outcome.rawValue, entry.recordedAt.timeIntervalSince1970, try Self.json(entry)])
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('journal_position', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
         }
     }
 
@@ -63,6 +64,14 @@ extension SQLiteStateStore {
         return try await read("read the journal") { db in
             try String.fetchAll(db, sql: "SELECT entry FROM journal WHERE outcome = 'pending' ORDER BY recorded_at, key")
                 .map { try JSONDecoder().decode(JournalEntry.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// How many intents have ever been recorded.
+    public func journalPosition() async throws(StateError) -> Int64 {
+        guard FileManager.default.fileExists(atPath: path) else { return 0 }
+        return try await read("read the journal position") { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'journal_position'").flatMap { Int64($0) } ?? 0
         }
     }
 

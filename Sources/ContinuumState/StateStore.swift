@@ -27,6 +27,10 @@ public protocol StateStore: Sendable {
     /// The intents recorded but never completed.
     func pendingIntents() async throws(StateError) -> [JournalEntry]
 
+    /// How many intents have ever been recorded: it moves with every journalled call, so a
+    /// saved plan can tell whether any call was made since it was planned.
+    func journalPosition() async throws(StateError) -> Int64
+
     /// Records the specs of the providers an apply used.
     func recordProviders(_ providers: [String: FieldValue]) async throws(StateError)
 

@@ -1,4 +1,5 @@
 import ContinuumApply
+import ContinuumEngine
 import ContinuumGraph
 import ContinuumPlanner
 import ContinuumProvider
@@ -46,13 +47,38 @@ struct ApplyHarness {
         return try Planner().plan(resources: resources, graph: graph, state: snapshot)
     }
 
+    /// Applies the files through the engine's reconciliation, as the CLI and the controller do.
     func apply(_ options: ApplyOptions = .fast, stop: StopSignal = StopSignal(), events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }) async throws -> ApplyResult {
-        try await JournalRecovery(store: store, registry: registry()).recover()
-        let plan = try await plan()
-        return try await Executor(options: options).apply(plan, resources: loaded().resources, store: store, registry: registry(), stop: stop, events: events)
+        let (resources, graph) = try loaded()
+        let repository = SpecRepository(resources: resources, rejected: [], fileCount: files.count, diagnostics: [])
+        let catalog = ProviderCatalog(factories: [HarnessSimFactory(world: world, configs: configs)], secretsDirectory: directory.url.appendingPathComponent("secrets"))
+        let reconciler = Reconciler(store: store, catalog: catalog, options: ReconcileOptions(apply: options))
+        switch await reconciler.reconcile(ValidatedSpecs(repository: repository, graph: graph), source: "test", stop: stop, events: events) {
+        case .applied(_, let result): return result ?? .nothing
+        case .failed(let failure, _): throw failure
+        case let other: throw HarnessFailure(description: "the reconcile was not applied: \(other)")
+        }
     }
 
     func remove() { directory.remove() }
+}
+
+/// The sim factory with the harness's configs and no sleeping, at concurrency 4 as `registry()`.
+struct HarnessSimFactory: ProviderFactory {
+    let world: SimWorld
+    let configs: [String: SimConfig]
+
+    var type: ProviderType { .sim }
+
+    func problems(in spec: ProviderSpec) -> [String] { SimProviderFactory(world: world).problems(in: spec) }
+
+    func make(name: String, spec: ProviderSpec, context: ProviderContext) -> any Provider {
+        SimProvider(name: name, config: configs[name] ?? SimConfig(), world: world, sleep: { _ in })
+    }
+}
+
+struct HarnessFailure: Error, CustomStringConvertible {
+    let description: String
 }
 
 extension ApplyOptions {

@@ -54,11 +54,11 @@ struct ExecutorTests {
         let result = try await Executor(options: ApplyOptions(maximumAttempts: 2, initialBackoff: .milliseconds(1)))
             .apply(plan, resources: harness.loaded().resources, store: harness.store, registry: harness.registry())
         let actions = result.report.actions
-        for action in actions where action.provider == "de-fra-cloud" { #expect(action.outcome == "succeeded", "\(action.resource)") }
-        #expect(actions.contains { $0.outcome == "failed" })
-        for step in plan.steps where actions[step.index].outcome == "failed" || actions[step.index].outcome == "skipped" {
+        for action in actions where action.provider == "de-fra-cloud" { #expect(action.outcome == .succeeded, "\(action.resource)") }
+        #expect(actions.contains { $0.outcome == .failed })
+        for step in plan.steps where actions[step.index].outcome == .failed || actions[step.index].outcome == .skipped {
             for dependent in plan.steps where dependent.dependsOn.contains(step.index) {
-                #expect(actions[dependent.index].outcome == "skipped", "\(actions[dependent.index].resource) waits for a step that did not succeed")
+                #expect(actions[dependent.index].outcome == .skipped, "\(actions[dependent.index].resource) waits for a step that did not succeed")
             }
         }
         #expect(result.summaryLine.hasPrefix("Apply failed:"))
@@ -81,7 +81,7 @@ struct ExecutorTests {
         stop.stop()
         let result = try await harness.apply(stop: stop)
         #expect(result.interrupted)
-        #expect(result.report.actions.allSatisfy { $0.outcome == "skipped" })
+        #expect(result.report.actions.allSatisfy { $0.outcome == .skipped })
         #expect(try await harness.world.objects().isEmpty)
         #expect(result.summaryLine.hasPrefix("Apply interrupted"))
     }
@@ -130,7 +130,7 @@ struct ExecutorTests {
         harness.files["bio.yaml"] = SpecSamples.file(
             SpecSamples.network("bio-net", provider: "es-bio-cloud", cidr: "10.30.0.0/24"),
             SpecSamples.virtualMachine("bio-1", provider: "es-bio-cloud", networks: ["Network/bio-net"]),
-            SpecSamples.virtualMachine("bio-2", provider: "de-fra-cloud", networks: ["Network/bio-net"], dependsOn: ["VirtualMachine/bio-1"]))
+            SpecSamples.virtualMachine("bio-2", provider: "de-fra-cloud", networks: ["Network/fra-edge"], dependsOn: ["VirtualMachine/bio-1"]))
         let plan = try await harness.plan()
         #expect(plan.changes.first { $0.id.name == "bio-2" }?.replaceOrder == .createBeforeDestroy)
         let result = try await harness.apply()

@@ -77,8 +77,8 @@ struct StepSchedulerTests {
     /// On random DAGs over three providers with limits, with random completions and
     /// failures, every step offered is the one a plain scan of all ready steps would pick:
     /// the best by priority (or the first ready, for FIFO) among those whose provider has room.
-    @Test(arguments: [(1, StepScheduler.Policy.criticalPath), (2, .criticalPath), (3, .fifo), (4, .fifo)] as [(UInt64, StepScheduler.Policy)])
-    func offersWhatAScanOfEveryReadyStepWould(seed: UInt64, policy: StepScheduler.Policy) {
+    @Test(arguments: [(1, SchedulingPolicy.criticalPath), (2, .criticalPath), (3, .fifo), (4, .fifo)] as [(UInt64, SchedulingPolicy)])
+    func offersWhatAScanOfEveryReadyStepWould(seed: UInt64, policy: SchedulingPolicy) {
         var random = SplitMix(seed: seed)
         let count = 120
         let waits = (0..<count).map { index in index == 0 ? [] : (0..<Int.random(in: 0...2, using: &random)).map { _ in Int.random(in: 0..<index, using: &random) } }

@@ -89,7 +89,8 @@ struct ApplyCLITests {
         #expect(try CLIRunner.run(["apply", spec, "--auto-approve"], in: directory.url).status == 0)
         let stale = try CLIRunner.run(["apply", spec, "--plan", "plan.json", "--auto-approve"], in: directory.url)
         #expect(stale.status == 1)
-        #expect(stale.stderr.contains("the saved plan was made from state serial 0"))
+        #expect(stale.stderr.contains("provider calls were made since the saved plan was made"), "\(stale.stderr)")
+        #expect(stale.stderr.contains("run `continuum plan --out FILE` again"))
     }
 
     @Test func aSecondApplierIsToldWhoHoldsTheLock() async throws {
@@ -100,6 +101,25 @@ struct ApplyCLITests {
         let result = try CLIRunner.run(["apply", Self.quickstart, "--auto-approve"], in: directory.url)
         #expect(result.status == 1)
         #expect(result.stderr.contains("the state is locked by continuum apply (pid 1 on other-host)"))
+    }
+
+    @Test func stateUnlockForceReleasesALiveLockAndTheHistorySaysWho() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = SQLiteStateStore(path: directory.url.appendingPathComponent(".continuum/state.db").path)
+        try await store.lock(holder: "continuum apply (pid 1 on other-host)", for: .seconds(600))
+        let refused = try CLIRunner.run(["state", "unlock"], in: directory.url)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("the state is locked by continuum apply (pid 1 on other-host)"))
+        #expect(refused.stderr.contains("continuum state unlock --force"))
+        let forced = try CLIRunner.run(["state", "unlock", "--force"], in: directory.url)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stdout.contains("Released the lock of continuum apply (pid 1 on other-host)"))
+        #expect(try await store.currentLock() == nil)
+        let record = try #require(try await store.history(limit: 1).first)
+        #expect(record.outcome == "lock released by force")
+        #expect(record.source.contains("continuum state unlock --force"))
+        #expect(try CLIRunner.run(["apply", Self.quickstart, "--auto-approve"], in: directory.url).status == 0)
     }
 
     @Test func killingTheApplierMidwayLosesNothingAndDuplicatesNothing() async throws {
@@ -123,6 +143,43 @@ struct ApplyCLITests {
         let store = SQLiteStateStore(path: directory.url.appendingPathComponent(".continuum/state.db").path)
         #expect(try await store.pendingIntents().isEmpty)
         #expect(try await store.snapshot().resources.count == 9)
+        #expect(try CLIRunner.run(["plan", spec, "--detailed-exitcode"], in: directory.url).status == 0)
+    }
+
+    /// kill -9 at a seeded point (after that many objects exist in the sim world), then the
+    /// reviewed-plan path: `plan --out` and `apply --plan`. Recovery runs first; a plan made
+    /// over unsettled operations, or before calls that were journalled since, is refused
+    /// with the command to run; the fleet ends with no duplicate and no orphan.
+    @Test(arguments: [1, 3, 5, 7])
+    func aSavedPlanAfterAKillRecoversFirstAndDuplicatesNothing(killAfter objects: Int) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let spec = try Self.slowFleet(in: directory)
+        let world = SimWorld(path: directory.url.appendingPathComponent(".continuum/sim.db").path)
+        let process = try CLIRunner.start(["apply", spec, "--auto-approve"], in: directory.url)
+        while process.isRunning, ((try? await world.objects().count) ?? 0) < objects { try await Task.sleep(for: .milliseconds(20)) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the kill must land mid-apply")
+
+        let store = SQLiteStateStore(path: directory.url.appendingPathComponent(".continuum/state.db").path)
+        let unsettled = try await store.pendingIntents().count
+        let planned = try CLIRunner.run(["plan", spec, "--out", "plan.json"], in: directory.url)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        if unsettled > 0 { #expect(planned.stderr.contains("of an interrupted apply"), "\(planned.stderr)") }
+        var applied = try CLIRunner.run(["apply", spec, "--plan", "plan.json", "--auto-approve"], in: directory.url)
+        if applied.status != 0 {
+            #expect(applied.stderr.contains("run `continuum plan --out FILE` again"), "\(applied.stderr)")
+            #expect(try CLIRunner.run(["plan", spec, "--out", "plan.json"], in: directory.url).status == 0)
+            applied = try CLIRunner.run(["apply", spec, "--plan", "plan.json", "--auto-approve"], in: directory.url)
+        }
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        let live = try await world.objects()
+        #expect(live.count == 9, "no orphan, no duplicate: \(live.map(\.resource.description).sorted())")
+        #expect(Set(live.map(\.resource)).count == 9)
+        let recorded = try await store.snapshot().resources
+        #expect(Set(recorded.compactMap(\.providerID)) == Set(live.map(\.id)), "every object is recorded, and only those")
+        #expect(try await store.pendingIntents().isEmpty)
         #expect(try CLIRunner.run(["plan", spec, "--detailed-exitcode"], in: directory.url).status == 0)
     }
 

@@ -1,5 +1,7 @@
 import ContinuumApply
 import ContinuumController
+import ContinuumEngine
+import ContinuumSim
 import ContinuumGit
 import ContinuumServer
 import ContinuumTesting
@@ -36,13 +38,15 @@ final class ControllerHarness: Sendable {
             credentials: credentials)
         var configuration = ControllerConfiguration(
             source: source, statePath: directory.url.appendingPathComponent("state.db").path,
-            simWorldPath: directory.url.appendingPathComponent("sim.db").path, interval: .seconds(1), driftInterval: .seconds(3600),
-            apply: ApplyOptions(initialBackoff: .milliseconds(10)), maximumBackoff: .seconds(2), lockLease: .seconds(3))
+            interval: .seconds(1), driftInterval: .seconds(3600),
+            apply: ApplyOptions(initialBackoff: .milliseconds(10)), maximumBackoff: .seconds(2), lease: LeasePolicy(duration: .seconds(3)))
         configure(&configuration)
         registry = PrometheusCollectorRegistry()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        controller = Controller(configuration: configuration, metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
+        let catalog = ProviderCatalog.standard(
+            simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), secretsDirectory: directory.url.appendingPathComponent("secrets"))
+        controller = Controller(configuration: configuration, catalog: catalog, metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = ControllerServer(controller: controller, registry: registry, options: .init(host: "127.0.0.1", port: 0, webhookSecret: webhookSecret))
             .application(logger: logger) { continuation.yield($0) }

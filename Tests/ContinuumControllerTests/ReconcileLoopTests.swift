@@ -1,5 +1,6 @@
 import ContinuumApply
 import ContinuumController
+import ContinuumEngine
 import ContinuumGit
 import ContinuumSim
 import ContinuumSpec
@@ -53,7 +54,7 @@ struct ReconcileLoopTests {
         #expect(failed.message.contains("commit \(bad.prefix(12)) was not applied: its specs are invalid"))
         #expect(failed.message.contains("the last good commit \(good.prefix(12)) stays applied"))
         #expect(failed.message.contains("specs/web-2.yaml:"), "the error names the file from the repository's root: \(failed.message)")
-        #expect(failed.lastReconcile?.result == "rejected")
+        #expect(failed.lastReconcile?.result == .rejected)
         let api = try await harness.json("/api/v1/status")
         #expect(api["phase"] as? String == "Failed")
         #expect((api["message"] as? String)?.contains("web-2.yaml") == true)
@@ -126,7 +127,7 @@ struct ReconcileLoopTests {
         var object = try #require(try await world.objects().first { $0.resource == ResourceID(.virtualMachine, "web-1") })
         object.spec = try #require(Self.setting(object.spec, "cpu", to: .integer(8)))
         try await world.replace(object)
-        let reported = try await harness.waitForStatus { $0.lastReconcile?.result == "drift reported" }
+        let reported = try await harness.waitForStatus { $0.lastReconcile?.result == .driftReported }
         let resource = try await harness.json("/api/v1/resources/VirtualMachine/web-1")
         await harness.stop()
         #expect(reported.message.contains("self-heal is off"))

@@ -1,4 +1,5 @@
 import ContinuumController
+import ContinuumEngine
 import ContinuumServer
 import ContinuumTesting
 import Foundation

@@ -108,6 +108,26 @@ struct GitSourceTests {
         #expect(try read(revision, "a.yaml") == "two")
     }
 
+    @Test func aCacheOfAnotherRepositoryIsReplacedNotFetched() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let old = try GitFixture(in: directory.url.appendingPathComponent("served"), name: "old")
+        let oldCommit = try old.commit(["a.yaml": "old forge"])
+        let daemon = try GitDaemon(base: directory.url.appendingPathComponent("served"))
+        let cache = directory.url.appendingPathComponent("cache")
+        #expect(try await GitSource(options: GitSourceOptions(url: daemon.url("old"), cacheDirectory: cache)).fetch().commit == oldCommit)
+        daemon.stop()  // the old forge is gone
+
+        let moved = try GitFixture(in: directory.url, name: "moved")
+        let newCommit = try moved.commit(["a.yaml": "new forge", "b.yaml": "only here"])
+        let revision = try await GitSource(options: GitSourceOptions(url: moved.url, cacheDirectory: cache)).fetch()
+        #expect(revision.commit == newCommit, "the source follows the URL it is given, not the cache's remote")
+        #expect(try read(revision, "a.yaml") == "new forge")
+        #expect(try read(revision, "b.yaml") == "only here")
+        let pinned = GitSource(options: GitSourceOptions(url: moved.url, reference: .commit(oldCommit), cacheDirectory: cache))
+        await #expect(throws: GitError.self, "a commit of the old repository is not found in the new one's cache") { try await pinned.fetch() }
+    }
+
     @Test func credentialsInTheURLNeverReachMessages() {
         let options = GitSourceOptions(url: "https://deploy:s3cret@git.example/specs.git", cacheDirectory: URL(fileURLWithPath: "/tmp"))
         #expect(options.displayURL == "https://git.example/specs.git")

@@ -95,7 +95,7 @@ struct ClusterOnLibvirtTests {
     @Test func aClusterIsCreatedJoinedAndReadyAndItsTokensStayOutOfPlansAndState() async throws {
         let lab = try await Lab()
         let (text, result) = try await lab.apply(Self.small)
-        #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != "succeeded" }.map { "\($0.resource): \($0.error ?? "")" })")
+        #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != .succeeded }.map { "\($0.resource): \($0.error ?? "")" })")
         let machines = try lab.domains()
         #expect(machines.count == 4)
         #expect(Set(lab.api.nodes.keys) == machines, "every machine became a Ready node")
@@ -139,7 +139,7 @@ struct ClusterOnLibvirtTests {
 
         let upgraded = ClusterSpecs.cluster(version: "1.32", controlPlane: 3, pools: [("general", 1, "debian-12")])
         let (_, result) = try await lab.apply(upgraded)
-        #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != "succeeded" }.map { "\($0.resource): \($0.error ?? "")" })")
+        #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != .succeeded }.map { "\($0.resource): \($0.error ?? "")" })")
         let now = try lab.domains()
         #expect(now.count == 4 && now.isDisjoint(with: old) && now.allSatisfy { $0.contains("-v132-") })
         #expect(Set(lab.api.nodes.keys) == now, "every old node was deleted from the cluster")
@@ -163,8 +163,8 @@ struct ClusterOnLibvirtTests {
         options.drainTimeout = .milliseconds(300)
         let (_, result) = try await lab.apply(ClusterSpecs.cluster(controlPlane: 1, pools: [("general", 1, "debian-12")]), options: options)
         #expect(!result.succeeded)
-        let failure = try #require(result.report.actions.first { $0.outcome == "failed" })
-        #expect(failure.resource == "VirtualMachine/\(worker)")
+        let failure = try #require(result.report.actions.first { $0.outcome == .failed })
+        #expect(failure.resource.description == "VirtualMachine/\(worker)")
         #expect(failure.error?.contains("node \(worker) of KubernetesCluster/k8s is not drained") == true, "\(failure.error ?? "")")
         #expect(failure.error?.contains("default/db-0 still running") == true)
         #expect(try lab.domains().contains(worker), "the machine is kept")
@@ -223,7 +223,7 @@ struct ClusterOnLibvirtTests {
         registry = ProviderRegistry(registry.entries.merging(["fra-bmc": ProviderRegistry.Entry(
             provider: ClusterMachineProvider(wrapping: redfish, secrets: lab.secrets, directory: directory, options: options))]) { $1 })
         let result = try await Executor(options: ApplyOptions(maximumAttempts: 1)).apply(plan, resources: expanded.resources, store: lab.store, registry: registry)
-        #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != "succeeded" }.map { "\($0.resource): \($0.error ?? "")" })")
+        #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != .succeeded }.map { "\($0.resource): \($0.error ?? "")" })")
         let seed = String(decoding: try Data(contentsOf: served.appendingPathComponent("seeds/rack-1-seed.iso")), as: UTF8.self)
         #expect(seed.contains("INSTALL_K3S_EXEC='agent'") && seed.contains("node-name: rack-1\n"))
         #expect(seed.contains("token: \"\(try lab.secrets.value("k8s.join-token"))\"") && seed.contains("server: \"https://"), "the worker joins the control plane on libvirt")

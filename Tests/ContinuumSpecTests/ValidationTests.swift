@@ -63,6 +63,46 @@ struct ValidationTests {
 
 let validationCases: [ValidationCase] = [
     ValidationCase(
+        "network-of-another-provider",
+        """
+        apiVersion: continuum.dev/v1
+        kind: Provider
+        metadata:
+          name: de-fra-cloud
+        spec:
+          type: sim
+        ---
+        apiVersion: continuum.dev/v1
+        kind: Provider
+        metadata:
+          name: es-bio-cloud
+        spec:
+          type: sim
+        ---
+        apiVersion: continuum.dev/v1
+        kind: Network
+        metadata:
+          name: fra-edge
+        spec:
+          provider: de-fra-cloud
+          cidr: 10.20.0.0/24
+        ---
+        apiVersion: continuum.dev/v1
+        kind: VirtualMachine
+        metadata:
+          name: bio-1
+        spec:
+          provider: es-bio-cloud
+          cpu: 2
+          memory: 4Gi
+          image: debian-12
+          networks: [Network/fra-edge]
+        """,
+        [
+            "a.yaml:32:14: error: spec.networks: Network/fra-edge is on provider 'de-fra-cloud', but VirtualMachine/bio-1 is on provider 'es-bio-cloud'; a machine can only attach to a network of its own provider: use a Network on 'es-bio-cloud', or move VirtualMachine/bio-1 to 'de-fra-cloud'",
+        ]
+    ),
+    ValidationCase(
         "unknown-top",
         """
         apiVersion: continuum.dev/v1

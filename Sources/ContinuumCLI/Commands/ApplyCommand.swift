@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContinuumApply
+import ContinuumEngine
 import ContinuumPlanner
 import ContinuumSpec
 import Foundation
@@ -19,7 +20,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Apply without asking for confirmation.")
     var autoApprove = false
 
-    @Option(help: "Apply this saved plan (from `continuum plan --out`), only if the state has not moved since.")
+    @Option(help: "Apply this saved plan (from `continuum plan --out`) after recovering an interrupted apply, only if the state and its journal have not moved since.")
     var plan: String?
 
     @Option(help: "At most this many operations in flight.")
@@ -39,7 +40,8 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = try await SpecPipeline(options: spec).load()
+        let setup = EngineSetup(state: state, simWorld: simWorld)
+        let specs = try await SpecPipeline(options: spec, catalog: setup.catalog).load()
         var savedPlan: Plan?
         if let plan {
             do {
@@ -50,8 +52,8 @@ struct ApplyCommand: AsyncParsableCommand {
             }
         }
         try await ApplyPipeline(
-            statePath: state.resolvedPath, simWorldPath: simWorld.resolvedPath, source: plan ?? spec.path, autoApprove: autoApprove,
-            refresh: refresh, options: ApplyOptions(parallelism: parallelism), reportPath: report
-        ).run(resources: loaded.repository.resources, graph: loaded.graph, savedPlan: savedPlan, prune: prune)
+            setup: setup, source: plan ?? spec.path, autoApprove: autoApprove,
+            options: ReconcileOptions(apply: ApplyOptions(parallelism: parallelism), refresh: refresh, prune: prune), reportPath: report
+        ).run(specs, savedPlan: savedPlan)
     }
 }

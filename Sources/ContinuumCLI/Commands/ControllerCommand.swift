@@ -1,6 +1,7 @@
 import ArgumentParser
 import ContinuumApply
 import ContinuumController
+import ContinuumEngine
 import ContinuumGit
 import ContinuumServer
 import ContinuumSpec
@@ -69,12 +70,13 @@ struct ControllerCommand: AsyncParsableCommand {
 
         let registry = PrometheusCollectorRegistry()
         let metrics = ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let setup = EngineSetup(state: state, simWorld: simWorld)
         let configuration = ControllerConfiguration(
-            source: options, statePath: state.resolvedPath, simWorldPath: simWorld.resolvedPath,
+            source: options, statePath: state.resolvedPath,
             interval: DurationText.parse(interval) ?? .seconds(60), driftInterval: DurationText.parse(driftInterval) ?? .seconds(300),
             selfHeal: !noSelfHeal, prune: !noPrune, maximumDestroys: maxDestroy, apply: ApplyOptions(parallelism: parallelism),
-            lockLease: DurationText.parse(lockLease) ?? .seconds(60))
-        let controller = Controller(configuration: configuration, metrics: metrics, logger: logger)
+            lease: LeasePolicy(duration: DurationText.parse(lockLease) ?? .seconds(60)))
+        let controller = Controller(configuration: configuration, catalog: setup.catalog, metrics: metrics, logger: logger)
         let server = ControllerServer(
             controller: controller, registry: registry,
             options: .init(host: address.host, port: address.port, webhookSecret: webhookSecret))

@@ -1,7 +1,6 @@
 import ArgumentParser
 import ContinuumApply
-import ContinuumGraph
-import ContinuumSpec
+import ContinuumEngine
 
 /// `continuum destroy [PATH]`: deletes every resource the state records.
 struct DestroyCommand: AsyncParsableCommand {
@@ -22,12 +21,11 @@ struct DestroyCommand: AsyncParsableCommand {
     var parallelism = 10
 
     func run() async throws {
-        let loaded = try await SpecPipeline(options: spec).load()
-        let providers = loaded.repository.resources.filter { $0.id.kind == .provider }
-        let graph = GraphBuilder().build(providers).graph
+        let setup = EngineSetup(state: state, simWorld: simWorld)
+        let specs = try await SpecPipeline(options: spec, catalog: setup.catalog).load()
         try await ApplyPipeline(
-            statePath: state.resolvedPath, simWorldPath: simWorld.resolvedPath, source: "destroy \(spec.path)", autoApprove: autoApprove,
-            refresh: true, options: ApplyOptions(parallelism: parallelism), reportPath: nil
-        ).run(resources: providers, graph: graph, savedPlan: nil)
+            setup: setup, source: "destroy \(spec.path)", autoApprove: autoApprove,
+            options: ReconcileOptions(apply: ApplyOptions(parallelism: parallelism)), reportPath: nil
+        ).run(specs.providersOnly)
     }
 }

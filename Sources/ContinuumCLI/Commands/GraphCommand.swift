@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuumEngine
 import ContinuumGraph
 import ContinuumSpec
 
@@ -20,7 +21,7 @@ struct GraphCommand: AsyncParsableCommand {
     var format: Format = .dot
 
     func run() async throws {
-        let loaded = try await SpecPipeline(options: spec).load()
+        let loaded = try await SpecPipeline(options: spec, catalog: EngineSetup.validation).load()
         let renderer = GraphRenderer(graph: loaded.graph, resources: loaded.repository.resources)
         switch format {
         case .dot: Terminal.out(renderer.dot())

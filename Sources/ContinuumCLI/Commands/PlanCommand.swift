@@ -1,10 +1,8 @@
 import ArgumentParser
 import ContinuumApply
-import ContinuumController
+import ContinuumEngine
 import ContinuumPlanner
-import ContinuumSim
 import ContinuumSpec
-import ContinuumState
 import Foundation
 
 /// `continuum plan [PATH]`: shows what applying the spec would change.
@@ -40,27 +38,21 @@ struct PlanCommand: AsyncParsableCommand {
     var prune = true
 
     func run() async throws {
-        let loaded = try await SpecPipeline(options: spec).load()
-        let store = SQLiteStateStore(path: state.resolvedPath)
-        var snapshot: StateSnapshot
-        var immutableFields: [String: [ResourceKind: [FieldPath]]] = [:]
-        do {
-            snapshot = try await store.snapshot()
-            let registry = ProviderSetup(world: SimWorld(path: simWorld.resolvedPath), secretsDirectory: ProviderSetup.secretsDirectory(forState: state.resolvedPath)).registry(resources: loaded.repository.resources, state: snapshot)
-            immutableFields = registry.immutableFields
-            if refresh, !snapshot.resources.isEmpty {
-                snapshot = try await Refresher(store: store, registry: registry).refresh(persist: false).snapshot
-            }
-        } catch let error as any CustomStringConvertible & Error {
-            Terminal.error("\(error)\n")
-            throw ExitCode.failure
-        }
+        let setup = EngineSetup(state: state, simWorld: simWorld)
+        let specs = try await SpecPipeline(options: spec, catalog: setup.catalog).load()
+        let reconciler = Reconciler(store: setup.store, catalog: setup.catalog, options: ReconcileOptions(refresh: refresh, prune: prune))
         let plan: Plan
         do {
-            plan = try Planner(options: PlanOptions(prune: prune, providerImmutableFields: immutableFields)).plan(resources: loaded.repository.resources, graph: loaded.graph, state: snapshot)
+            plan = try await reconciler.plan(specs).plan
         } catch {
-            SpecPipeline.report(error.diagnostics)
+            switch error {
+            case .refused(let refusal): SpecPipeline.report(refusal.diagnostics)
+            case .failed(let failure): Terminal.error("\(failure)\n")
+            }
             throw ExitCode.failure
+        }
+        if plan.unsettledIntents > 0 {
+            Terminal.error("warning: \(plan.unsettledIntents) operation\(plan.unsettledIntents == 1 ? "" : "s") of an interrupted apply \(plan.unsettledIntents == 1 ? "is" : "are") not settled; their resources are held: `continuum apply` settles them first\n")
         }
         if let out {
             do {

@@ -59,7 +59,7 @@ struct SimCommand: AsyncParsableCommand {
             }
             object.spec = updated
             let changed = object
-            try await SimCommand.world(simWorld) { world throws(SimWorldError) in try await world.replace(changed) }
+            _ = try await SimCommand.world(simWorld) { world throws(SimWorldError) in try await world.replace(changed) }
             Terminal.out("\(id) (\(object.id)): spec.\(path.joined(separator: ".")) = \(text)\n")
         }
     }

@@ -1,14 +1,15 @@
 import ArgumentParser
+import ContinuumEngine
 import ContinuumSpec
 import ContinuumState
 import Foundation
 
-/// `continuum state list|show`: what the state records.
+/// `continuum state list|show|unlock`: what the state records, and releasing its lock.
 struct StateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "state",
-        abstract: "Show what the state records.",
-        subcommands: [List.self, Show.self]
+        abstract: "Show what the state records, or release its lock.",
+        subcommands: [List.self, Show.self, Unlock.self]
     )
 
     /// `continuum state list`.
@@ -63,6 +64,35 @@ struct StateCommand: AsyncParsableCommand {
                 let time = Date.ISO8601FormatStyle()
                 lines += events.map { "    \(time.format($0.time))  \($0.action)  from \($0.source)" + ($0.message.isEmpty ? "" : ": \($0.message)") }
                 Terminal.out(lines.joined(separator: "\n") + "\n")
+            }
+        }
+    }
+
+    /// `continuum state unlock [--force]`.
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Release the state lock left by an applier or controller that is gone.",
+            discussion: "Without --force only a lapsed lock, or one whose holder on this host is no longer running, is released. With --force any lock is, and the history records who forced it; use it only when you know the holder is gone (another host, a lost container): two appliers at once can duplicate work.")
+
+        @OptionGroup var state: StateOptions
+        @Flag(help: "Release the lock even if its holder may still be running.") var force = false
+
+        func run() async throws {
+            let store = SQLiteStateStore(path: state.resolvedPath)
+            do {
+                guard let released = try await StateLease.release(store, force: force) else {
+                    Terminal.out("The state is not locked.\n")
+                    return
+                }
+                let who = StateLease.holderName("state unlock" + (force ? " --force" : ""))
+                let user = ProcessInfo.processInfo.environment["USER"].map { " by \($0)" } ?? ""
+                try await store.appendHistory(ApplyRecord(
+                    startedAt: Date(), finishedAt: Date(), source: who + user, summary: "released the lock of \(released.holder)",
+                    outcome: force ? "lock released by force" : "lock released"))
+                Terminal.out("Released the lock of \(released.holder).\n")
+            } catch {
+                Terminal.error("\(error)\n")
+                throw ExitCode.failure
             }
         }
     }

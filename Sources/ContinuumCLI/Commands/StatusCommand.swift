@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuumEngine
 import Foundation
 
 /// `continuum status --server URL`: what a running controller is doing and how its last
@@ -18,27 +19,34 @@ struct StatusCommand: AsyncParsableCommand {
             Terminal.out(String(decoding: data, as: UTF8.self))
             return
         }
-        guard let status = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let status = try? decoder.decode(ControllerStatus.self, from: data) else {
             Terminal.error("error: \(server) did not answer with a status; is it a continuum controller?\n")
             throw ExitCode.failure
         }
+        Terminal.out(Self.lines(status).joined(separator: "\n") + "\n")
+        if status.phase == .failed { throw ExitCode(2) }
+    }
+
+    /// The status as `Label: value` lines.
+    static func lines(_ status: ControllerStatus) -> [String] {
         var lines: [String] = []
-        func add(_ label: String, _ value: Any?) { if let value { lines.append("\(label): \(value)") } }
-        add("Phase", status["phase"])
-        add("Repository", status["repository"])
-        add("Tracking", status["reference"])
-        add("Applied commit", status["lastAppliedCommit"])
-        add("Attempted commit", status["lastAttemptedCommit"])
-        if let last = status["lastReconcile"] as? [String: Any] {
-            let seconds = (last["durationSeconds"] as? Double).map { String(format: "%.3f", $0) } ?? "?"
-            add("Last reconcile", "\(last["time"] ?? "") \(last["result"] ?? "") in \(seconds)s")
-            if let plan = last["plan"] as? [String: Any] { add("Last plan", plan["summary"]) }
+        func add(_ label: String, _ value: String?) { if let value { lines.append("\(label): \(value)") } }
+        add("Phase", status.phase.rawValue)
+        add("Repository", status.repository)
+        add("Tracking", status.reference)
+        add("Applied commit", status.lastAppliedCommit)
+        add("Attempted commit", status.lastAttemptedCommit)
+        if let last = status.lastReconcile {
+            let time = ISO8601DateFormatter().string(from: last.time)
+            add("Last reconcile", "\(time) \(last.result.rawValue) in \(String(format: "%.3f", last.durationSeconds))s")
+            add("Last plan", last.plan?.summary)
         }
-        if let resources = status["resources"] as? [String: Int], !resources.isEmpty {
-            add("Resources", resources.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        if !status.resources.isEmpty {
+            add("Resources", status.resources.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         }
-        add("Message", status["message"])
-        Terminal.out(lines.joined(separator: "\n") + "\n")
-        if status["phase"] as? String == "Failed" { throw ExitCode(2) }
+        add("Message", status.message)
+        return lines
     }
 }

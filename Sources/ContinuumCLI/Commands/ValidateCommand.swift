@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContinuumEngine
 import ContinuumSpec
 
 /// `continuum validate [PATH]`: checks a spec repository completely.
@@ -12,7 +13,7 @@ struct ValidateCommand: AsyncParsableCommand {
     @OptionGroup var spec: SpecOptions
 
     func run() async throws {
-        let loaded = try await SpecPipeline(options: spec).load()
+        let loaded = try await SpecPipeline(options: spec, catalog: EngineSetup.validation).load()
         let resources = loaded.repository.resources.count
         let files = loaded.repository.fileCount
         Terminal.out("\(resources) resource\(resources == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s") \(resources == 1 ? "is" : "are") valid\n")

@@ -1,4 +1,7 @@
 import ArgumentParser
+import ContinuumEngine
+import ContinuumSim
+import ContinuumState
 import Foundation
 
 /// The spec repository argument shared by the commands.
@@ -28,6 +31,34 @@ struct SimWorldOptions: ParsableArguments {
 
     /// `--sim-world`, else `$CONTINUUM_SIM_WORLD`, else `.continuum/sim.db`.
     var resolvedPath: String {
-        simWorldPath ?? ProcessInfo.processInfo.environment["CONTINUUM_SIM_WORLD"].flatMap { $0.isEmpty ? nil : $0 } ?? ".continuum/sim.db"
+        simWorldPath ?? Self.defaultPath
+    }
+
+    /// `$CONTINUUM_SIM_WORLD`, else `.continuum/sim.db`.
+    static var defaultPath: String {
+        ProcessInfo.processInfo.environment["CONTINUUM_SIM_WORLD"].flatMap { $0.isEmpty ? nil : $0 } ?? ".continuum/sim.db"
+    }
+}
+
+/// The engine's inputs that commands share: where the state lives and the provider
+/// catalog (with the sim world's file as the sim factory's setting).
+struct EngineSetup {
+    let statePath: String
+    let simWorldPath: String
+
+    init(state: StateOptions, simWorld: SimWorldOptions) {
+        statePath = state.resolvedPath
+        simWorldPath = simWorld.resolvedPath
+    }
+
+    /// For commands that only validate: the default sim world, never opened.
+    static var validation: ProviderCatalog {
+        ProviderCatalog.standard(simWorld: SimWorld(path: SimWorldOptions.defaultPath), secretsDirectory: ProviderCatalog.secretsDirectory(forState: ".continuum/state.db"))
+    }
+
+    var store: SQLiteStateStore { SQLiteStateStore(path: statePath) }
+
+    var catalog: ProviderCatalog {
+        ProviderCatalog.standard(simWorld: SimWorld(path: simWorldPath), secretsDirectory: ProviderCatalog.secretsDirectory(forState: statePath))
     }
 }

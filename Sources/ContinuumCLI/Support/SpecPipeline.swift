@@ -1,24 +1,17 @@
 import ArgumentParser
-import ContinuumController
-import ContinuumGraph
+import ContinuumEngine
 import ContinuumSpec
 import Foundation
 
-/// Loads and validates a spec repository and builds its graph; on errors it prints them,
+/// Loads and validates a spec repository through the engine; on errors it prints them,
 /// one a line, to standard error and exits 1.
 struct SpecPipeline {
-    /// A loaded, valid repository and its graph.
-    struct Loaded {
-        var repository: SpecRepository
-        var graph: ResourceGraph
-    }
-
     let options: SpecOptions
+    let catalog: ProviderCatalog
 
-    func load() async throws -> Loaded {
+    func load() async throws -> ValidatedSpecs {
         do {
-            let specs = try await ValidatedSpecs.load(options.url)
-            return Loaded(repository: specs.repository, graph: specs.graph)
+            return try await ValidatedSpecs.load(options.url, catalog: catalog)
         } catch {
             Self.report(error.diagnostics)
             throw ExitCode.failure

@@ -10,6 +10,9 @@ public struct PlanMarkdownRenderer: Sendable {
     /// The Markdown.
     public func render(_ plan: Plan) -> String {
         var lines = ["### Continuum plan", "", "**\(plan.summary.line)**", ""]
+        if !plan.held.isEmpty {
+            lines += ["> [!WARNING]", "> Held this time (live state unknown): " + plan.held.map { "`\($0.id)` (\(escape($0.reason)))" }.joined(separator: ", "), ""]
+        }
         guard plan.hasChanges else { return lines.joined(separator: "\n") }
         lines += ["| Action | Resource | Provider | Why |", "| --- | --- | --- | --- |"]
         for change in plan.changes {

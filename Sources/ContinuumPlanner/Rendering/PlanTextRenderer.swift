@@ -15,7 +15,7 @@ public struct PlanTextRenderer: Sendable {
     /// The listing.
     public func render(_ plan: Plan) -> String {
         guard plan.hasChanges else {
-            return orphanNotes(plan) + plan.summary.line + "\n"
+            return heldNotes(plan) + orphanNotes(plan) + plan.summary.line + "\n"
         }
         var lines = [
             "Continuum will perform the following actions:",
@@ -26,7 +26,7 @@ public struct PlanTextRenderer: Sendable {
             lines += fieldLines(change).map { "      " + $0 }
             lines.append("")
         }
-        return lines.joined(separator: "\n") + "\n" + orphanNotes(plan) + bold(plan.summary.line) + "\n"
+        return lines.joined(separator: "\n") + "\n" + heldNotes(plan) + orphanNotes(plan) + bold(plan.summary.line) + "\n"
     }
 
     private func header(_ change: ResourceChange) -> String {
@@ -66,6 +66,12 @@ public struct PlanTextRenderer: Sendable {
                 }
             }
         }
+    }
+
+    private func heldNotes(_ plan: Plan) -> String {
+        guard !plan.held.isEmpty else { return "" }
+        return "Held (live state unknown; planned again next time):\n"
+            + plan.held.map { "  ? \($0.id): \($0.reason)\n" }.joined() + "\n"
     }
 
     private func orphanNotes(_ plan: Plan) -> String {

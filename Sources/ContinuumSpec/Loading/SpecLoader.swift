@@ -32,7 +32,7 @@ public struct SpecLoader: Sendable {
         case .failure(let error): return (SpecRepository(resources: [], rejected: [], fileCount: 0, diagnostics: error.diagnostics), SpecLoadCache())
         }
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory)
         let base = isDirectory.boolValue ? root : root.deletingLastPathComponent()
         let basePath = base.path.hasSuffix("/") ? base.path : base.path + "/"
         let limits = self.limits

@@ -14,6 +14,20 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
         case standby = "Standby"
     }
 
+    /// How a reconcile ended.
+    public enum Result: String, Sendable, Codable, Hashable {
+        /// A plan with changes was applied completely.
+        case applied
+        /// There was nothing to change.
+        case noChanges = "no changes"
+        /// Drift was found and only reported (`--no-self-heal`).
+        case driftReported = "drift reported"
+        /// The commit or its plan was refused; nothing changed.
+        case rejected
+        /// Fetching, recovering, refreshing or applying failed.
+        case failed
+    }
+
     /// What the last finished reconcile did.
     public struct Reconcile: Sendable, Codable, Hashable {
         /// When it started.
@@ -22,12 +36,22 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
         public var durationSeconds: Double
         /// The commit it worked on.
         public var commit: String?
-        /// `applied`, `no changes`, `drift reported`, `rejected`, `failed`.
-        public var result: String
+        /// How it ended.
+        public var result: Result
         /// The plan's counts, when it planned.
         public var plan: PlanCounts?
         /// Resources found changed or deleted outside Continuum.
         public var drifted: [String]
+
+        /// Creates a record of a reconcile.
+        public init(time: Date, durationSeconds: Double, commit: String?, result: Result, plan: PlanCounts?, drifted: [String]) {
+            self.time = time
+            self.durationSeconds = durationSeconds
+            self.commit = commit
+            self.result = result
+            self.plan = plan
+            self.drifted = drifted
+        }
     }
 
     /// A plan's counts and summary line.
@@ -42,6 +66,15 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
         public var destroy: Int
         /// `Plan: 1 to add, ...`.
         public var summary: String
+
+        /// Creates counts.
+        public init(add: Int, change: Int, replace: Int, destroy: Int, summary: String) {
+            self.add = add
+            self.change = change
+            self.replace = replace
+            self.destroy = destroy
+            self.summary = summary
+        }
     }
 
     /// The phase.
@@ -66,4 +99,22 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
     public var resources: [String: Int]
     /// Whether this replica holds the state lock.
     public var leader: Bool
+
+    /// Creates a status.
+    public init(
+        phase: Phase, message: String, repository: String, reference: String, lastAppliedCommit: String? = nil, lastAttemptedCommit: String? = nil,
+        lastFetchedCommit: String? = nil, lastFetchTime: Date? = nil, lastReconcile: Reconcile? = nil, resources: [String: Int], leader: Bool
+    ) {
+        self.phase = phase
+        self.message = message
+        self.repository = repository
+        self.reference = reference
+        self.lastAppliedCommit = lastAppliedCommit
+        self.lastAttemptedCommit = lastAttemptedCommit
+        self.lastFetchedCommit = lastFetchedCommit
+        self.lastFetchTime = lastFetchTime
+        self.lastReconcile = lastReconcile
+        self.resources = resources
+        self.leader = leader
+    }
 }

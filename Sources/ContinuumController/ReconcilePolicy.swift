@@ -1,0 +1,136 @@
+import ContinuumApply
+import ContinuumPlanner
+import ContinuumEngine
+import ContinuumSpec
+
+/// The controller's rules as a value: when a cycle is due, what follows a fetch failure,
+/// a rejected commit, and each reconcile outcome (backoff, the commit kept, the phase and
+/// the message). It does no I/O and reads no clock: time comes in as `now`, so its rules
+/// are unit-tested without Git, SQLite or waiting. The `Controller` actor does the I/O and
+/// publishes the verdicts; this is the one place the status's phase and message are decided.
+struct ReconcilePolicy: Sendable {
+    /// What a finished step means for the status.
+    struct Verdict: Sendable, Equatable {
+        /// The phase to show.
+        var phase: ControllerStatus.Phase
+        /// The message to show.
+        var message: String
+        /// How the reconcile ended, for the status, metrics and logs.
+        var result: ControllerStatus.Result
+        /// Whether the attempted commit becomes the one drift is corrected to.
+        var adopt: Bool
+        /// The commit now applied completely, if this step applied one.
+        var applied: String?
+    }
+
+    /// How often the source is fetched.
+    let interval: Duration
+    /// How often live state is checked when nothing else changed.
+    let driftInterval: Duration
+    /// Whether drift is corrected.
+    let selfHeal: Bool
+    /// Backoff after consecutive failures.
+    private(set) var backoff: Backoff
+    /// When the last full reconcile (refresh + plan) finished.
+    private(set) var lastFullReconcile: ContinuousClock.Instant?
+    /// Why the newest commit was not applied, while that stands.
+    private(set) var rejection: String?
+
+    /// Creates the policy.
+    init(interval: Duration, driftInterval: Duration, maximumBackoff: Duration, selfHeal: Bool) {
+        self.interval = interval
+        self.driftInterval = driftInterval
+        self.selfHeal = selfHeal
+        backoff = Backoff(initial: interval, maximum: maximumBackoff)
+    }
+
+    /// Whether a reconcile should run after a fetch: a new commit, drift due, a retry
+    /// after a failure, or a forced trigger.
+    func isDue(now: ContinuousClock.Instant, newCommit: Bool, forced: Bool) -> Bool {
+        newCommit || forced || backoff.failures > 0 || lastFullReconcile.map { now - $0 >= driftInterval } ?? true
+    }
+
+    /// Whether drift found in this reconcile is corrected: always for a new commit, else
+    /// as self-heal says.
+    func correctsDrift(newCommit: Bool) -> Bool {
+        newCommit || selfHeal
+    }
+
+    /// When the next fetch is due: the interval, or the backoff after failures, but no
+    /// later than the next drift check.
+    func nextCycle(after now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        let next = now + (backoff.delay ?? interval)
+        return lastFullReconcile.map { min(next, $0 + driftInterval) } ?? next
+    }
+
+    /// A new commit arrived: an earlier rejection no longer stands.
+    mutating func newCommit() {
+        rejection = nil
+    }
+
+    /// The source could not be fetched.
+    mutating func fetchFailed(_ message: String) -> Verdict {
+        fail(message)
+    }
+
+    /// A commit is not applied: the last good one stays, the status says why until a fix arrives.
+    mutating func rejected(_ commit: String, because reason: String, details: [String], keeping kept: String?) -> Verdict {
+        let keeping = kept.map { "the last good commit \($0.prefix(12)) stays applied" } ?? "no commit has been applied yet"
+        let shown = details.prefix(20).joined(separator: "\n") + (details.count > 20 ? "\n... and \(details.count - 20) more" : "")
+        let message = "commit \(commit.prefix(12)) was not applied: \(reason); \(keeping); push a fix" + (shown.isEmpty ? "" : "\n" + shown)
+        rejection = message
+        return Verdict(phase: .failed, message: message, result: .rejected, adopt: false, applied: nil)
+    }
+
+    /// The verdict on a reconcile of `commit` that ended with `outcome` at `now`.
+    mutating func finished(_ outcome: ReconcileOutcome, commit: String, newCommit: Bool, keeping kept: String?, now: ContinuousClock.Instant) -> Verdict {
+        let short = commit.prefix(12)
+        switch outcome {
+        case .refused(let refusal, _):
+            let details = refusal.diagnostics.map(\.description) + (refusal.remedy.map { [$0] } ?? [])
+            if newCommit { return rejected(commit, because: refusal.reason, details: details, keeping: kept) }
+            var verdict = fail("the plan of commit \(short) is refused: \(refusal.reason)")
+            verdict.result = .rejected
+            return verdict
+        case .failed(let failure, _):
+            var verdict = fail(failure.message)
+            verdict.adopt = newCommit
+            return verdict
+        case .declined(let planned), .driftReported(let planned):
+            lastFullReconcile = now
+            backoff.succeed()
+            let drifted = planned.drift.all
+            return Verdict(
+                phase: .ready,
+                message: "drift found in \(drifted.count) resource\(drifted.count == 1 ? "" : "s") (\(drifted.map(\.description).joined(separator: ", "))); self-heal is off, so it is only reported",
+                result: .driftReported, adopt: false, applied: nil)
+        case .applied(let planned, let result):
+            lastFullReconcile = now
+            guard result?.succeeded ?? true else {
+                backoff.fail()
+                return Verdict(phase: .failed, message: "commit \(short): \(result?.summaryLine ?? "")", result: .failed, adopt: true, applied: nil)
+            }
+            backoff.succeed()
+            var message = rejection ?? (planned.plan.hasChanges ? "applied commit \(short): \(result?.summaryLine ?? "")" : "commit \(short) is applied; no changes")
+            let drifted = planned.drift.all
+            if !drifted.isEmpty, rejection == nil { message += "; corrected drift in \(drifted.map(\.description).joined(separator: ", "))" }
+            if !planned.plan.held.isEmpty, rejection == nil {
+                message += "; held until their live state is known: \(planned.plan.held.map(\.id.description).joined(separator: ", "))"
+            }
+            return Verdict(
+                phase: rejection == nil ? .ready : .failed, message: message, result: planned.plan.hasChanges ? .applied : .noChanges,
+                adopt: true, applied: commit)
+        }
+    }
+
+    /// A cycle was due but there is nothing to reconcile: no good commit and a rejection.
+    func idle(phase: ControllerStatus.Phase) -> ControllerStatus.Phase {
+        rejection == nil && phase != .failed ? .ready : phase
+    }
+
+    private mutating func fail(_ message: String) -> Verdict {
+        backoff.fail()
+        let retry = backoff.delay.map { "; retrying in \(DurationText.format($0))" } ?? ""
+        return Verdict(phase: .failed, message: message + retry, result: .failed, adopt: false, applied: nil)
+    }
+}

@@ -1,0 +1,93 @@
+public import ContinuumState
+public import Foundation
+
+/// The exclusive right to change a state: taken before recovery and apply, renewed while
+/// they run, released after. A lease that lapsed, or whose holder was a process on this
+/// host that is gone (killed, crashed), is taken over; the takeover is reported so that
+/// the caller can say so. The CLI and the controller use it alike.
+public struct StateLease: Sendable {
+    /// Who holds the lease, as stored and shown to others.
+    public let holder: String
+    /// The state store.
+    public let store: any StateStore
+    /// Its timing.
+    public let policy: LeasePolicy
+    /// This host's name, so a holder on the same host can be checked for life.
+    public let host: String
+    /// This process's id.
+    public let processID: Int32
+
+    /// A lease for `holder` on `store`.
+    public init(store: any StateStore, holder: String, policy: LeasePolicy = LeasePolicy(), host: String = ProcessInfo.processInfo.hostName,
+        processID: Int32 = ProcessInfo.processInfo.processIdentifier)
+    {
+        self.store = store
+        self.holder = holder
+        self.policy = policy
+        self.host = host
+        self.processID = processID
+    }
+
+    /// The holder name a command uses: `continuum apply (pid 4242 on host-a)`.
+    public static func holderName(_ role: String) -> String {
+        let process = ProcessInfo.processInfo
+        return "continuum \(role) (pid \(process.processIdentifier) on \(process.hostName))"
+    }
+
+    /// Takes the lease, or renews it when already held.
+    /// - Returns: the lock of a dead holder that was taken over, if any.
+    /// - Throws: `StateError` naming the holder while a live one holds it.
+    @discardableResult
+    public func acquire() async throws(StateError) -> StateLock? {
+        do {
+            try await store.lock(holder: holder, for: policy.duration, host: host, processID: processID)
+            return nil
+        } catch where error.code == .locked {
+            guard let held = try await store.currentLock(), held.host == host, let pid = held.processID, pid != processID, !Self.isAlive(pid) else { throw error }
+            try await store.unlock(holder: held.holder)
+            try await store.lock(holder: holder, for: policy.duration, host: host, processID: processID)
+            return held
+        }
+    }
+
+    /// Renews the lease for another `duration`.
+    public func renew() async throws(StateError) {
+        try await store.lock(holder: holder, for: policy.duration, host: host, processID: processID)
+    }
+
+    /// Releases the lease if this holder has it.
+    public func release() async {
+        try? await store.unlock(holder: holder)
+    }
+
+    /// Runs `body` while renewing the lease every `renewInterval`.
+    public func renewing<T: Sendable>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T) async rethrows -> T {
+        let lease = self
+        let renewal = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: lease.policy.renewInterval)
+                if Task.isCancelled { break }
+                try? await lease.renew()
+            }
+        }
+        defer { renewal.cancel() }
+        return try await body()
+    }
+
+    /// Releases whoever holds the lease of `store`, as `state unlock` does: without `force`
+    /// only a lapsed lease or one whose holder on this host is gone; with it, any.
+    /// - Returns: the lock released, nil when none was held.
+    /// - Throws: `StateError` naming a live holder when `force` is off.
+    public static func release(_ store: any StateStore, force: Bool, host: String = ProcessInfo.processInfo.hostName) async throws(StateError) -> StateLock? {
+        guard let held = try await store.currentLock() else { return nil }
+        let dead = held.expiresAt <= Date() || (held.host == host && held.processID.map { !isAlive($0) } ?? false)
+        guard force || dead else { throw StateError.locked(by: held, location: "the state") }
+        try await store.unlock(holder: held.holder)
+        return held
+    }
+
+    /// Whether a process with this id runs on this host.
+    static func isAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+}

@@ -1,0 +1,95 @@
+@testable import ContinuumController
+import ContinuumApply
+import ContinuumEngine
+import ContinuumPlanner
+import ContinuumSpec
+import Testing
+
+/// The controller's rules without Git, SQLite or waiting: time is passed in.
+@Suite("Reconcile policy")
+struct ReconcilePolicyTests {
+    let start = ContinuousClock.now
+    func policy(selfHeal: Bool = true) -> ReconcilePolicy {
+        ReconcilePolicy(interval: .seconds(60), driftInterval: .seconds(300), maximumBackoff: .seconds(600), selfHeal: selfHeal)
+    }
+    func planned(changes: Bool, drift: Drift = Drift(), held: [HeldResource] = []) -> PlannedChange {
+        let change = ResourceChange(id: ResourceID(.virtualMachine, "web-1"), action: .create, provider: "p")
+        let plan = Plan(stateSerial: 1, stateLineage: nil, changes: changes ? [change] : [], steps: [], held: held)
+        return PlannedChange(plan: plan, memo: nil, drift: drift)
+    }
+
+    @Test func aReconcileIsDueForANewCommitATriggerARetryOrDrift() {
+        var rules = policy()
+        #expect(rules.isDue(now: start, newCommit: false, forced: false), "nothing reconciled yet: drift is due")
+        _ = rules.finished(.applied(planned(changes: false), result: nil), commit: "a", newCommit: true, keeping: nil, now: start)
+        #expect(!rules.isDue(now: start + .seconds(299), newCommit: false, forced: false))
+        #expect(rules.isDue(now: start + .seconds(300), newCommit: false, forced: false))
+        #expect(rules.isDue(now: start + .seconds(1), newCommit: true, forced: false))
+        #expect(rules.isDue(now: start + .seconds(1), newCommit: false, forced: true))
+        _ = rules.fetchFailed("fetch failed")
+        #expect(rules.isDue(now: start + .seconds(1), newCommit: false, forced: false), "a failure is retried")
+    }
+
+    @Test func failuresBackOffDoublingUpToTheMaximumAndASuccessResets() {
+        var rules = policy()
+        _ = rules.finished(.applied(planned(changes: false), result: nil), commit: "a", newCommit: true, keeping: nil, now: start)
+        var delays: [Duration] = []
+        for _ in 0..<6 {
+            let verdict = rules.fetchFailed("boom")
+            #expect(verdict.phase == .failed && verdict.result == .failed)
+            delays.append(rules.nextCycle(after: start) - start)
+        }
+        #expect(delays == [.seconds(60), .seconds(120), .seconds(240), .seconds(300), .seconds(300), .seconds(300)], "capped by the next drift check")
+        _ = rules.finished(.applied(planned(changes: false), result: nil), commit: "a", newCommit: false, keeping: "a", now: start)
+        #expect(rules.nextCycle(after: start) - start == .seconds(60))
+    }
+
+    @Test func aRejectedCommitKeepsTheLastGoodOneAndStaysFailedUntilANewCommit() {
+        var rules = policy()
+        let rejected = rules.rejected("bbbbbbbbbbbbbbbb", because: "its specs are invalid", details: ["specs/a.yaml:3:1: error: x"], keeping: "aaaaaaaaaaaa1234")
+        #expect(rejected.phase == .failed && rejected.result == .rejected && !rejected.adopt)
+        #expect(rejected.message.contains("the last good commit aaaaaaaaaaaa stays applied"))
+        #expect(rejected.message.contains("specs/a.yaml:3:1: error: x"))
+        let drift = rules.finished(.applied(planned(changes: false), result: nil), commit: "aaaaaaaaaaaa1234", newCommit: false, keeping: "aaaaaaaaaaaa1234", now: start)
+        #expect(drift.phase == .failed && drift.message == rejected.message, "correcting drift on the last good commit keeps the rejection shown")
+        rules.newCommit()
+        let fixed = rules.finished(.applied(planned(changes: true), result: .nothing), commit: "cccccccccccc", newCommit: true, keeping: "aaaaaaaaaaaa1234", now: start)
+        #expect(fixed.phase == .ready && fixed.adopt && fixed.applied == "cccccccccccc")
+    }
+
+    @Test(arguments: [true, false])
+    func aRefusedPlanRejectsANewCommitButOnlyFailsAnOldOne(newCommit: Bool) {
+        var rules = policy()
+        let verdict = rules.finished(.refused(Refusal(reason: "its plan destroys 9 resources", remedy: "raise --max-destroy"), drift: Drift()),
+            commit: "dddddddddddd", newCommit: newCommit, keeping: "aaaaaaaaaaaa", now: start)
+        #expect(verdict.result == .rejected && verdict.phase == .failed && !verdict.adopt)
+        #expect(verdict.message.contains("its plan destroys 9 resources"))
+        #expect((rules.rejection != nil) == newCommit)
+    }
+
+    @Test func aFailureOfANewCommitAdoptsItSoItIsRetried() {
+        var rules = policy()
+        let verdict = rules.finished(.failed(ReconcileFailure(.state, "disk full"), drift: Drift()), commit: "e", newCommit: true, keeping: nil, now: start)
+        #expect(verdict.adopt && verdict.phase == .failed)
+        #expect(verdict.message == "disk full; retrying in 1m")
+    }
+
+    @Test func driftIsCorrectedForNewCommitsAndOnlyReportedWithoutSelfHeal() {
+        var rules = policy(selfHeal: false)
+        #expect(rules.correctsDrift(newCommit: true))
+        #expect(!rules.correctsDrift(newCommit: false))
+        let drift = Drift(drifted: [ResourceID(.virtualMachine, "web-1")])
+        let verdict = rules.finished(.driftReported(planned(changes: true, drift: drift)), commit: "a", newCommit: false, keeping: "a", now: start)
+        #expect(verdict.result == .driftReported && verdict.phase == .ready)
+        #expect(verdict.message.contains("VirtualMachine/web-1") && verdict.message.contains("self-heal is off"))
+        #expect(policy().correctsDrift(newCommit: false))
+    }
+
+    @Test func heldResourcesAreNamedInTheMessage() {
+        var rules = policy()
+        let held = [HeldResource(id: ResourceID(.virtualMachine, "bio-1"), reason: "its provider could not be read")]
+        let verdict = rules.finished(.applied(planned(changes: true, held: held), result: .nothing), commit: "ffffffffffff", newCommit: true, keeping: nil, now: start)
+        #expect(verdict.phase == .ready)
+        #expect(verdict.message.contains("held until their live state is known: VirtualMachine/bio-1"))
+    }
+}
