@@ -1,4 +1,5 @@
 import ContinuumApply
+import ContinuumEngine
 import ContinuumGraph
 import ContinuumPlanner
 import ContinuumProvider
@@ -39,12 +40,14 @@ struct ApplyBenchmark {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("continuum-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         _ = try generator.write(to: root.appendingPathComponent("spec"))
-        let repository = await SpecLoader().load(root.appendingPathComponent("spec"))
-        let graph = GraphBuilder().build(repository.resources).graph
-        let plan = try Planner().plan(resources: repository.resources, graph: graph, state: .empty)
+        let catalog = ProviderCatalog.standard(simWorld: SimWorld(path: root.appendingPathComponent("unused.db").path), secretsDirectory: root)
+        let specs = try await ValidatedSpecs.load(root.appendingPathComponent("spec"), catalog: catalog)
+        let repository = specs.repository
+        let plan = try Planner().plan(resources: specs.resources, graph: specs.graph, state: .empty)
 
-        let critical = try await applyOnce(plan, repository.resources, policy: .criticalPath, directory: root.appendingPathComponent("cp"))
-        let fifo = try await applyOnce(plan, repository.resources, policy: .fifo, directory: root.appendingPathComponent("fifo"))
+        let critical = try await applyOnce(specs, policy: .criticalPath, directory: root.appendingPathComponent("cp"))
+        let fifo = try await applyOnce(specs, policy: .fifo, directory: root.appendingPathComponent("fifo"))
+        guard critical.actions.count == plan.steps.count else { throw BenchmarkError(message: "the apply ran another plan than the one measured") }
 
         // Lower bounds from the critical-path run's measured durations.
         let durations = critical.actions.map { ($0.end ?? 0) - ($0.start ?? 0) }
@@ -59,18 +62,16 @@ struct ApplyBenchmark {
             criticalPathMakespanSeconds: critical.makespan, fifoMakespanSeconds: fifo.makespan)
     }
 
-    private func applyOnce(_ plan: Plan, _ resources: [Resource], policy: SchedulingPolicy, directory: URL) async throws -> ApplyReport {
+    /// One apply from scratch through the engine, as `continuum apply` runs it, on a fresh
+    /// sim world and an in-memory state.
+    private func applyOnce(_ specs: ValidatedSpecs, policy: SchedulingPolicy, directory: URL) async throws -> ApplyReport {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let world = SimWorld(path: directory.appendingPathComponent("sim.db").path)
-        var entries: [String: ProviderRegistry.Entry] = [:]
-        for resource in resources {
-            guard case .provider(let spec) = resource.spec else { continue }
-            let config = try SimConfig.parse(spec.config).get()
-            entries[resource.id.name] = .init(provider: SimProvider(name: resource.id.name, config: config, world: world), concurrency: spec.limits.concurrency)
+        let catalog = ProviderCatalog.standard(simWorld: SimWorld(path: directory.appendingPathComponent("sim.db").path), secretsDirectory: directory)
+        let reconciler = Reconciler(
+            store: InMemoryStateStore(), catalog: catalog, options: ReconcileOptions(apply: ApplyOptions(parallelism: parallelism, policy: policy)))
+        guard case .applied(_, let result?) = await reconciler.reconcile(specs, source: "bench"), result.succeeded else {
+            throw BenchmarkError(message: "the \(policy) apply failed")
         }
-        let result = try await Executor(options: ApplyOptions(parallelism: parallelism, policy: policy))
-            .apply(plan, resources: resources, store: InMemoryStateStore(), registry: ProviderRegistry(entries))
-        guard result.succeeded else { throw BenchmarkError(message: "the \(policy) apply failed: \(result.summaryLine)") }
         return result.report
     }
 }

@@ -120,6 +120,12 @@ public struct Refresher: Sendable {
             case .failure(let error): brokenProviders[name] = error
             }
         }
+        // The kinds each listing covers (a cluster wrapper's listing has its machines only).
+        var listedKinds: [String: Set<ResourceKind>] = [:]
+        for name in revisions.keys {
+            guard let provider = try? registry.provider(name) else { continue }
+            listedKinds[name] = Set(ResourceKind.allCases.filter { provider.listsRevisions(of: $0) })
+        }
         var gone: [Int] = []
         var reads: [Int] = []
         var failures: [(position: Int, error: ProviderError)] = []
@@ -129,7 +135,7 @@ public struct Refresher: Sendable {
                 failures.append((position, error))
                 continue
             }
-            guard let listing = revisions[records[position].provider] else {
+            guard let listing = revisions[records[position].provider], listedKinds[records[position].provider]?.contains(records[position].id.kind) ?? false else {
                 reads.append(position)
                 continue
             }

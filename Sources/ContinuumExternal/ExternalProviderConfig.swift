@@ -7,8 +7,12 @@ public import ContinuumSpec
 public struct ExternalProviderConfig: Sendable, Hashable {
     /// The program and its arguments.
     public var command: [String]
-    /// The longest one call may take before the process is restarted (default 5m).
+    /// The longest one call may take before the process is restarted (default 5m, at most
+    /// `maximumTimeout`).
     public var timeout: Duration
+
+    /// The cap on a spec-set `timeout`: a spec cannot make a call hang a reconcile longer.
+    public static let maximumTimeout = Duration.seconds(1800)
     /// The whole config, passed to the program in `initialize`.
     public var settings: FieldValue
 
@@ -29,6 +33,9 @@ public struct ExternalProviderConfig: Sendable, Hashable {
         var timeout = Duration.seconds(300)
         if let value = config["timeout"] {
             if case .string(let text) = value, let parsed = DurationText.parse(text), parsed > .zero {
+                if parsed > Self.maximumTimeout {
+                    problems.append("spec.config.timeout: \(text) is over the limit of \(DurationText.format(Self.maximumTimeout)); a call that takes longer is better split or made asynchronous by the program")
+                }
                 timeout = parsed
             } else {
                 problems.append("spec.config.timeout: expected a duration like \"30s\" or \"5m\"")

@@ -72,6 +72,12 @@ public struct ClusterMachineProvider: Provider {
 
     public func immutableFields(of kind: ResourceKind) -> [FieldPath] { inner.immutableFields(of: kind) }
 
+    /// The machine provider's listing: machines are its objects. Clusters are not in it.
+    public func revisions() async throws(ProviderError) -> [String: String]? { try await inner.revisions() }
+
+    /// A cluster's health is read from its API at every refresh, never from a listing.
+    public func listsRevisions(of kind: ResourceKind) -> Bool { kind != .kubernetesCluster && inner.listsRevisions(of: kind) }
+
     public func estimatedDuration(of operation: ProviderOperation, kind: ResourceKind) -> Duration {
         kind == .kubernetesCluster ? .seconds(60) : inner.estimatedDuration(of: operation, kind: kind) + (kind == .virtualMachine ? .seconds(60) : .zero)
     }

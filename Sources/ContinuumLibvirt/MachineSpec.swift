@@ -13,25 +13,14 @@ struct MachineSpec {
     var powerOn: Bool
 
     init(_ request: ProviderRequest, provider: String) throws(ProviderError) {
-        let spec = request.spec
-        guard case .integer(let cpu)? = spec["cpu"], case .quantity(let memory)? = spec["memory"], case .string(let image)? = spec["image"] else {
-            throw ProviderError(.invalidRequest, provider: provider, message: "the request for \(request.id) has no cpu, memory or image", remedy: "report this")
-        }
+        let machine = try request.virtualMachine(provider: provider)
         name = request.id.name
-        self.cpu = cpu
-        self.memory = memory.bytes
-        self.image = image
-        if case .list(let items)? = spec["disks"] {
-            disks = items.compactMap { if case .quantity(let size)? = $0["size"] { size.bytes } else { nil } }
-        } else {
-            disks = []
-        }
-        if case .list(let items)? = spec["networks"] {
-            networks = items.compactMap { if case .reference(let id) = $0 { id.name } else if case .string(let name) = $0 { name } else { nil } }
-        } else {
-            networks = []
-        }
-        if case .string(let text)? = spec["userData"] { userData = text } else { userData = nil }
-        powerOn = spec["power"] != .string("off")
+        cpu = machine.cpu
+        memory = machine.memory.bytes
+        image = machine.image
+        disks = machine.disks.map(\.bytes)
+        networks = machine.networks.map(\.name)
+        userData = machine.userData
+        powerOn = machine.power == .on
     }
 }

@@ -1,4 +1,4 @@
-public import ContinuumGraph
+import ContinuumGraph
 import ContinuumSpec
 public import ContinuumState
 
@@ -18,8 +18,6 @@ public struct PlanningMemo: Sendable {
     let stateLineage: String?
     let options: PlanOptions
 
-    /// The graph the memo's plan used (reused by a re-plan when no edge changed).
-    public var dependencyGraph: ResourceGraph { graph }
 
     /// Whether the memo was planned against this state (same serial and lineage), so that
     /// a `replan` from it can be incremental.

@@ -17,6 +17,10 @@ public protocol Provider: Sendable {
     /// list revisions; every recorded object is then read.
     func revisions() async throws(ProviderError) -> [String: String]?
 
+    /// Whether `revisions()` covers objects of `kind`; objects of kinds it does not cover
+    /// are read one by one (a wrapper that serves some kinds itself). Default: every kind.
+    func listsRevisions(of kind: ResourceKind) -> Bool
+
     /// The object created for `id` by the call with `idempotencyKey`, if any.
     func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject?
 
@@ -39,6 +43,9 @@ public protocol Provider: Sendable {
 extension Provider {
     /// By default a provider cannot list revisions.
     public func revisions() async throws(ProviderError) -> [String: String]? { nil }
+
+    /// Every kind.
+    public func listsRevisions(of kind: ResourceKind) -> Bool { true }
 
     /// By default a provider adds no immutable fields.
     public func immutableFields(of kind: ResourceKind) -> [FieldPath] { [] }

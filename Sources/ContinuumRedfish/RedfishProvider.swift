@@ -35,7 +35,7 @@ public final class RedfishProvider: Provider {
 
     public func create(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
         try supported(request.id.kind)
-        let node = try Node(request.spec, provider: name)
+        let node = try request.bareMetalNode(provider: name)
         guard let system = try await client.get(node.systemId) else {
             throw ProviderError(.invalidRequest, provider: name, message: "the BMC has no system \(node.systemId)",
                 remedy: "check spec.systemId against \(config.endpoint.absoluteString)/redfish/v1/Systems")
@@ -46,12 +46,12 @@ public final class RedfishProvider: Provider {
 
     public func update(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
         try supported(request.id.kind)
-        let node = try Node(request.spec, provider: name)
+        let node = try request.bareMetalNode(provider: name)
         guard let system = try await client.get(node.systemId) else {
             throw ProviderError(.notFound, provider: name, message: "the BMC has no system \(node.systemId)", remedy: "it is gone from the BMC")
         }
-        if Self.boot(system)["BootSourceOverrideMode"] as? String != node.bootMode {
-            try await client.patch(node.systemId, ["Boot": ["BootSourceOverrideMode": node.bootMode]], etag: system.etag)
+        if Self.boot(system)["BootSourceOverrideMode"] as? String != node.bootMode.rawValue {
+            try await client.patch(node.systemId, ["Boot": ["BootSourceOverrideMode": node.bootMode.rawValue]], etag: system.etag)
         }
         try await setPower(node.power, system: system, path: node.systemId)
         return try await observed(node.systemId)
@@ -60,7 +60,7 @@ public final class RedfishProvider: Provider {
     public func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) {
         try supported(kind)
         guard let system = try await client.get(providerID) else { return }
-        try await setPower("off", system: system, path: providerID, graceful: false)
+        try await setPower(.off, system: system, path: providerID, graceful: false)
         let media = try await virtualMedia(of: system) { Self.cd(in: $0) != nil && Self.seed(in: $0) != nil }
         for media in [Self.cd(in: media), Self.seed(in: media)] {
             if let media, media["Inserted"] as? Bool == true, let eject = media.action("#VirtualMedia.EjectMedia") { try await client.action(eject, [:]) }
@@ -98,9 +98,9 @@ public final class RedfishProvider: Provider {
         try await client.action(insert, ["Image": node.image, "Inserted": true, "WriteProtected": true])
         if let userData = node.userData, let seedPlace { try await insertSeed(userData, name: name, at: seedPlace, into: Self.seed(in: devices)) }
         try await client.patch(node.systemId, [
-            "Boot": ["BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Once", "BootSourceOverrideMode": node.bootMode],
+            "Boot": ["BootSourceOverrideTarget": "Cd", "BootSourceOverrideEnabled": "Once", "BootSourceOverrideMode": node.bootMode.rawValue],
         ], etag: system.etag)
-        guard node.power == "on" else { return try await setPower("off", system: system, path: node.systemId) }
+        guard node.power == .on else { return try await setPower(.off, system: system, path: node.systemId) }
         let isOn = system["PowerState"] as? String == "On"
         try await reset(system, path: node.systemId, isOn ? "ForceRestart" : "On")
         try await waitForPower("On", system: node.systemId)
@@ -132,8 +132,8 @@ public final class RedfishProvider: Provider {
 
     /// Powers the system on, or off: gracefully first when `graceful`, then forcibly once
     /// half the power timeout has passed.
-    private func setPower(_ power: String, system: RedfishDocument, path: String, graceful: Bool = true) async throws(ProviderError) {
-        let wanted = power == "on" ? "On" : "Off"
+    private func setPower(_ power: PowerState, system: RedfishDocument, path: String, graceful: Bool = true) async throws(ProviderError) {
+        let wanted = power == .on ? "On" : "Off"
         guard system["PowerState"] as? String != wanted else { return }
         if wanted == "On" {
             try await reset(system, path: path, "On")
@@ -241,24 +241,5 @@ public final class RedfishProvider: Provider {
     }
 }
 
-/// A bare-metal node's desired spec, read from the request.
-struct Node {
-    var systemId: String
-    var image: String
-    var bootMode: String
-    var power: String
-    /// Cloud-init user data (a cluster worker's), handed over as a second virtual medium.
-    var userData: String?
-
-    init(_ spec: FieldValue, provider: String) throws(ProviderError) {
-        func text(_ key: String) -> String? { if case .string(let value)? = spec[key] { value } else { nil } }
-        guard let systemId = text("systemId"), let image = text("image") else {
-            throw ProviderError(.invalidRequest, provider: provider, message: "the request has no systemId or image", remedy: "report this")
-        }
-        self.systemId = systemId
-        self.image = image
-        self.bootMode = text("bootMode") ?? "UEFI"
-        self.power = text("power") ?? "on"
-        self.userData = text("userData")
-    }
-}
+/// A bare-metal node's desired spec: the request's, typed.
+typealias Node = ResolvedBareMetalNode

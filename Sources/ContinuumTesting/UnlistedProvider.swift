@@ -34,4 +34,10 @@ public struct UnlistedProvider: Provider {
     public func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) {
         try await inner.delete(kind, providerID: providerID, idempotencyKey: idempotencyKey)
     }
+
+    public func immutableFields(of kind: ResourceKind) -> [FieldPath] { inner.immutableFields(of: kind) }
+
+    public func estimatedDuration(of operation: ProviderOperation, kind: ResourceKind) -> Duration {
+        inner.estimatedDuration(of: operation, kind: kind)
+    }
 }

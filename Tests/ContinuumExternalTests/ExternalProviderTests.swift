@@ -123,6 +123,7 @@ struct ExternalProviderTests {
         (FieldValue.map([FieldValue.Entry("command", .list([]))]), "spec.config.command: the list is empty"),
         (FieldValue.map([FieldValue.Entry("command", .list([.string("a"), .integer(1)]))]), "every item must be a string"),
         (FieldValue.map([FieldValue.Entry("command", .string("p")), FieldValue.Entry("timeout", .string("soon"))]), "spec.config.timeout: expected a duration"),
+        (FieldValue.map([FieldValue.Entry("command", .string("p")), FieldValue.Entry("timeout", .string("31m"))]), "spec.config.timeout: 31m is over the limit of 30m"),
     ])
     func invalidConfigsSayWhatIsWrong(config: FieldValue, message: String) {
         guard case .failure(let error) = ExternalProviderConfig.parse(config) else {

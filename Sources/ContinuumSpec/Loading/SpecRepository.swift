@@ -17,7 +17,4 @@ public struct SpecRepository: Sendable {
         self.fileCount = fileCount
         self.diagnostics = diagnostics.sorted()
     }
-
-    /// Whether any diagnostic is an error.
-    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
