@@ -78,7 +78,7 @@ let package = Package(
         // Out-of-process providers: JSON-RPC 2.0 over a provider program's standard input and output.
         .target(
             name: "ContinuumExternal",
-            dependencies: ["ContinuumSpec", "ContinuumProvider"],
+            dependencies: ["ContinuumSpec", "ContinuumProvider", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Bare metal through a BMC's Redfish API, with async-http-client.

@@ -39,6 +39,7 @@ holder=$!
 trap 'kill $holder $daemon 2>/dev/null || true' EXIT
 virsh -q -c "$uri" vol-create-as default-pool debian-12 2G --format qcow2 >/dev/null   # the base image
 export CONTINUUM_STATE="$lab/state.db"
+export CONTINUUM_CONFIG="$PWD/examples/operator/libvirt-lab.yaml"   # the operator's connection to the lab's libvirtd
 
 echo "==> continuum apply examples/libvirt-lab --auto-approve"
 time "$continuum" apply examples/libvirt-lab --auto-approve

@@ -60,6 +60,9 @@ PY
 }
 
 export CONTINUUM_STATE="$lab/state.db"
+export CONTINUUM_CONFIG="$PWD/examples/operator/metal-lab.yaml"   # the operator's connection: endpoint and credentials
+mkdir -p "$lab/secrets/bmc" && chmod 0700 "$lab/secrets"
+printf '%s\n' "$LAB_BMC_PASSWORD" > "$lab/secrets/bmc/password" && chmod 0600 "$lab/secrets/bmc/password"
 echo "==> the emulator's systems before"
 show
 echo

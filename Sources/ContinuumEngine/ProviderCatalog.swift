@@ -6,29 +6,34 @@ public import ContinuumSpec
 public import ContinuumState
 public import Foundation
 
-/// The provider factories by type: the composition root, the one place that knows every
-/// provider type. It checks each `Provider` spec's `config` for `validate` (errors located
-/// at the field), and builds the registry an apply calls from the spec's providers and
-/// from the state's records of providers that are gone from the spec (their resources must
-/// still be deleted through them).
+/// The provider factories by type and the operator's configuration: the composition root,
+/// the one place that knows every provider type and how specs reach them. It checks each
+/// `Provider` spec against the operator's connections and its effective `config` (errors
+/// located in the spec, naming the operator setting to change), and builds the registry an
+/// apply calls from the spec's providers and from the state's records of providers that
+/// are gone from the spec (their resources must still be deleted through them).
 public struct ProviderCatalog: Sendable {
     /// The factories by the type they serve.
     public var factories: [ProviderType: any ProviderFactory]
     /// Where the secrets generated for clusters (join tokens) are kept.
     public var secretsDirectory: URL
+    /// The operator's connections, programs and tenants.
+    public var operatorConfig: OperatorConfig
 
     /// Creates a catalog of `factories`.
-    public init(factories: [any ProviderFactory], secretsDirectory: URL) {
+    public init(factories: [any ProviderFactory], secretsDirectory: URL, operatorConfig: OperatorConfig = .none) {
         self.factories = Dictionary(factories.map { ($0.type, $0) }) { _, last in last }
         self.secretsDirectory = secretsDirectory
+        self.operatorConfig = operatorConfig
     }
 
     /// Every provider type this build has: the sim on `simWorld`, external programs,
-    /// Redfish and libvirt; generated secrets beside the state (`secrets/`).
-    public static func standard(simWorld: SimWorld, secretsDirectory: URL) -> ProviderCatalog {
+    /// Redfish and libvirt; generated secrets beside the state (`secrets/`); connections
+    /// from `operatorConfig`.
+    public static func standard(simWorld: SimWorld, secretsDirectory: URL, operatorConfig: OperatorConfig = .none) -> ProviderCatalog {
         ProviderCatalog(
             factories: [SimProviderFactory(world: simWorld), ExternalProviderFactory(), RedfishProviderFactory(), LibvirtProviderFactory()],
-            secretsDirectory: secretsDirectory)
+            secretsDirectory: secretsDirectory, operatorConfig: operatorConfig)
     }
 
     /// The directory of generated secrets that goes with a state file: `secrets/` beside it.
@@ -36,40 +41,81 @@ public struct ProviderCatalog: Sendable {
         URL(fileURLWithPath: statePath).deletingLastPathComponent().appendingPathComponent("secrets", isDirectory: true)
     }
 
-    /// Checks every provider's spec; each problem is located at the field it names.
+    /// Checks every provider's spec against the operator's configuration and its effective
+    /// config; each problem is located at the field it names.
     public func diagnostics(for resources: [Resource]) -> [Diagnostic] {
-        resources.flatMap { resource -> [Diagnostic] in
+        let policy = OperatorPolicy(config: operatorConfig).diagnostics(for: resources)
+        let refused = Set(policy.compactMap { $0.location })
+        return policy + resources.flatMap { resource -> [Diagnostic] in
             guard case .provider(let spec) = resource.spec else { return [] }
             guard let factory = factories[spec.type] else {
                 return [Diagnostic(at: resource.location(of: "spec.type"),
                     "spec.type: provider type '\(spec.type.rawValue)' is not available in this build; use one of \(factories.keys.map(\.rawValue).sorted().joined(separator: ", "))")]
             }
-            return factory.problems(in: spec).map { problem in
-                Diagnostic(at: resource.location(of: Self.path(of: problem)), problem)
+            guard let (effective, connection) = effective(spec), connection != nil || spec.type == .sim,
+                !refused.contains(resource.location(of: "spec.connection")), !refused.contains(resource.location(of: "spec.type"))
+            else { return [] }
+            let through = connection.map { " (through connection '\($0.name)')" } ?? ""
+            return factory.problems(in: effective, connection: connection).map { problem in
+                // A problem with a setting the operator made is shown at the connection's name.
+                let path = Self.path(of: problem)
+                let key = path.text.split(separator: ".").dropFirst(2).first.map(String.init)
+                let inSpec = key.map { spec.config[$0] != nil } ?? true
+                return Diagnostic(at: resource.location(of: inSpec ? path : "spec.connection"), problem + through)
             }
         }
     }
 
-    /// The registry for `resources` and the providers recorded in `state`.
-    public func registry(resources: [Resource], state: StateSnapshot) -> ProviderRegistry {
+    /// The spec a provider is built from: its connection's settings with the spec's tuning
+    /// on top, and the connection; nil when it names a connection that is not declared.
+    func effective(_ spec: ProviderSpec) -> (spec: ProviderSpec, connection: Connection?)? {
+        guard let name = spec.connection else { return (spec, nil) }
+        guard let connection = operatorConfig.connections[name], connection.type == spec.type else { return nil }
+        var effective = spec
+        effective.config = connection.effectiveConfig(tunedBy: spec.config)
+        effective.credentials = [:]
+        if let ceiling = connection.maximumConcurrency { effective.limits.concurrency = min(spec.limits.concurrency ?? ceiling, ceiling) }
+        if let ceiling = connection.maximumRequestsPerSecond { effective.limits.requestsPerSecond = min(spec.limits.requestsPerSecond ?? ceiling, ceiling) }
+        return (effective, connection)
+    }
+
+    /// The registry for `resources` and the providers recorded in `state`. With
+    /// `appliedOnly` (the plan of a change not yet merged), a provider whose spec differs
+    /// from the one last applied is built as applied: no program is started and no
+    /// credential is read for a configuration nobody has merged.
+    public func registry(resources: [Resource], state: StateSnapshot, appliedOnly: Bool = false) -> ProviderRegistry {
         var specs: [String: ProviderSpec] = [:]
         var unreadable: [String] = []
         for (name, recorded) in state.providers {
             if let spec = ProviderSpec(recorded: recorded) { specs[name] = spec } else { unreadable.append(name) }
         }
-        for resource in resources { if case .provider(let spec) = resource.spec { specs[resource.id.name] = spec } }
+        for resource in resources {
+            guard case .provider(let spec) = resource.spec else { continue }
+            if appliedOnly, state.providers[resource.id.name] != nil || unreadable.contains(resource.id.name) { continue }
+            specs[resource.id.name] = spec
+        }
         // Only machine providers join clusters; a fleet of sim providers needs no directory.
         let joinsClusters = specs.values.contains { $0.type == .libvirt || $0.type == .redfish }
         let members = !joinsClusters ? [] : state.resources.compactMap { record -> ClusterMember? in
             guard let providerID = record.providerID else { return nil }
             return ClusterMember(providerID: providerID, name: record.id.name, labels: record.labels, address: record.outputs["ipAddress"]?.outputText ?? "")
         }
-        let context = ProviderContext(clusterDirectory: ClusterDirectory(members), secretsDirectory: secretsDirectory)
+        let context = ProviderContext(
+            clusterDirectory: ClusterDirectory(members), secretsDirectory: secretsDirectory, credentialsDirectory: operatorConfig.secretsDirectory)
         var entries: [String: ProviderRegistry.Entry] = [:]
         for (name, spec) in specs {
-            let provider = factories[spec.type]?.make(name: name, spec: spec, context: context)
-                ?? UnavailableProvider(name: name, type: spec.type, available: Array(factories.keys))
-            entries[name] = ProviderRegistry.Entry(provider: provider, concurrency: spec.limits.concurrency, requestsPerSecond: spec.limits.requestsPerSecond)
+            guard let factory = factories[spec.type] else {
+                entries[name] = ProviderRegistry.Entry(provider: UnavailableProvider(name: name, type: spec.type, available: Array(factories.keys)))
+                continue
+            }
+            guard let (effective, connection) = effective(spec) else {
+                entries[name] = ProviderRegistry.Entry(provider: UnavailableProvider(name: name, error: ProviderError(
+                    .invalidRequest, provider: name, message: "connection '\(spec.connection ?? "")' is not declared for a \(spec.type.rawValue) provider",
+                    remedy: "declare it in \(operatorConfig.setting("connections"))")))
+                continue
+            }
+            let provider = factory.make(name: name, spec: effective, connection: connection, context: context)
+            entries[name] = ProviderRegistry.Entry(provider: provider, concurrency: effective.limits.concurrency, requestsPerSecond: effective.limits.requestsPerSecond)
         }
         for name in unreadable where entries[name] == nil {
             entries[name] = ProviderRegistry.Entry(provider: UnavailableProvider(name: name, error: ProviderError(

@@ -32,10 +32,12 @@ public struct Reconciler: Sendable {
 
     /// Plans `specs` against the live state and changes nothing: the refresh is not
     /// persisted and an interrupted apply is not recovered; its unsettled resources are held.
+    /// Providers are read as last applied: a spec not merged yet starts no program and
+    /// reads no credential of a provider configuration nobody applied.
     /// - Throws: `ReconcileError` when the plan is refused or the state cannot be read.
     public func plan(_ specs: ValidatedSpecs, hint: PlanningHint? = nil) async throws(ReconcileError) -> PlannedChange {
         let snapshot = try await stateSnapshot()
-        let registry = catalog.registry(resources: specs.resources, state: snapshot)
+        let registry = catalog.registry(resources: specs.resources, state: snapshot, appliedOnly: true)
         let pending: [JournalEntry]
         do { pending = try await store.pendingIntents() } catch { throw .failed(ReconcileFailure(.state, error.description)) }
         var held: [ResourceID: String] = [:]
@@ -174,7 +176,7 @@ public struct Reconciler: Sendable {
             matchesStore = refreshed.matchesStore
         }
         let position = try await journalPosition()
-        let registry = catalog.registry(resources: specs.resources, state: snapshot)
+        let registry = catalog.registry(resources: specs.resources, state: snapshot, appliedOnly: !persist)
         let planner = Planner(options: PlanOptions(
             prune: options.prune, providerImmutableFields: registry.immutableFields, held: held.merging(unreadable) { first, _ in first }))
         var plan: Plan

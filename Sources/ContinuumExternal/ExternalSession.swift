@@ -48,10 +48,17 @@ actor ExternalSession {
     private func start() async -> Result<Handshake, ProviderError> {
         let started: ProviderProcess
         do {
-            started = try ProviderProcess(command: config.command)
+            if let expected = config.sha256 {
+                let actual = try ProgramDigest.sha256(ofFile: config.command.first ?? "")
+                guard actual == expected else {
+                    return .failure(failure(.invalidRequest, "the program \(config.command.first ?? "") has SHA-256 \(actual), not the \(expected) the operator declared",
+                        remedy: "install the program the operator reviewed, or update the connection's program.sha256"))
+                }
+            }
+            started = try ProviderProcess(command: config.command, environment: config.environment)
         } catch {
-            return .failure(failure(.unavailable, "cannot start \(config.command.joined(separator: " ")): \(error.localizedDescription)",
-                remedy: "check spec.config.command and that the program is installed"))
+            return .failure(failure(.unavailable, "cannot start \(config.command.first ?? "the program"): \(error.localizedDescription)",
+                remedy: "check the connection's program.path (an absolute path) and that the program is installed"))
         }
         process = started
         Task { [weak self] in

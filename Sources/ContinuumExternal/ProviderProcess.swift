@@ -4,8 +4,9 @@ import Synchronization
 /// One running provider program: JSON lines to its standard input, JSON lines from its
 /// standard output (read on a thread of its own), standard error kept (the last lines) for
 /// error messages. Lines over 16 MiB are cut (and then refused as not JSON) rather than
-/// buffered without end. The program runs in a process group of its own, so ending it ends
-/// whatever it started too.
+/// buffered without end. The program is started by its absolute path (never looked up on
+/// PATH) with only the environment given, an empty signal mask and default signal
+/// dispositions, in a process group of its own, so ending it ends whatever it started too.
 final class ProviderProcess: Sendable {
     static let maximumLineLength = 16 << 20
 
@@ -21,7 +22,8 @@ final class ProviderProcess: Sendable {
     /// ignored process-wide once, before the first program starts (as Go's runtime does).
     private static let sigpipeIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
-    init(command: [String]) throws {
+    init(command: [String], environment: [String: String]) throws {
+        guard let program = command.first, program.hasPrefix("/") else { throw POSIXError(.ENOENT) }
         Self.sigpipeIgnored
         let stdin = try Self.pipe()
         let stdout = try Self.pipe()
@@ -35,13 +37,22 @@ final class ProviderProcess: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // The controller blocks and handles signals of its own (SIGTERM, SIGINT, SIGHUP,
+        // SIGCHLD, SIGPIPE ignored): the program must start with none of that.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
-        let arguments = ["/usr/bin/env"] + command
-        var argv = arguments.map { strdup($0) } + [nil]
+        var argv = command.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, &attributes, &argv, environ)
+        let spawned = posix_spawn(&pid, program, &actions, &attributes, &argv, &envp)
         for descriptor in [stdin.read, stdout.write, stderr.write] { close(descriptor) }
         guard spawned == 0 else {
             for descriptor in [stdin.write, stdout.read, stderr.read] { close(descriptor) }

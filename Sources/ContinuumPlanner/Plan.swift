@@ -25,6 +25,10 @@ public struct Plan: Sendable, Hashable, Codable {
     public var unchangedCount: Int
     /// Resources left alone this time because their live state is unknown.
     public var held: [HeldResource]
+    /// `Provider` resources whose spec differs from the one last applied (a connection
+    /// renamed, a setting tuned): no provider call, but a reviewer must see them, and
+    /// applying the plan records them.
+    public var providerChanges: [ResourceChange]
     /// How many provider calls the state's journal had recorded when the plan was made: a
     /// saved plan is applied only if no call was journalled since.
     public var journalPosition: Int64?
@@ -35,7 +39,7 @@ public struct Plan: Sendable, Hashable, Codable {
     /// Creates a plan.
     public init(
         stateSerial: Int64, stateLineage: String?, changes: [ResourceChange], steps: [PlanStep], orphans: [ResourceID] = [], unchangedCount: Int = 0,
-        held: [HeldResource] = []
+        held: [HeldResource] = [], providerChanges: [ResourceChange] = []
     ) {
         self.formatVersion = Self.currentFormatVersion
         self.stateSerial = stateSerial
@@ -46,12 +50,13 @@ public struct Plan: Sendable, Hashable, Codable {
         self.orphans = orphans
         self.unchangedCount = unchangedCount
         self.held = held
+        self.providerChanges = providerChanges
         self.journalPosition = nil
         self.unsettledIntents = 0
     }
 
     private enum CodingKeys: String, CodingKey {
-        case formatVersion, stateSerial, stateLineage, summary, changes, steps, orphans, unchangedCount, held, journalPosition, unsettledIntents
+        case formatVersion, stateSerial, stateLineage, summary, changes, steps, orphans, unchangedCount, held, providerChanges, journalPosition, unsettledIntents
     }
 
     /// Reads a plan; `held`, `journalPosition` and `unsettledIntents` may be absent (plans
@@ -67,6 +72,7 @@ public struct Plan: Sendable, Hashable, Codable {
         orphans = try container.decode([ResourceID].self, forKey: .orphans)
         unchangedCount = try container.decode(Int.self, forKey: .unchangedCount)
         held = try container.decodeIfPresent([HeldResource].self, forKey: .held) ?? []
+        providerChanges = try container.decodeIfPresent([ResourceChange].self, forKey: .providerChanges) ?? []
         journalPosition = try container.decodeIfPresent(Int64.self, forKey: .journalPosition)
         unsettledIntents = try container.decodeIfPresent(Int.self, forKey: .unsettledIntents) ?? 0
     }
@@ -84,12 +90,13 @@ public struct Plan: Sendable, Hashable, Codable {
         try container.encode(orphans, forKey: .orphans)
         try container.encode(unchangedCount, forKey: .unchangedCount)
         if !held.isEmpty { try container.encode(held, forKey: .held) }
+        if !providerChanges.isEmpty { try container.encode(providerChanges, forKey: .providerChanges) }
         try container.encodeIfPresent(journalPosition, forKey: .journalPosition)
         if unsettledIntents > 0 { try container.encode(unsettledIntents, forKey: .unsettledIntents) }
     }
 
     /// Whether there is nothing to do.
-    public var hasChanges: Bool { !summary.isEmpty }
+    public var hasChanges: Bool { !summary.isEmpty || !providerChanges.isEmpty }
 
     /// Whether applying it leaves the world converged: it has no held resources.
     public var isComplete: Bool { held.isEmpty }

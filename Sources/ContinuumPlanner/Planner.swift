@@ -149,7 +149,20 @@ public struct Planner: Sendable {
         let steps = try StepGraphBuilder(changes: planned, graph: memo.graph, state: state, slots: slots).steps()
         return Plan(
             stateSerial: state.serial, stateLineage: state.lineage, changes: Self.groupedUnderOwners(planned), steps: steps, orphans: memo.orphans,
-            unchangedCount: unchanged, held: held)
+            unchangedCount: unchanged, held: held, providerChanges: providerChanges(memo.resources, state: state))
+    }
+
+    /// The providers whose spec differs from the one the state recorded at the last apply.
+    /// A provider not recorded yet is new: its first apply records it, with nothing to show.
+    private func providerChanges(_ resources: [Resource], state: StateSnapshot) -> [ResourceChange] {
+        guard !state.providers.isEmpty else { return [] }
+        return resources.compactMap { resource in
+            guard resource.id.kind == .provider, let recorded = state.providers[resource.id.name] else { return nil }
+            let desired = resource.spec.fieldValue
+            guard recorded != desired else { return nil }
+            return ResourceChange(id: resource.id, action: .update, provider: resource.id.name,
+                fieldChanges: ResourceDiffer.fieldChanges(from: recorded, to: desired), spec: desired)
+        }
     }
 
     /// The held resources (`PlanOptions.held`) and the planned changes that depend on them,

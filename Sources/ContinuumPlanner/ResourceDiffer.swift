@@ -48,6 +48,11 @@ struct ResourceDiffer {
 
     /// The changed leaves between the recorded and the desired spec, in path order.
     func diff(_ old: FieldValue, _ new: FieldValue) -> [FieldChange] {
+        Self.fieldChanges(from: old, to: new)
+    }
+
+    /// The changed leaves between two specs, in path order.
+    static func fieldChanges(from old: FieldValue, to new: FieldValue) -> [FieldChange] {
         let before = old.flattened(at: "spec")
         let after = new.flattened(at: "spec")
         var beforeByPath: [FieldPath: FieldValue] = [:]

@@ -70,9 +70,9 @@ struct HarnessSimFactory: ProviderFactory {
 
     var type: ProviderType { .sim }
 
-    func problems(in spec: ProviderSpec) -> [String] { SimProviderFactory(world: world).problems(in: spec) }
+    func problems(in spec: ProviderSpec, connection: Connection?) -> [String] { SimProviderFactory(world: world).problems(in: spec, connection: connection) }
 
-    func make(name: String, spec: ProviderSpec, context: ProviderContext) -> any Provider {
+    func make(name: String, spec: ProviderSpec, connection: Connection?, context: ProviderContext) -> any Provider {
         SimProvider(name: name, config: configs[name] ?? SimConfig(), world: world, sleep: { _ in })
     }
 }

@@ -201,11 +201,20 @@ struct ApplyCLITests {
         #expect(Set(objects.map(\.resource)).count == 9, "no duplicates")
     }
 
-    @Test func secretsNeverReachOutputStateOrReports() throws {
+    /// Secrets are the operator's: a spec that names one (to have it sent somewhere) is
+    /// refused, and the value is read by nothing and printed nowhere.
+    @Test func aSpecCannotNameASecretAndNoneLeaks() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let spec = try Self.slowFleet(in: directory, credentials: true)
         let secret = "hunter2-do-not-print"
+        let named = try Self.slowFleet(in: directory, credentials: true)
+        for command in [["validate", named], ["plan", named], ["apply", named, "--auto-approve"]] {
+            let refused = try CLIRunner.run(command, in: directory.url, environment: ["FRA_SECRET": secret])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("providers.yaml:9:5: error: spec.credentials: credentials belong to the operator, not to specs"), "\(refused.stderr)")
+            #expect(!refused.stdout.contains(secret) && !refused.stderr.contains(secret))
+        }
+        let spec = try Self.slowFleet(in: directory)
         let result = try CLIRunner.run(["apply", spec, "--auto-approve", "--report", "report.json"], in: directory.url, environment: ["FRA_SECRET": secret])
         #expect(result.status == 0, "\(result.stderr)")
         for file in [".continuum/state.db", ".continuum/sim.db", "report.json"] {

@@ -7,13 +7,14 @@ import Testing
 @Suite("Kubernetes clusters through the CLI")
 struct ClusterCLITests {
     static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/k3s-cluster").standardized.path
+    static let operatorConfig = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/operator/k3s-cluster.yaml").standardized.path
 
     @Test func thePlanShowsTheClustersMachinesUnderIt() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let validate = try CLIRunner.run(["validate", Self.example], in: directory.url)
+        let validate = try CLIRunner.run(["validate", Self.example, "--config", Self.operatorConfig], in: directory.url)
         #expect(validate.status == 0, "\(validate.stderr)")
-        let plan = try CLIRunner.run(["plan", Self.example], in: directory.url)
+        let plan = try CLIRunner.run(["plan", Self.example, "--config", Self.operatorConfig], in: directory.url)
         #expect(plan.status == 0, "\(plan.stderr)")
         let lines = plan.stdout.split(separator: "\n").map(String.init)
         let cluster = try #require(lines.firstIndex { $0.contains("+ KubernetesCluster/edge will be created") })
@@ -23,7 +24,7 @@ struct ClusterCLITests {
         #expect(lines.filter { $0.contains("VirtualMachine/edge-cp-v131-") && $0.contains("will be created") }.count == 3)
         #expect(plan.stdout.contains("{{continuum.joinToken}}"))
         #expect(plan.stdout.contains("Plan: 9 to add, 0 to change, 0 to replace, 0 to destroy."))
-        let graph = try CLIRunner.run(["graph", Self.example, "--format", "dot"], in: directory.url)
+        let graph = try CLIRunner.run(["graph", Self.example, "--format", "dot", "--config", Self.operatorConfig], in: directory.url)
         #expect(graph.status == 0, "\(graph.stderr)")
         #expect(graph.stdout.contains("\"KubernetesCluster/edge\" -> \"VirtualMachine/edge-general-v131-"), "\(graph.stdout.prefix(600))")
     }

@@ -9,7 +9,7 @@ struct ExternalProviderCLITests {
     static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("examples/providers/jsonfiles.py").path
 
-    static func spec(objects: URL, vms: [String]) -> String {
+    static func spec(vms: [String]) -> String {
         let provider = """
             apiVersion: continuum.dev/v1
             kind: Provider
@@ -17,37 +17,54 @@ struct ExternalProviderCLITests {
               name: de-fra-cloud
             spec:
               type: external
+              connection: files
               site: de-fra
-              config:
-                command: [python3, \(example)]
-                directory: \(objects.path)
             """
         return ([provider, SpecSamples.network()] + vms.map { SpecSamples.virtualMachine($0) }).joined(separator: "\n---\n") + "\n"
+    }
+
+    /// The operator's side: the program and where it keeps its objects.
+    static func operatorConfig(objects: URL) -> String {
+        OperatorConfigSample.file(connections: [
+            OperatorConfigSample.connection("files", type: "external", settings: [("directory", objects.path)], tunable: ["timeout"],
+                program: ("/usr/bin/python3", [example])),
+        ])
     }
 
     @Test func applyPlanAndPruneThroughAnExternalProvider() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let objects = directory.url.appendingPathComponent("objects")
-        _ = try directory.write("spec/fleet.yaml", Self.spec(objects: objects, vms: ["web-1", "web-2"]))
-        let apply = try CLIRunner.run(["apply", "spec", "--auto-approve"], in: directory.url)
+        let config = try directory.write("operator.yaml", Self.operatorConfig(objects: objects)).path
+        _ = try directory.write("spec/fleet.yaml", Self.spec(vms: ["web-1", "web-2"]))
+        let apply = try CLIRunner.run(["apply", "spec", "--auto-approve", "--config", config], in: directory.url)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(apply.stdout.contains("Apply complete! Resources: 3 added"))
         let files = try FileManager.default.contentsOfDirectory(atPath: objects.path).sorted()
         #expect(files == ["network-fra-edge.json", "virtualmachine-web-1.json", "virtualmachine-web-2.json"])
 
-        let plan = try CLIRunner.run(["plan", "spec", "--detailed-exitcode"], in: directory.url)
+        let plan = try CLIRunner.run(["plan", "spec", "--detailed-exitcode", "--config", config], in: directory.url)
         #expect(plan.status == 0, "read back through the protocol, the objects match the spec: \(plan.stdout)")
 
-        _ = try directory.write("spec/fleet.yaml", Self.spec(objects: objects, vms: ["web-1"]))
-        let prune = try CLIRunner.run(["apply", "spec", "--auto-approve"], in: directory.url)
+        _ = try directory.write("spec/fleet.yaml", Self.spec(vms: ["web-1"]))
+        let prune = try CLIRunner.run(["apply", "spec", "--auto-approve", "--config", config], in: directory.url)
         #expect(prune.stdout.contains("0 added, 0 changed, 0 replaced, 1 destroyed"))
         #expect(!FileManager.default.fileExists(atPath: objects.appendingPathComponent("virtualmachine-web-2.json").path))
     }
 
-    @Test func anExternalProviderWithoutACommandIsAValidationError() throws {
+    /// A spec may describe, never choose a program: one that names a command, or an external
+    /// provider without a connection, is refused at the line that tries, and nothing runs.
+    @Test(arguments: [
+        ("connection: files\n  config: {command: [/bin/sh, -c, \"touch PWNED\"]}",
+            "p.yaml:8:11: error: spec.config.command: set by the operator for connection 'files'; a spec may tune only timeout"),
+        ("config: {command: [/bin/sh, -c, \"touch PWNED\"]}",
+            "p.yaml:6:9: error: spec.type: a external provider needs an operator connection: set spec.connection to one of files"),
+        ("connection: files\n  config: {timeout: 2h}", "p.yaml:8:11: error: spec.config.timeout: 2h is over the connection's ceiling of 5m (through connection 'files')"),
+    ])
+    func aSpecCannotChooseTheProgram(lines: String, error: String) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
+        let config = try directory.write("operator.yaml", Self.operatorConfig(objects: directory.url.appendingPathComponent("objects"))).path
         _ = try directory.write("spec/p.yaml", """
             apiVersion: continuum.dev/v1
             kind: Provider
@@ -55,10 +72,13 @@ struct ExternalProviderCLITests {
               name: odd
             spec:
               type: external
-              config: {directory: /tmp}
+              \(lines)
             """)
-        let result = try CLIRunner.run(["validate", "spec"], in: directory.url)
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("p.yaml:7:11: error: spec.config.command: required"), "\(result.stderr)")
+        for command in [["validate", "spec"], ["plan", "spec"], ["apply", "spec", "--auto-approve"]] {
+            let result = try CLIRunner.run(command + ["--config", config], in: directory.url)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains(error), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("PWNED").path))
     }
 }

@@ -99,13 +99,8 @@ struct ServerTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let repository = try GitFixture(in: directory.url)
-        var files = Fleet.files(vms: ["web-1"])
-        let secretFile = directory.url.appendingPathComponent("password")
-        try Data("hunter2-do-not-leak".utf8).write(to: secretFile)
-        files["specs/provider.yaml"] = SpecSamples.file(
-            SpecSamples.provider() + "\n  credentials:\n    password: {fromFile: \(secretFile.path)}", SpecSamples.network())
-        let commit = try repository.commit(files)
-        let harness = try await ControllerHarness(directory: directory, repository: repository)
+        let commit = try repository.commit(Fleet.files(vms: ["web-1"]))
+        let harness = try await ControllerHarness(directory: directory, repository: repository, webhookSecret: "hunter2-do-not-leak")
         try await harness.waitForStatus { $0.lastAppliedCommit == commit }
         let list = try await harness.json("/api/v1/resources")
         let detail = try await harness.json("/api/v1/resources/VirtualMachine/web-1")

@@ -68,10 +68,10 @@ struct BreakableSimFactory: ProviderFactory {
 
     var type: ProviderType { .sim }
 
-    func problems(in spec: ProviderSpec) -> [String] { sim.problems(in: spec) }
+    func problems(in spec: ProviderSpec, connection: Connection?) -> [String] { sim.problems(in: spec, connection: connection) }
 
-    func make(name: String, spec: ProviderSpec, context: ProviderContext) -> any Provider {
-        broken.contains(name) ? FailingProvider(name: name) : sim.make(name: name, spec: spec, context: context)
+    func make(name: String, spec: ProviderSpec, connection: Connection?, context: ProviderContext) -> any Provider {
+        broken.contains(name) ? FailingProvider(name: name) : sim.make(name: name, spec: spec, connection: connection, context: context)
     }
 }
 

@@ -137,4 +137,25 @@ struct ReconcilerTests {
         guard case .failed(let failure, _) = outcome else { Issue.record("not refused: \(outcome)"); return }
         #expect(failure.message.contains("were not settled"))
     }
+
+    /// A reviewer sees what changes in how providers are reached: a Provider's changed
+    /// spec is a plan line, applying records it, and the next plan is empty.
+    @Test func aChangedProviderIsAPlanLineUntilApplied() async throws {
+        let harness = try EngineHarness()
+        defer { harness.remove() }
+        try harness.writeFleet()
+        _ = await harness.reconciler().reconcile(try await harness.specs(), source: "test")
+        try harness.directory.write("specs/providers.yaml", SpecSamples.file(
+            SpecSamples.provider() + "\n  config: {latency: \"5ms\"}", SpecSamples.provider("es-bio-cloud")))
+        let planned = try await harness.reconciler().plan(try await harness.specs())
+        #expect(planned.plan.hasChanges && planned.plan.summary.isEmpty)
+        #expect(planned.plan.providerChanges.map(\.id) == [ResourceID(.provider, "de-fra-cloud")])
+        let text = PlanTextRenderer().render(planned.plan)
+        #expect(text.contains("~ Provider/de-fra-cloud will be reconfigured"), "\(text)")
+        #expect(text.contains("+ spec.config.latency = \"5ms\""), "\(text)")
+        #expect(PlanMarkdownRenderer().render(planned.plan).contains("~ Provider/de-fra-cloud"))
+        guard case .applied(_, let result?) = await harness.reconciler().reconcile(try await harness.specs(), source: "test") else { Issue.record("not applied"); return }
+        #expect(result.succeeded)
+        #expect(!(try await harness.reconciler().plan(try await harness.specs())).plan.hasChanges)
+    }
 }

@@ -13,11 +13,8 @@ struct ExternalProviderTests {
         .appendingPathComponent("examples/providers/jsonfiles.py").path
 
     static func provider(_ directory: URL, _ extra: [FieldValue.Entry] = []) throws -> ExternalProvider {
-        let config = FieldValue.map([
-            FieldValue.Entry("command", .list([.string("python3"), .string(example)])),
-            FieldValue.Entry("directory", .string(directory.appendingPathComponent("objects").path)),
-        ] + extra)
-        return ExternalProvider(name: "files", config: try ExternalProviderConfig.parse(config).get())
+        let settings = FieldValue.map([FieldValue.Entry("directory", .string(directory.appendingPathComponent("objects").path))] + extra)
+        return ExternalProvider(name: "files", config: ExternalProviderConfig(command: ["/usr/bin/python3", example], settings: settings))
     }
 
     static func request(_ name: String, cpu: Int = 2, key: String? = nil, providerID: String? = nil) -> ProviderRequest {
@@ -99,37 +96,63 @@ struct ExternalProviderTests {
     }
 
     @Test(arguments: [
-        (["sh", "-c", "sleep 30"], "did not answer initialize within 1s"),
-        (["continuum-no-such-provider-program"], "exited with status 127"),
+        (["/bin/sh", "-c", "sleep 30"], "did not answer initialize within 1s"),
+        (["/usr/bin/continuum-no-such-provider-program"], "cannot start /usr/bin/continuum-no-such-provider-program"),
+        (["continuum-on-the-path"], "cannot start continuum-on-the-path"),
         // Closes its standard input at once: writing to it is EPIPE, which must not be SIGPIPE.
-        (["sh", "-c", "exec 0<&-; exit 4"], "exited with status 4"),
-        (["python3", "-c", #"import sys; sys.stdin.readline(); print('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":9}}', flush=True); sys.stdin.read()"#],
+        (["/bin/sh", "-c", "exec 0<&-; exit 4"], "exited with status 4"),
+        (["/usr/bin/python3", "-c", #"import sys; sys.stdin.readline(); print('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":9}}', flush=True); sys.stdin.read()"#],
             "speaks protocol version 9; this Continuum speaks 1"),
-        (["python3", "-c", #"import sys; sys.stdin.readline(); print('{"jsonrpc":"2.0","id":1,"result":{}}', flush=True); sys.stdin.read()"#],
+        (["/usr/bin/python3", "-c", #"import sys; sys.stdin.readline(); print('{"jsonrpc":"2.0","id":1,"result":{}}', flush=True); sys.stdin.read()"#],
             "answered initialize without a protocolVersion"),
     ])
     func misbehavingProgramsAreClearErrors(command: [String], message: String) async throws {
-        let config = FieldValue.map([FieldValue.Entry("command", .list(command.map(FieldValue.string))), FieldValue.Entry("timeout", .string("1s"))])
-        let provider = ExternalProvider(name: "odd", config: try ExternalProviderConfig.parse(config).get())
+        let provider = ExternalProvider(name: "odd", config: ExternalProviderConfig(command: command, timeout: .seconds(1)))
         defer { Task { await provider.shutdown() } }
         let error = await #expect(throws: ProviderError.self) { try await provider.read(.virtualMachine, providerID: "x") }
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
         #expect(error?.provider == "odd")
     }
 
-    @Test(arguments: [
-        (FieldValue.map([]), "spec.config.command: required"),
-        (FieldValue.map([FieldValue.Entry("command", .integer(3))]), "spec.config.command: expected a list of strings or a path"),
-        (FieldValue.map([FieldValue.Entry("command", .list([]))]), "spec.config.command: the list is empty"),
-        (FieldValue.map([FieldValue.Entry("command", .list([.string("a"), .integer(1)]))]), "every item must be a string"),
-        (FieldValue.map([FieldValue.Entry("command", .string("p")), FieldValue.Entry("timeout", .string("soon"))]), "spec.config.timeout: expected a duration"),
-        (FieldValue.map([FieldValue.Entry("command", .string("p")), FieldValue.Entry("timeout", .string("31m"))]), "spec.config.timeout: 31m is over the limit of 30m"),
-    ])
-    func invalidConfigsSayWhatIsWrong(config: FieldValue, message: String) {
-        guard case .failure(let error) = ExternalProviderConfig.parse(config) else {
-            Issue.record("\(config) was accepted")
-            return
-        }
-        #expect(error.problems.contains { $0.contains(message) }, "\(error.problems)")
+    /// The program gets only the environment the operator passes, an empty signal mask and
+    /// default dispositions (the controller blocks and ignores some), and its SHA-256 is
+    /// checked when the operator declared one.
+    @Test func theProgramStartsCleanAndOnlyAsReviewed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let report = directory.url.appendingPathComponent("report.json").path
+        let script = #"""
+            import json, os, signal, sys
+            with open(sys.argv[1], "w") as f:
+                json.dump({"env": dict(os.environ), "blocked": sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])),
+                    "ignored": [s for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR2) if signal.getsignal(s) == signal.SIG_IGN]}, f)
+            sys.stdin.readline()
+            print('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":1}}', flush=True)
+            sys.stdin.read()
+            """#
+        let program = try directory.write("program.py", script).path
+        signal(SIGHUP, SIG_IGN)  // as the controller's process has some signals ignored
+        signal(SIGUSR2, SIG_IGN)
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGUSR1)
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
+        defer { pthread_sigmask(SIG_UNBLOCK, &blocked, nil); signal(SIGHUP, SIG_DFL); signal(SIGUSR2, SIG_DFL) }
+        let provider = ExternalProvider(name: "clean", config: ExternalProviderConfig(
+            command: ["/usr/bin/python3", program, report], timeout: .seconds(5), environment: ["ONLY_THIS": "yes"]))
+        _ = try? await provider.read(.virtualMachine, providerID: "x")
+        await provider.shutdown()
+        let seen = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+        let environment = seen?["env"] as? [String: String] ?? [:]
+        #expect(environment["ONLY_THIS"] == "yes")
+        #expect(environment["PATH"] == nil && environment["HOME"] == nil, "nothing but what the operator passes: \(environment.keys.sorted())")
+        #expect((seen?["blocked"] as? [Int])?.isEmpty == true, "an empty signal mask")
+        #expect((seen?["ignored"] as? [Int])?.isEmpty == true, "default dispositions")
+
+        let wrong = ExternalProvider(name: "tampered", config: ExternalProviderConfig(
+            command: ["/usr/bin/python3", program, report], timeout: .seconds(5), sha256: String(repeating: "0", count: 64)))
+        let error = await #expect(throws: ProviderError.self) { try await wrong.read(.virtualMachine, providerID: "x") }
+        #expect(error?.message.contains("not the 0000") == true, "\(String(describing: error))")
+        await wrong.shutdown()
     }
 }

@@ -36,10 +36,11 @@ struct IncrementalLoadTests {
         for site in 0..<10 { _ = try directory.write("sites/site-\(site).yaml", Self.site(site)) }
         var (_, cache) = await SpecLoader().load(directory.url, reusing: SpecLoadCache())
         #expect(cache.readFiles == 11)
-        // Files written just before a load are "racy": the next load hashes them again.
+        // Files written just before a load are "racy": the next load hashes them again (how
+        // many were racy depends on how soon the first load ran); none is parsed again.
         try await Task.sleep(for: .milliseconds(120))
         (_, cache) = await SpecLoader().load(directory.url, reusing: cache)
-        #expect(cache.readFiles == 11 && cache.parsedFiles == 0)
+        #expect(cache.readFiles <= 11 && cache.parsedFiles == 0)
         var repository: SpecRepository
         (repository, cache) = await SpecLoader().load(directory.url, reusing: cache)
         #expect(cache.readFiles == 0 && cache.parsedFiles == 0, "nothing changed since the files were hashed: none is read")

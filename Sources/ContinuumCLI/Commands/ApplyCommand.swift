@@ -16,6 +16,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var spec: SpecOptions
     @OptionGroup var state: StateOptions
     @OptionGroup var simWorld: SimWorldOptions
+    @OptionGroup var operatorOptions: OperatorOptions
 
     @Flag(help: "Apply without asking for confirmation.")
     var autoApprove = false
@@ -40,7 +41,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let setup = EngineSetup(state: state, simWorld: simWorld)
+        let setup = try EngineSetup(state: state, simWorld: simWorld, operator: operatorOptions)
         let specs = try await SpecPipeline(options: spec, catalog: setup.catalog).load()
         var savedPlan: Plan?
         if let plan {

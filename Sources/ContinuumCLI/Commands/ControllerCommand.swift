@@ -41,6 +41,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @OptionGroup var state: StateOptions
     @OptionGroup var simWorld: SimWorldOptions
+    @OptionGroup var operatorOptions: OperatorOptions
 
     func validate() throws {
         for (name, value) in [("--interval", interval), ("--drift-interval", driftInterval), ("--lock-lease", lockLease)] {
@@ -70,7 +71,7 @@ struct ControllerCommand: AsyncParsableCommand {
 
         let registry = PrometheusCollectorRegistry()
         let metrics = ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry))
-        let setup = EngineSetup(state: state, simWorld: simWorld)
+        let setup = try EngineSetup(state: state, simWorld: simWorld, operator: operatorOptions)
         let configuration = ControllerConfiguration(
             source: options, statePath: state.resolvedPath,
             interval: DurationText.parse(interval) ?? .seconds(60), driftInterval: DurationText.parse(driftInterval) ?? .seconds(300),

@@ -13,6 +13,7 @@ struct DestroyCommand: AsyncParsableCommand {
     @OptionGroup var spec: SpecOptions
     @OptionGroup var state: StateOptions
     @OptionGroup var simWorld: SimWorldOptions
+    @OptionGroup var operatorOptions: OperatorOptions
 
     @Flag(help: "Destroy without asking for confirmation.")
     var autoApprove = false
@@ -21,7 +22,7 @@ struct DestroyCommand: AsyncParsableCommand {
     var parallelism = 10
 
     func run() async throws {
-        let setup = EngineSetup(state: state, simWorld: simWorld)
+        let setup = try EngineSetup(state: state, simWorld: simWorld, operator: operatorOptions)
         let specs = try await SpecPipeline(options: spec, catalog: setup.catalog).load()
         try await ApplyPipeline(
             setup: setup, source: "destroy \(spec.path)", autoApprove: autoApprove,

@@ -16,12 +16,13 @@ struct GraphCommand: AsyncParsableCommand {
     }
 
     @OptionGroup var spec: SpecOptions
+    @OptionGroup var operatorOptions: OperatorOptions
 
     @Option(help: "Output format: dot or json.")
     var format: Format = .dot
 
     func run() async throws {
-        let loaded = try await SpecPipeline(options: spec, catalog: EngineSetup.validation).load()
+        let loaded = try await SpecPipeline(options: spec, catalog: try EngineSetup.validation(operatorOptions)).load()
         let renderer = GraphRenderer(graph: loaded.graph, resources: loaded.repository.resources)
         switch format {
         case .dot: Terminal.out(renderer.dot())

@@ -21,6 +21,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var spec: SpecOptions
     @OptionGroup var state: StateOptions
     @OptionGroup var simWorld: SimWorldOptions
+    @OptionGroup var operatorOptions: OperatorOptions
 
     @Option(help: "Read the live state of every recorded resource first, to plan drift (true or false); the state is not changed.")
     var refresh = true
@@ -38,7 +39,7 @@ struct PlanCommand: AsyncParsableCommand {
     var prune = true
 
     func run() async throws {
-        let setup = EngineSetup(state: state, simWorld: simWorld)
+        let setup = try EngineSetup(state: state, simWorld: simWorld, operator: operatorOptions)
         let specs = try await SpecPipeline(options: spec, catalog: setup.catalog).load()
         let reconciler = Reconciler(store: setup.store, catalog: setup.catalog, options: ReconcileOptions(refresh: refresh, prune: prune))
         let plan: Plan

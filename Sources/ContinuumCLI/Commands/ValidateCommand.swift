@@ -11,9 +11,10 @@ struct ValidateCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var spec: SpecOptions
+    @OptionGroup var operatorOptions: OperatorOptions
 
     func run() async throws {
-        let loaded = try await SpecPipeline(options: spec, catalog: EngineSetup.validation).load()
+        let loaded = try await SpecPipeline(options: spec, catalog: try EngineSetup.validation(operatorOptions)).load()
         let resources = loaded.repository.resources.count
         let files = loaded.repository.fileCount
         Terminal.out("\(resources) resource\(resources == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s") \(resources == 1 ? "is" : "are") valid\n")

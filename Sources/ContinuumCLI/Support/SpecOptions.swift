@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContinuumEngine
+import ContinuumSpec
 import ContinuumSim
 import ContinuumState
 import Foundation
@@ -40,25 +41,53 @@ struct SimWorldOptions: ParsableArguments {
     }
 }
 
+/// The operator's configuration file.
+struct OperatorOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: "The operator configuration: connections, programs, tenants (default $CONTINUUM_CONFIG; none: only sim providers).")
+    var configPath: String?
+
+    /// `--config`, else `$CONTINUUM_CONFIG`, else none.
+    var resolvedPath: String? {
+        configPath ?? ProcessInfo.processInfo.environment["CONTINUUM_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The configuration read and checked; on errors they are printed and the command exits 1.
+    func load() throws -> OperatorConfig {
+        guard let path = resolvedPath else { return .none }
+        do {
+            return try OperatorConfig.load(path)
+        } catch {
+            SpecPipeline.report(error.diagnostics)
+            throw ExitCode.failure
+        }
+    }
+}
+
 /// The engine's inputs that commands share: where the state lives and the provider
-/// catalog (with the sim world's file as the sim factory's setting).
+/// catalog (with the sim world's file as the sim factory's setting, and the operator's
+/// configuration).
 struct EngineSetup {
     let statePath: String
     let simWorldPath: String
+    let operatorConfig: OperatorConfig
 
-    init(state: StateOptions, simWorld: SimWorldOptions) {
+    init(state: StateOptions, simWorld: SimWorldOptions, operator options: OperatorOptions) throws {
         statePath = state.resolvedPath
         simWorldPath = simWorld.resolvedPath
+        operatorConfig = try options.load()
     }
 
     /// For commands that only validate: the default sim world, never opened.
-    static var validation: ProviderCatalog {
-        ProviderCatalog.standard(simWorld: SimWorld(path: SimWorldOptions.defaultPath), secretsDirectory: ProviderCatalog.secretsDirectory(forState: ".continuum/state.db"))
+    static func validation(_ options: OperatorOptions) throws -> ProviderCatalog {
+        ProviderCatalog.standard(
+            simWorld: SimWorld(path: SimWorldOptions.defaultPath), secretsDirectory: ProviderCatalog.secretsDirectory(forState: ".continuum/state.db"),
+            operatorConfig: try options.load())
     }
 
     var store: SQLiteStateStore { SQLiteStateStore(path: statePath) }
 
     var catalog: ProviderCatalog {
-        ProviderCatalog.standard(simWorld: SimWorld(path: simWorldPath), secretsDirectory: ProviderCatalog.secretsDirectory(forState: statePath))
+        ProviderCatalog.standard(
+            simWorld: SimWorld(path: simWorldPath), secretsDirectory: ProviderCatalog.secretsDirectory(forState: statePath), operatorConfig: operatorConfig)
     }
 }

@@ -13,7 +13,16 @@ public struct PlanMarkdownRenderer: Sendable {
         if !plan.held.isEmpty {
             lines += ["> [!WARNING]", "> Held this time (live state unknown): " + plan.held.map { "`\($0.id)` (\(escape($0.reason)))" }.joined(separator: ", "), ""]
         }
-        guard plan.hasChanges else { return lines.joined(separator: "\n") }
+        if !plan.providerChanges.isEmpty {
+            lines += ["**Provider configuration changes**", ""]
+            let text = PlanTextRenderer(colour: false)
+            for change in plan.providerChanges {
+                lines += ["<details open><summary><code>~ \(change.id)</code></summary>", "", "```diff"]
+                lines += text.fieldLines(change).map(fence)
+                lines += ["```", "", "</details>", ""]
+            }
+        }
+        guard !plan.summary.isEmpty else { return lines.joined(separator: "\n") }
         lines += ["| Action | Resource | Provider | Why |", "| --- | --- | --- | --- |"]
         for change in plan.changes {
             let action = change.action.rawValue

@@ -17,7 +17,10 @@ public struct PlanTextRenderer: Sendable {
         guard plan.hasChanges else {
             return heldNotes(plan) + orphanNotes(plan) + plan.summary.line + "\n"
         }
-        var lines = [
+        guard !plan.summary.isEmpty else {
+            return providerLines(plan).joined(separator: "\n") + "\n" + heldNotes(plan) + orphanNotes(plan) + bold(plan.summary.line) + "\n"
+        }
+        var lines = providerLines(plan) + [
             "Continuum will perform the following actions:",
             "",
         ]
@@ -66,6 +69,18 @@ public struct PlanTextRenderer: Sendable {
                 }
             }
         }
+    }
+
+    /// The provider changes, before the actions: what reaches the providers changes.
+    private func providerLines(_ plan: Plan) -> [String] {
+        guard !plan.providerChanges.isEmpty else { return [] }
+        var lines = ["Provider configuration changes (no provider call; recorded by the apply):", ""]
+        for change in plan.providerChanges {
+            lines.append("  " + paint("~", for: .update) + " " + bold(change.id.description) + " will be reconfigured")
+            lines += fieldLines(change).map { "      " + $0 }
+            lines.append("")
+        }
+        return lines
     }
 
     private func heldNotes(_ plan: Plan) -> String {

@@ -5,7 +5,8 @@ extension ProviderSpec {
     /// - Returns: nil when the value is not a provider spec of a known type.
     public init?(recorded value: FieldValue) {
         guard case .string(let name)? = value["type"], let type = ProviderType(rawValue: name) else { return nil }
-        self.init(type: type, site: nil, config: value["config"] ?? .map([]), credentials: [:], limits: Limits())
+        self.init(type: type, connection: nil, site: nil, config: value["config"] ?? .map([]), credentials: [:], limits: Limits())
+        if case .string(let connection)? = value["connection"] { self.connection = connection }
         if case .template(let template)? = value["site"] { site = template }
         if case .map(let entries)? = value["credentials"] {
             for entry in entries { if case .secret(let reference) = entry.value { credentials[entry.key] = reference } }

@@ -10,6 +10,9 @@ public struct ProviderSpec: Sendable, Hashable {
 
     /// Which implementation serves it.
     public var type: ProviderType
+    /// The operator's connection it uses (endpoint, credentials, program), by name: the
+    /// spec describes, the operator's configuration decides where and how to connect.
+    public var connection: String?
     /// A free-form location label.
     public var site: InterpolatedString?
     /// Type-specific settings, validated by the provider implementation.
@@ -19,12 +22,13 @@ public struct ProviderSpec: Sendable, Hashable {
     /// Operation limits.
     public var limits: Limits
 
-    static let fields = ["type", "site", "config", "credentials", "limits"]
+    static let fields = ["type", "connection", "site", "config", "credentials", "limits"]
 
     static func decode(_ fields: MappingFields, context: DecodingContext, references: inout ReferenceCollector) -> ProviderSpec? {
         let path: FieldPath = "spec"
         let type = fields.present("type").flatMap { context.choice($0, at: path.appending("type"), as: ProviderType.self) }
-        var spec = ProviderSpec(type: type ?? .sim, site: nil, config: .map([]), credentials: [:], limits: Limits())
+        var spec = ProviderSpec(type: type ?? .sim, connection: nil, site: nil, config: .map([]), credentials: [:], limits: Limits())
+        if let node = fields.present("connection") { spec.connection = context.name(node, at: path.appending("connection")) }
         if let node = fields.present("site") {
             spec.site = context.template(node, at: path.appending("site"))
             if let site = spec.site { references.add(site, at: path.appending("site"), node: node) }
@@ -69,6 +73,7 @@ public struct ProviderSpec: Sendable, Hashable {
     public var fieldValue: FieldValue {
         .object([
             ("type", .string(type.rawValue)),
+            ("connection", connection.map(FieldValue.string)),
             ("site", site.map(FieldValue.init(template:))),
             ("config", config),
             ("credentials", credentials.isEmpty ? nil : .object(credentials.map { ($0.key, .secret($0.value)) })),

@@ -1,0 +1,138 @@
+import ContinuumEngine
+import ContinuumProvider
+import ContinuumSim
+import ContinuumSpec
+import ContinuumTesting
+import Foundation
+import Testing
+
+/// The operator's configuration and what it lets specs do: the trust boundary between a
+/// spec author (who may describe infrastructure) and the operator (who decides programs,
+/// connections, secrets and tenants).
+@Suite("Operator configuration")
+struct OperatorConfigTests {
+    static let operatorFile = OperatorConfigSample.file(secretsDirectory: "secrets", connections: [
+        OperatorConfigSample.connection("fra-bmc", type: "redfish", settings: [("endpoint", "https://10.0.0.5")], tunable: ["powerTimeout"],
+            credentials: [("username", "{env: FRA_USER}"), ("password", "{file: fra/password}")], extra: ["limits: {concurrency: 4}"]),
+        OperatorConfigSample.connection("bio-bmc", type: "redfish", settings: [("endpoint", "https://10.0.1.5")]),
+    ], tenants: [
+        "  fra:", "    paths: [fra/]", "    connections: [fra-bmc]", "    kinds: [Provider, BareMetalNode, KubernetesCluster, Network, VirtualMachine]",
+        "    nodeLabels: {team: fra}",
+        "  bio:", "    paths: [bio/]", "    connections: [bio-bmc]",
+    ])
+
+    /// Validates `files` against the operator file; every diagnostic as a line.
+    func validate(_ files: [String: String], operatorFile: String = Self.operatorFile) async throws -> [String] {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let config = try OperatorConfig.load(try directory.write("operator.yaml", operatorFile).path)
+        for (path, text) in files { _ = try directory.write("specs/\(path)", text) }
+        let catalog = ProviderCatalog.standard(simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path),
+            secretsDirectory: directory.url, operatorConfig: config)
+        do {
+            _ = try await ValidatedSpecs.load(directory.url.appendingPathComponent("specs"), catalog: catalog)
+            return []
+        } catch {
+            return error.diagnostics.map(\.description)
+        }
+    }
+
+    static let fraProvider = """
+        apiVersion: continuum.dev/v1
+        kind: Provider
+        metadata: {name: fra-metal}
+        spec:
+          type: redfish
+          connection: fra-bmc
+        """
+
+    @Test func aValidFleetOfTwoTenantsPasses() async throws {
+        let bio = """
+            apiVersion: continuum.dev/v1
+            kind: Provider
+            metadata: {name: bio-metal}
+            spec: {type: redfish, connection: bio-bmc}
+            """
+        #expect(try await validate(["fra/p.yaml": Self.fraProvider, "bio/p.yaml": bio]) == [])
+    }
+
+    @Test(arguments: [
+        // A spec that tries to choose what the operator decides.
+        ("fra/p.yaml", Self.fraProvider + "\n  config: {endpoint: \"https://evil.example\"}",
+            "fra/p.yaml:7:11: error: spec.config.endpoint: set by the operator for connection 'fra-bmc'; a spec may tune only powerTimeout"),
+        ("fra/p.yaml", Self.fraProvider + "\n  limits: {concurrency: 40}",
+            "fra/p.yaml:7:11: error: spec.limits.concurrency: 40 is over connection 'fra-bmc''s ceiling of 4"),
+        ("fra/p.yaml", Self.fraProvider.replacingOccurrences(of: "fra-bmc", with: "fra-bcm"),
+            "fra/p.yaml:6:15: error: spec.connection: no connection named 'fra-bcm' (did you mean 'fra-bmc'?)"),
+        // Another team's connection, provider or nodes.
+        ("fra/p.yaml", Self.fraProvider.replacingOccurrences(of: "connection: fra-bmc", with: "connection: bio-bmc"),
+            "fra/p.yaml:6:15: error: spec.connection: tenant 'fra' may not use connection 'bio-bmc'"),
+        ("shared/p.yaml", Self.fraProvider, "shared/p.yaml:3:11: error: Provider/fra-metal is in no tenant's directory"),
+    ])
+    func aSpecIsRefusedWhereItReachesPastTheOperator(path: String, yaml: String, expected: String) async throws {
+        let lines = try await validate([path: yaml])
+        #expect(lines.contains { $0.hasPrefix(expected) }, "\(lines)")
+    }
+
+    @Test func aTenantCannotUseAnotherTenantsProviderOrNodes() async throws {
+        let bio = """
+            apiVersion: continuum.dev/v1
+            kind: Provider
+            metadata: {name: bio-metal}
+            spec: {type: redfish, connection: bio-bmc}
+            ---
+            apiVersion: continuum.dev/v1
+            kind: BareMetalNode
+            metadata: {name: bio-node, labels: {team: bio}}
+            spec: {provider: bio-metal, systemId: /redfish/v1/Systems/1, image: "https://images/debian.iso"}
+            """
+        let fra = """
+            apiVersion: continuum.dev/v1
+            kind: BareMetalNode
+            metadata: {name: fra-node}
+            spec: {provider: bio-metal, systemId: /redfish/v1/Systems/2, image: "https://images/debian.iso"}
+            """
+        let lines = try await validate(["bio/p.yaml": bio, "fra/n.yaml": fra, "fra/p.yaml": Self.fraProvider])
+        #expect(lines.contains { $0.contains("fra/n.yaml:4:18: error: spec.provider: Provider/bio-metal belongs to tenant 'bio', not 'fra'") }, "\(lines)")
+    }
+
+    @Test func withoutAConfigurationOnlySimProvidersWork() async throws {
+        let lines = try await validate(["fra/p.yaml": Self.fraProvider], operatorFile: "apiVersion: continuum.dev/v1\nkind: OperatorConfig\n")
+        #expect(lines.contains { $0.contains("fra/p.yaml:6:15: error: spec.connection: no connection named 'fra-bmc'") }, "\(lines)")
+        let bare = Self.fraProvider.replacingOccurrences(of: "  connection: fra-bmc\n", with: "").replacingOccurrences(of: "\n  connection: fra-bmc", with: "")
+        let noConnection = try await validate(["fra/p.yaml": bare], operatorFile: "apiVersion: continuum.dev/v1\nkind: OperatorConfig\n")
+        #expect(noConnection.contains { $0.contains("error: spec.type: a redfish provider needs an operator connection") }, "\(noConnection)")
+    }
+
+    @Test(arguments: [
+        ("connections:\n  x:\n    type: nope\n", "operator.yaml:5:11: error: connections.x.type: expected one of sim, libvirt, redfish, external"),
+        ("connections:\n  x:\n    type: external\n", "operator.yaml:5:5: error: connections.x.program: required for an external connection"),
+        ("connections:\n  x:\n    type: external\n    program: {path: python3}\n", "operator.yaml:6:21: error: connections.x.program.path: expected an absolute path"),
+        ("connections:\n  x:\n    type: redfish\n    credentials: {password: {file: ../../etc/shadow}}\n",
+            "operator.yaml:6:36: error: connections.x.credentials.password.file: expected a path relative to secretsDirectory, without .."),
+        ("connectoins: {}\n", "operator.yaml:3:1: error: the operator configuration.connectoins: unknown setting (did you mean 'connections'?)"),
+    ])
+    func operatorMistakesAreLocated(body: String, expected: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write("operator.yaml", "apiVersion: continuum.dev/v1\nkind: OperatorConfig\n" + body).path
+        let error = #expect(throws: DiagnosticsError.self) { try OperatorConfig.load(path) }
+        let lines = error?.diagnostics.map(\.description) ?? []
+        #expect(lines.contains { $0.hasSuffix(expected) || $0.contains(expected) }, "\(lines)")
+    }
+
+    @Test func secretFilesAreReadBeneathTheDirectoryWithoutLinks() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let secrets = directory.url.appendingPathComponent("secrets")
+        _ = try directory.write("secrets/fra/password", "s3cret\n")
+        #expect(try OperatorSecret.file("fra/password").resolve(in: secrets, provider: "p", field: "password") == "s3cret")
+        try FileManager.default.createSymbolicLink(atPath: secrets.appendingPathComponent("link").path, withDestinationPath: "/etc/hostname")
+        try FileManager.default.createSymbolicLink(atPath: secrets.appendingPathComponent("dir").path, withDestinationPath: "/etc")
+        _ = try directory.write("secrets/big", String(repeating: "x", count: OperatorSecret.maximumFileSize + 1))
+        for (path, problem) in [("link", "a symbolic link"), ("dir/hostname", "a symbolic link"), ("big", "over 64 KiB"), ("missing", "No such file")] {
+            let error = #expect(throws: ProviderError.self) { try OperatorSecret.file(path).resolve(in: secrets, provider: "p", field: "password") }
+            #expect(error?.message.contains(problem) == true, "\(path): \(String(describing: error))")
+        }
+    }
+}
