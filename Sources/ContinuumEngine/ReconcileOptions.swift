@@ -12,6 +12,10 @@ public struct ReconcileOptions: Sendable {
     public var maximumDestroys: Int?
     /// Correct drift found by the refresh (default); off, drift alone is only reported.
     public var correctDrift: Bool
+    /// How long completed journal intents are kept (default 7 days).
+    public var journalRetention: Duration = .seconds(7 * 24 * 3600)
+    /// How many applies the history keeps (default 1,000).
+    public var historyRetention: Int = 1000
 
     /// Creates options.
     public init(apply: ApplyOptions = ApplyOptions(), refresh: Bool = true, prune: Bool = true, maximumDestroys: Int? = nil, correctDrift: Bool = true) {

@@ -142,6 +142,7 @@ public struct Reconciler: Sendable {
             throw .failed(ReconcileFailure(error.code == .stalePlan ? .savedPlan : .state, error.description))
         }
         try? await store.appendHistory(ApplyRecord(startedAt: started, finishedAt: Date(), source: source, summary: planned.plan.summary.line, outcome: result.outcome.description))
+        try? await store.prune(intentsBefore: Date().addingTimeInterval(-options.journalRetention.timeInterval), keptHistory: options.historyRetention)
         return .applied(planned, result: result)
     }
 

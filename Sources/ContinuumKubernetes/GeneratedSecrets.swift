@@ -22,12 +22,13 @@ public struct GeneratedSecrets: Sendable {
     /// Two processes asking at once get the same value: the file is created exclusively.
     public func value(_ name: String) throws(SecretStoreError) -> String {
         let path = directory.appendingPathComponent(name).path
-        if let existing = try read(path) { return existing }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw SecretStoreError(path: directory.path, message: "cannot create the directory: \(error.localizedDescription)")
         }
+        try checkDirectory()
+        if let existing = try read(path) { return existing }
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -42,6 +43,24 @@ public struct GeneratedSecrets: Sendable {
             throw SecretStoreError(path: path, message: "cannot write the file: \(String(cString: strerror(errno)))")
         }
         return secret
+    }
+
+    /// The directory must be a real directory (not a link) of this user's, closed to group
+    /// and others: one another user made or can write would hand them the tokens.
+    private func checkDirectory() throws(SecretStoreError) {
+        var status = stat()
+        guard lstat(directory.path, &status) == 0 else {
+            throw SecretStoreError(path: directory.path, message: "cannot inspect the directory: \(String(cString: strerror(errno)))")
+        }
+        guard (status.st_mode & S_IFMT) == S_IFDIR else {
+            throw SecretStoreError(path: directory.path, message: "not a directory (a symbolic link or a file); remove it or choose another --secrets-dir")
+        }
+        guard status.st_uid == geteuid() else {
+            throw SecretStoreError(path: directory.path, message: "owned by uid \(status.st_uid), not by the controller (uid \(geteuid())); choose a --secrets-dir of the controller's own")
+        }
+        guard status.st_mode & 0o077 == 0 else {
+            throw SecretStoreError(path: directory.path, message: "open to group or others (mode \(String(status.st_mode & 0o777, radix: 8))); run chmod 700 on it")
+        }
     }
 
     private func read(_ path: String) throws(SecretStoreError) -> String? {

@@ -108,6 +108,16 @@ public final class LibvirtProvider: Provider {
 
     private func createMachine(_ machine: MachineSpec, key: String) async throws(ProviderError) -> ObservedObject {
         let seed = try writeSeed(machine)
+        do {
+            return try await defineMachine(machine, key: key, seed: seed)
+        } catch {
+            // A failed create leaves no seed (and its token) behind; a retry writes it again.
+            if let seed { unlink(seed) }
+            throw error
+        }
+    }
+
+    private func defineMachine(_ machine: MachineSpec, key: String, seed: String?) async throws(ProviderError) -> ObservedObject {
         let config = self.config, provider = name
         return try await run { session throws(LibvirtError) in
             if let existing = try session.domain(name: machine.name) {
@@ -262,16 +272,17 @@ public final class LibvirtProvider: Provider {
             throw ProviderError(.invalidRequest, provider: name, message: "VirtualMachine \(machine.name) has userData, and the provider has no imageDirectory for its cloud-init seed",
                 remedy: "set spec.config.imageDirectory to a directory the hypervisor can read")
         }
-        let path = "\(directory)/\(machine.name)-seed.iso"
+        let file = "\(machine.name)-seed.iso"
         let seed = CloudInitSeed(userData: userData, metaData: "instance-id: \(machine.name)-\(Self.digest(userData).prefix(12))\nlocal-hostname: \(machine.name)\n")
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try Data(seed.image).write(to: URL(fileURLWithPath: path), options: .atomic)
+            // The seed carries the cluster's join token: owner-only, as libvirt's dynamic
+            // ownership hands it to the hypervisor's user when the domain starts.
+            try PrivateFile.write(seed.image, named: file, in: directory)
         } catch {
-            throw ProviderError(.invalidRequest, provider: name, message: "cannot write the cloud-init seed \(path): \(error.localizedDescription)",
-                remedy: "check spec.config.imageDirectory and its permissions")
+            throw ProviderError(.invalidRequest, provider: name, message: "cannot write the cloud-init seed: \(error)",
+                remedy: "check the connection's imageDirectory and its permissions")
         }
-        return path
+        return "\(directory)/\(file)"
     }
 
     /// Creates a qcow2 volume, replacing a leftover of the same name from an interrupted create.

@@ -83,6 +83,12 @@ public actor InMemoryStateStore: StateStore {
         records.append(record)
     }
 
+    /// Forgets old completed intents and all but the newest applies.
+    public func prune(intentsBefore cutoff: Date, keptHistory: Int) async throws(StateError) {
+        journal = journal.filter { $0.value.outcome == .pending || $0.value.recordedAt >= cutoff }
+        if records.count > keptHistory { records.removeFirst(records.count - max(0, keptHistory)) }
+    }
+
     /// The newest applies first.
     public func history(limit: Int) async throws(StateError) -> [ApplyRecord] {
         Array(records.reversed().prefix(limit))

@@ -101,6 +101,15 @@ extension SQLiteStateStore {
         }
     }
 
+    /// Forgets old completed intents and all but the newest applies.
+    public func prune(intentsBefore cutoff: Date, keptHistory: Int) async throws(StateError) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try await write("prune the journal and history") { db in
+            try db.execute(sql: "DELETE FROM journal WHERE outcome != 'pending' AND recorded_at < ?", arguments: [cutoff.timeIntervalSince1970])
+            try db.execute(sql: "DELETE FROM history WHERE id <= (SELECT id FROM history ORDER BY id DESC LIMIT 1 OFFSET ?)", arguments: [max(0, keptHistory)])
+        }
+    }
+
     /// The newest applies first.
     public func history(limit: Int) async throws(StateError) -> [ApplyRecord] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }

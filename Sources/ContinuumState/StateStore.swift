@@ -1,4 +1,5 @@
 public import ContinuumSpec
+public import Foundation
 
 /// Where recorded state lives. The SQLite store is the default; tests use the in-memory one.
 public protocol StateStore: Sendable {
@@ -39,6 +40,11 @@ public protocol StateStore: Sendable {
 
     /// The most recent applies, newest first.
     func history(limit: Int) async throws(StateError) -> [ApplyRecord]
+
+    /// Forgets completed intents recorded before `cutoff` (pending ones are kept whatever
+    /// their age: recovery needs them) and all but the newest `keptHistory` applies, so
+    /// that a controller running for years keeps a bounded state.
+    func prune(intentsBefore cutoff: Date, keptHistory: Int) async throws(StateError)
 
     /// Adds events to their resources' histories.
     func appendEvents(_ events: [ResourceEvent]) async throws(StateError)

@@ -103,6 +103,17 @@ struct ApplyCLITests {
         #expect(result.stderr.contains("the state is locked by continuum apply (pid 1 on other-host)"))
     }
 
+    /// What Continuum creates is the user's own, whatever the inherited umask.
+    @Test func filesAreCreatedOwnerOnly() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        #expect(try CLIRunner.run(["apply", Self.quickstart, "--auto-approve"], in: directory.url).status == 0)
+        for file in [".continuum", ".continuum/state.db", ".continuum/sim.db"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: directory.url.appendingPathComponent(file).path)[.posixPermissions] as? Int ?? 0o777
+            #expect(mode & 0o077 == 0, "\(file) is \(String(mode, radix: 8))")
+        }
+    }
+
     @Test func stateUnlockForceReleasesALiveLockAndTheHistorySaysWho() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

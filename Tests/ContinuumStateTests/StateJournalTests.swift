@@ -76,4 +76,25 @@ struct StateJournalTests {
         #expect(try await store.history(limit: 1).map(\.source) == ["b"])
         #expect(try await store.history(limit: 10).map(\.source) == ["b", "a"])
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func pruningForgetsOldCompletedIntentsAndOldHistoryOnly(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = store(kind, directory)
+        let old = Date().addingTimeInterval(-30 * 24 * 3600)
+        let id = ResourceID(.virtualMachine, "web-1")
+        try await store.recordIntent(JournalEntry(key: "old-done", resource: id, operation: .create, provider: "p", recordedAt: old))
+        _ = try await store.completeIntent(key: "old-done", outcome: .succeeded, upserts: [], removals: [])
+        try await store.recordIntent(JournalEntry(key: "old-pending", resource: id, operation: .create, provider: "p", recordedAt: old))
+        try await store.recordIntent(JournalEntry(key: "new-done", resource: id, operation: .delete, provider: "p"))
+        _ = try await store.completeIntent(key: "new-done", outcome: .succeeded, upserts: [], removals: [])
+        for index in 0..<5 {
+            try await store.appendHistory(ApplyRecord(startedAt: Date(), finishedAt: Date(), source: "apply \(index)", summary: "", outcome: "succeeded"))
+        }
+        try await store.prune(intentsBefore: Date().addingTimeInterval(-7 * 24 * 3600), keptHistory: 2)
+        #expect(try await store.pendingIntents().map(\.key) == ["old-pending"], "a pending intent is kept whatever its age")
+        #expect(try await store.history(limit: 10).map(\.source) == ["apply 4", "apply 3"])
+        #expect(try await store.journalPosition() == 3, "the journal position never moves back")
+    }
 }

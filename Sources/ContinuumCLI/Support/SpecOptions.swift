@@ -19,9 +19,20 @@ struct StateOptions: ParsableArguments {
     @Option(name: .customLong("state"), help: "The state file (default $CONTINUUM_STATE, else .continuum/state.db).")
     var statePath: String?
 
+    @Option(name: .customLong("secrets-dir"), help: "Where generated cluster secrets (join tokens) are kept, owner-only (default $CONTINUUM_SECRETS_DIR, else secrets/ beside the state).")
+    var secretsDirectory: String?
+
     /// The state file's path: `--state`, else `$CONTINUUM_STATE`, else `.continuum/state.db`.
     var resolvedPath: String {
         statePath ?? ProcessInfo.processInfo.environment["CONTINUUM_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? ".continuum/state.db"
+    }
+
+    /// `--secrets-dir`, else `$CONTINUUM_SECRETS_DIR`, else `secrets/` beside the state file.
+    var resolvedSecretsDirectory: URL {
+        if let path = secretsDirectory ?? ProcessInfo.processInfo.environment["CONTINUUM_SECRETS_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            return URL(fileURLWithPath: path, isDirectory: true)
+        }
+        return ProviderCatalog.secretsDirectory(forState: resolvedPath)
     }
 }
 
@@ -68,11 +79,13 @@ struct OperatorOptions: ParsableArguments {
 /// configuration).
 struct EngineSetup {
     let statePath: String
+    let secretsDirectory: URL
     let simWorldPath: String
     let operatorConfig: OperatorConfig
 
     init(state: StateOptions, simWorld: SimWorldOptions, operator options: OperatorOptions) throws {
         statePath = state.resolvedPath
+        secretsDirectory = state.resolvedSecretsDirectory
         simWorldPath = simWorld.resolvedPath
         operatorConfig = try options.load()
     }
@@ -87,7 +100,6 @@ struct EngineSetup {
     var store: SQLiteStateStore { SQLiteStateStore(path: statePath) }
 
     var catalog: ProviderCatalog {
-        ProviderCatalog.standard(
-            simWorld: SimWorld(path: simWorldPath), secretsDirectory: ProviderCatalog.secretsDirectory(forState: statePath), operatorConfig: operatorConfig)
+        ProviderCatalog.standard(simWorld: SimWorld(path: simWorldPath), secretsDirectory: secretsDirectory, operatorConfig: operatorConfig)
     }
 }
