@@ -231,6 +231,7 @@ let package = Package(
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumState", "ContinuumProvider",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

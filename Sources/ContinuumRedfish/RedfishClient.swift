@@ -10,6 +10,12 @@ import Synchronization
 /// Speaks HTTP to one Redfish service: session login (`X-Auth-Token`) with Basic auth as
 /// the fallback when the service has no SessionService, `If-Match` with ETags, a retry on a
 /// stale ETag (412), and task monitors for actions answered with 202.
+///
+/// Every request goes to the endpoint's origin and nowhere else: each path or URL it is
+/// given or follows (a system path, `@odata.id` links, action targets, the session
+/// collection, task monitor and redirect `Location`s) is resolved by `RedfishURL`, which
+/// refuses another scheme, host or port before anything is sent, so the BMC's credentials
+/// cannot be steered to a host of a spec author's (or a tampered BMC's) choosing.
 actor RedfishClient {
     let provider: String
     let config: RedfishConfig
@@ -75,26 +81,17 @@ actor RedfishClient {
         var body: Data
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil, ifMatch: String? = nil, retried: Bool = false) async throws(ProviderError) -> Response {
+    /// Sends an authenticated request to `reference` (a path or URL, on the endpoint's origin
+    /// only); on a 401 with a session token, logs in again and retries once.
+    private func send(_ method: HTTPMethod, _ reference: String, body: [String: Any]? = nil, ifMatch: String? = nil) async throws(ProviderError) -> Response {
+        let url = try resolve(reference, for: method)
         try await authenticate()
-        var request = HTTPClientRequest(url: url(path))
-        request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "OData-Version", value: "4.0")
-        if let token { request.headers.add(name: "X-Auth-Token", value: token) } else if useBasic, let credentials {
-            request.headers.add(name: "Authorization", value: "Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString())
-        }
-        if let ifMatch { request.headers.add(name: "If-Match", value: ifMatch) }
-        if let body, let data = try? JSONSerialization.data(withJSONObject: body) {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: data))
-        }
-        let response = try await execute(request)
-        if response.status == .unauthorized, token != nil, !retried {
-            token = nil
-            return try await send(method, path, body: body, ifMatch: ifMatch, retried: true)
-        }
-        return response
+        let data = body.flatMap { try? JSONSerialization.data(withJSONObject: $0) }
+        let response = try await exchange(method, url, body: data, ifMatch: ifMatch, authorized: true)
+        guard response.status == .unauthorized, token != nil else { return response }
+        token = nil
+        try await authenticate()
+        return try await exchange(method, url, body: data, ifMatch: ifMatch, authorized: true)
     }
 
     /// Logs in once. The service root (readable without credentials, by the standard)
@@ -102,27 +99,72 @@ actor RedfishClient {
     /// `X-Auth-Token`. Without that link, or when even the root wants credentials, Basic auth.
     private func authenticate() async throws(ProviderError) {
         guard token == nil, !useBasic, let credentials else { return }
-        let root = try await unauthenticated(.GET, "/redfish/v1", body: nil)
+        let root = try await exchange(.GET, try resolve("/redfish/v1", for: .GET), body: nil, ifMatch: nil, authorized: false)
         guard root.status == .ok, let sessions = ((Self.json(root.body)?["Links"] as? [String: Any])?["Sessions"] as? [String: Any])?["@odata.id"] as? String else {
             useBasic = true
             return
         }
-        let answer = try await unauthenticated(.POST, sessions, body: ["UserName": credentials.username, "Password": credentials.password])
+        let login = try? JSONSerialization.data(withJSONObject: ["UserName": credentials.username, "Password": credentials.password])
+        let answer = try await exchange(.POST, try resolve(sessions, for: .POST), body: login, ifMatch: nil, authorized: false)
         guard (200..<300).contains(answer.status.code), let value = answer.headers.first(name: "X-Auth-Token") else {
             throw error(.invalidRequest, "the BMC refused the session login (HTTP \(answer.status.code))", remedy: "check the provider's credentials")
         }
         token = value
     }
 
-    private func unauthenticated(_ method: HTTPMethod, _ path: String, body: [String: Any]?) async throws(ProviderError) -> Response {
-        var request = HTTPClientRequest(url: url(path))
-        request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
-        if let body, let data = try? JSONSerialization.data(withJSONObject: body) {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: data))
+    /// Sends one request, with credentials when `authorized`, following redirects on the
+    /// endpoint's origin (sushy-emulator redirects a system's name to its UUID); a redirect
+    /// elsewhere is refused, never followed. async-http-client's own redirect following is
+    /// off (see `client(for:provider:)`), so this is the only place a redirect is followed.
+    private func exchange(_ method: HTTPMethod, _ url: RedfishURL, body: Data?, ifMatch: String?, authorized: Bool) async throws(ProviderError) -> Response {
+        var url = url
+        for _ in 0...Self.redirectLimit {
+            var request = HTTPClientRequest(url: url.string)
+            request.method = method
+            request.headers.add(name: "Accept", value: "application/json")
+            request.headers.add(name: "OData-Version", value: "4.0")
+            if authorized, let token {
+                request.headers.add(name: "X-Auth-Token", value: token)
+            } else if authorized, useBasic, let credentials {
+                request.headers.add(name: "Authorization", value: "Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString())
+            }
+            if let ifMatch { request.headers.add(name: "If-Match", value: ifMatch) }
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(bytes: body))
+            }
+            let response = try await execute(request)
+            let code = response.status.code
+            guard [301, 302, 303, 307, 308].contains(code), let location = response.headers.first(name: "Location") else { return response }
+            let next = try resolve(location, for: method, redirectedFrom: url)
+            // 301, 302 and 303 would turn another method into a GET without its body; Redfish never means that.
+            guard method == .GET || code == 307 || code == 308 else {
+                throw error(.invalidRequest, "the BMC answered \(method) \(url) with HTTP \(code) to \(next): not followed, as only 307 and 308 keep the method",
+                    remedy: "point the spec at the resource itself")
+            }
+            url = next
         }
-        return try await execute(request)
+        throw error(.invalidRequest, "\(method) \(url): more than \(Self.redirectLimit) redirects", remedy: "check the BMC; point the spec at the resource itself")
+    }
+
+    private static let redirectLimit = 5
+
+    /// The one check of every URL the client sends to: `reference` resolved on the endpoint,
+    /// or refused, before anything (credentials above all) is sent to another origin.
+    private func resolve(_ reference: String, for method: HTTPMethod, redirectedFrom source: RedfishURL? = nil) throws(ProviderError) -> RedfishURL {
+        do {
+            return try RedfishURL(reference, on: config.endpoint)
+        } catch {
+            let what = source.map { "the redirect of \(method) \($0) to \(reference)" } ?? "\(method) \(reference)"
+            let home = RedfishURL.origin(of: config.endpoint)
+            switch error {
+            case .foreignOrigin(let foreign):
+                throw self.error(.invalidRequest, "refused \(what): its origin \(foreign) is not the BMC endpoint's (\(home)); nothing was sent there, as credentials go to the endpoint only",
+                    remedy: "a BMC links only to itself: check spec.config.endpoint, and what answers there (a proxy or a tampered BMC may point elsewhere)")
+            case .malformed:
+                throw self.error(.invalidRequest, "refused \(what): not a URL or path on the BMC endpoint (\(home))", remedy: "check the BMC's answer")
+            }
+        }
     }
 
     private func execute(_ request: HTTPClientRequest) async throws(ProviderError) -> Response {
@@ -144,10 +186,6 @@ actor RedfishClient {
         case 500...: throw error(.transient, "\(what): \(message)", remedy: "the BMC failed; it is retried")
         default: throw error(.invalidRequest, "\(what): \(message)", remedy: "the BMC refused the request; see its message")
         }
-    }
-
-    private func url(_ path: String) -> String {
-        path.hasPrefix("http") ? path : config.endpoint.absoluteString.trimmingCharacters(in: ["/"]) + path
     }
 
     private func error(_ code: ProviderError.Code, _ message: String, remedy: String) -> ProviderError {
@@ -183,6 +221,9 @@ actor RedfishClient {
             if let client = clients[key] { return client }
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10)))
             configuration.connectionPool.retryConnectionEstablishment = false
+            // Redirects are followed by `exchange`, on the endpoint's origin only: never here,
+            // where credentials would go wherever the Location points.
+            configuration.redirectConfiguration = .disallow
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             clients[key] = client
             return client

@@ -8,7 +8,8 @@ public import Foundation
 public struct RedfishConfig: Sendable, Hashable {
     /// The service's base URL, such as `https://10.0.0.5` (the service root is `/redfish/v1`).
     public var endpoint: URL
-    /// Accept any TLS certificate (default false: TLS is verified).
+    /// Accept any TLS certificate (default false: TLS is verified). Written `true` or
+    /// `false` (YAML's spellings, as a boolean or as the string a provider's config holds).
     public var insecureSkipVerify: Bool
     /// A PEM file of CA certificates to trust instead of the system's.
     public var caFile: String?
@@ -34,6 +35,9 @@ public struct RedfishConfig: Sendable, Hashable {
         switch config["insecureSkipVerify"] {
         case nil: break
         case .boolean(let flag)?: insecure = flag
+        // Provider `config` scalars arrive as strings: `insecureSkipVerify: true` is "true".
+        case .string(let text)? where ["true", "True", "TRUE"].contains(text): insecure = true
+        case .string(let text)? where ["false", "False", "FALSE"].contains(text): insecure = false
         default: problems.append("spec.config.insecureSkipVerify: expected true or false")
         }
         var caFile: String?

@@ -5,7 +5,8 @@ import Foundation
 /// Bare-metal nodes through a BMC's Redfish API (`type: redfish`). Provisioning ejects old
 /// media, inserts the spec's image as a virtual CD, sets a one-time boot from it in the
 /// spec's boot mode, and powers the system on (or restarts it), waiting for the power
-/// state. The provider id is the system's path (`spec.systemId`). Delete powers off and
+/// state. The provider id is the system's path (`spec.systemId`, which must be
+/// `/redfish/v1/Systems/<id>`: a spec chooses the system, never the host). Delete powers off and
 /// ejects: the hardware is released, not destroyed. Power and boot mode changed out of
 /// band read as drift and are put back by an update.
 public final class RedfishProvider: Provider {
@@ -23,6 +24,7 @@ public final class RedfishProvider: Provider {
 
     public func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject? {
         try supported(kind)
+        try checkSystemPath(providerID, field: "the provider id (spec.systemId)")
         guard let system = try await client.get(providerID) else { return nil }
         return try await observe(system, path: providerID)
     }
@@ -35,7 +37,7 @@ public final class RedfishProvider: Provider {
 
     public func create(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
         try supported(request.id.kind)
-        let node = try request.bareMetalNode(provider: name)
+        let node = try self.node(request)
         guard let system = try await client.get(node.systemId) else {
             throw ProviderError(.invalidRequest, provider: name, message: "the BMC has no system \(node.systemId)",
                 remedy: "check spec.systemId against \(config.endpoint.absoluteString)/redfish/v1/Systems")
@@ -46,7 +48,7 @@ public final class RedfishProvider: Provider {
 
     public func update(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {
         try supported(request.id.kind)
-        let node = try request.bareMetalNode(provider: name)
+        let node = try self.node(request)
         guard let system = try await client.get(node.systemId) else {
             throw ProviderError(.notFound, provider: name, message: "the BMC has no system \(node.systemId)", remedy: "it is gone from the BMC")
         }
@@ -59,6 +61,7 @@ public final class RedfishProvider: Provider {
 
     public func delete(_ kind: ResourceKind, providerID: String, idempotencyKey: String) async throws(ProviderError) {
         try supported(kind)
+        try checkSystemPath(providerID, field: "the provider id (spec.systemId)")
         guard let system = try await client.get(providerID) else { return }
         try await setPower(.off, system: system, path: providerID, graceful: false)
         let media = try await virtualMedia(of: system) { Self.cd(in: $0) != nil && Self.seed(in: $0) != nil }

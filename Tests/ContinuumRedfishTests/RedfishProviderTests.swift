@@ -205,7 +205,11 @@ struct RedfishProviderTests {
         let error = await #expect(throws: ProviderError.self) { try await verified.read(.bareMetalNode, providerID: emulator.systemPath(0)) }
         #expect(error?.code == .unavailable)
         #expect(error?.message.contains("cannot reach the BMC at https://127.0.0.1") == true, "\(String(describing: error))")
-        for extra in [[FieldValue.Entry("caFile", .string(certificate.path))], [FieldValue.Entry("insecureSkipVerify", .boolean(true))]] {
+        for extra in [
+            [FieldValue.Entry("caFile", .string(certificate.path))], [FieldValue.Entry("insecureSkipVerify", .boolean(true))],
+            // As a spec's provider config has it: scalars arrive as strings.
+            [FieldValue.Entry("insecureSkipVerify", .string("true"))],
+        ] {
             let trusting = try RedfishProvider(name: "lab-bmc", config: try Self.config(emulator.endpoint, extra), credentials: nil)
             #expect(try await trusting.read(.bareMetalNode, providerID: emulator.systemPath(0))?.outputs["powerState"] == .string("Off"))
         }
@@ -240,5 +244,15 @@ struct RedfishProviderTests {
             return
         }
         #expect(error.problems.contains { $0.contains(message) }, "\(error.problems)")
+    }
+
+    /// Provider `config` scalars arrive as strings: `insecureSkipVerify: true` is "true".
+    @Test(arguments: [
+        (FieldValue.string("true"), true), (.string("True"), true), (.string("TRUE"), true), (.boolean(true), true),
+        (.string("false"), false), (.string("False"), false), (.boolean(false), false),
+    ])
+    func insecureSkipVerifyIsReadAsWritten(value: FieldValue, expected: Bool) throws {
+        let config = try RedfishConfig.parse(.map([FieldValue.Entry("endpoint", .string("https://10.0.0.5")), FieldValue.Entry("insecureSkipVerify", value)])).get()
+        #expect(config.insecureSkipVerify == expected)
     }
 }
