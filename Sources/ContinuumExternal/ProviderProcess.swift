@@ -88,11 +88,19 @@ final class ProviderProcess: Sendable {
     /// The last lines the program wrote to standard error.
     var recentErrors: [String] { errors.lines }
 
-    /// Ends the program and everything it started.
-    func terminate() {
+    /// Ends the program and everything it started: standard input closed and SIGTERM to
+    /// its process group, then SIGKILL to whatever is still there after a grace period.
+    func terminate(grace: Duration = .seconds(2)) {
         try? input.close()
+        guard reap() == nil else { return }
+        kill(-processID, SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline {
+            if reap() != nil { break }
+            usleep(10_000)
+        }
+        kill(-processID, SIGKILL)
         if reap() == nil {
-            kill(-processID, SIGKILL)
             kill(processID, SIGKILL)
             _ = exitStatus
         }
