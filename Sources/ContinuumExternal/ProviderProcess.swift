@@ -90,7 +90,7 @@ final class ProviderProcess: Sendable {
 
     /// Ends the program and everything it started: standard input closed and SIGTERM to
     /// its process group, then SIGKILL to whatever is still there after a grace period.
-    func terminate(grace: Duration = .seconds(2)) {
+    func terminate(grace: Duration = .seconds(1)) {
         try? input.close()
         guard reap() == nil else { return }
         kill(-processID, SIGTERM)
