@@ -5,12 +5,23 @@ It speaks Continuum's external provider protocol, version 1 (docs/external-provi
 JSON-RPC 2.0 over standard input and output, one JSON object a line. It is small on
 purpose: a starting point for a provider of OpenNebula, Proxmox or a cloud vendor's API.
 
-Config (spec.config of the Provider resource):
-  command: [python3, examples/providers/jsonfiles.py]
-  directory: /var/lib/continuum/jsonfiles     # where the objects live (required)
-  kinds: [VirtualMachine, Network]             # optional; default every kind but Provider
+The operator declares it on an external connection of the operator configuration
+(--config FILE; see docs/external-providers.md), and a Provider names that connection
+(spec: {type: external, connection: lab-files}):
 
-For Continuum's own tests it also takes two fault hooks in its config:
+  connections:
+    lab-files:
+      type: external
+      program:
+        path: /usr/bin/python3
+        arguments: [/ABSOLUTE/PATH/TO/examples/providers/jsonfiles.py]
+      settings:
+        directory: /var/lib/continuum/jsonfiles   # where the objects live (required)
+        kinds: [VirtualMachine, Network]           # optional; default every kind but Provider
+      tunable: [timeout]
+
+The connection's settings, with the keys the spec tunes on top, arrive as the `config` of
+`initialize`. For Continuum's own tests it also takes two fault hooks in that config:
   crashOn: <name>     exit with status 3 when asked to create a resource of that name
   garbageOn: <name>   write a line that is not JSON instead of answering that create
 """
