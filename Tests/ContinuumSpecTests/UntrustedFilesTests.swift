@@ -9,9 +9,9 @@ import Foundation
 import Testing
 
 /// Whoever can merge a spec file is only partly trusted: links in the repository are
-/// refused and never followed, only regular files are read, and each read is capped. Every
-/// refusal names the entry's path, and nothing of what a link points at reaches a
-/// diagnostic.
+/// refused and never followed, only regular files are read, each read is capped, and a
+/// load reads at most a total budget. Every refusal names the entry's path, and nothing of
+/// what a link points at reaches a diagnostic.
 @Suite("Untrusted repository files")
 struct UntrustedFilesTests {
     static let linkMessage =
@@ -197,16 +197,39 @@ struct UntrustedFilesTests {
         #expect(repository.resources.map(\.id.description) == ["Provider/cloud"])
     }
 
+    @Test func filesPastTheTotalBudgetAreNotRead() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let size = IncrementalLoadTests.provider.utf8.count
+        for site in 0..<4 { try fixture.repository.write("sites/site-\(site).yaml", IncrementalLoadTests.site(site)) }
+        let sites = (0..<4).map { IncrementalLoadTests.site($0).utf8.count }
+        let total = size + sites.reduce(0, +)
+        // Room for the provider and two sites; the third crosses it.
+        let limits = LoaderLimits(maximumTotalBytes: size + sites[0] + sites[1] + sites[2] / 2)
+        let (repository, cache) = await SpecLoader(limits: limits).load(fixture.repository.url, reusing: SpecLoadCache())
+        #expect(SpecHarness.lines(repository.diagnostics) == [
+            "sites/site-2.yaml:1:1: error: the spec files add up to \(total) bytes, over the limit of \(limits.maximumTotalBytes) bytes for one load; "
+                + "this file and the 1 after it (in path order) were not read: remove spec files or exclude some with .continuumignore"
+        ])
+        #expect(cache.readFiles == 3 && cache.parsedFiles == 3 && cache.refusedFiles == 2)
+        #expect(!repository.resources.contains { $0.id.name.hasSuffix("-2") || $0.id.name.hasSuffix("-3") })
+        #expect(repository.resources.count == 5)
+        // The cache does not lift the budget: files reused without being read still count.
+        try await Task.sleep(for: .milliseconds(120))
+        let (again, _) = await SpecLoader(limits: limits).load(fixture.repository.url, reusing: cache)
+        Self.expectEqual(again, repository, "reloaded over the budget")
+    }
+
     /// After each edit (links, FIFOs, a file replaced by a link to a copy of itself, an
-    /// oversized file), a load reusing the previous load's cache gives exactly what a full
-    /// load gives.
+    /// oversized file, a budget crossed and no longer crossed), a load reusing the previous
+    /// load's cache gives exactly what a full load gives.
     @Test func cachedLoadsEqualFullLoadsThroughRefusals() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let root = fixture.repository.url
         for site in 0..<6 { try fixture.repository.write("sites/site-\(site).yaml", IncrementalLoadTests.site(site)) }
         try fixture.outside.write("site-3.yaml", IncrementalLoadTests.site(3))
-        let limits = LoaderLimits(maximumFileSize: 4096)
+        let limits = LoaderLimits(maximumFileSize: 4096, maximumTotalBytes: 8192)
         let edits: [(String, () throws -> Void)] = [
             ("nothing", {}),
             ("a link to a file outside", { try fixture.link("sites/zz.yaml", to: "/etc/hostname") }),
@@ -227,6 +250,13 @@ struct UntrustedFilesTests {
             }),
             ("a file over the per-file limit", { try fixture.repository.write("sites/site-1.yaml", IncrementalLoadTests.site(1) + String(repeating: "#", count: 5000)) }),
             ("the file back under it", { try fixture.repository.write("sites/site-1.yaml", IncrementalLoadTests.site(1, cpu: 4)) }),
+            ("the total budget crossed", {
+                for site in 6..<20 { try fixture.repository.write("sites/site-\(site).yaml", IncrementalLoadTests.site(site)) }
+            }),
+            ("an edit before the cut", { try fixture.repository.write("sites/site-0.yaml", IncrementalLoadTests.site(0, cpu: 8)) }),
+            ("back under the budget", {
+                for site in 6..<20 { try FileManager.default.removeItem(at: root.appendingPathComponent("sites/site-\(site).yaml")) }
+            }),
             ("nothing again", {}),
         ]
         var cache = SpecLoadCache()

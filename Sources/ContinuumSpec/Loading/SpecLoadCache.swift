@@ -30,7 +30,8 @@ public struct SpecLoadCache: Sendable {
     /// How many files that load reused from the previous cache.
     public internal(set) var reusedFiles = 0
     /// How many files that load refused without parsing them: links or special files that
-    /// appeared in place of a listed file, and files over the per-file limit.
+    /// appeared in place of a listed file, files over the per-file limit, and the files
+    /// past the total byte budget.
     public internal(set) var refusedFiles = 0
 
     /// An empty cache: the first load parses everything.

@@ -35,6 +35,27 @@ extension SpecLoader {
         return LoadedFile(entry: SpecLoadCache.Entry(size: bytes.count, digest: digest, result: result, stamp: opened, hashedAt: now), result: result)
     }
 
+    /// Where the total byte budget stops a load: the index of the first file not read
+    /// (`files.count` when they all fit) and the one error reported at that file. Sizes are
+    /// the stamps' (`statuses`), counted in path order whether a file is read or reused, so
+    /// an incremental load stops where a full load of the same tree does; refused files
+    /// (links, special files, files over the per-file limit) are not read and count 0.
+    static func budget(_ statuses: [Result<FileStamp, SpecFileError>], files: [String], limit: Int) -> (cutoff: Int, diagnostics: [Diagnostic]) {
+        var total = 0
+        var cutoff = files.count
+        for (index, status) in statuses.enumerated() {
+            guard case .success(let stamp) = status else { continue }
+            let (sum, overflow) = total.addingReportingOverflow(stamp.size)
+            total = overflow ? .max : sum
+            if total > limit, cutoff == files.count { cutoff = index }
+        }
+        guard cutoff < files.count else { return (cutoff, []) }
+        let message = "the spec files add up to \(total) bytes, over the limit of \(limit) bytes for one load; "
+            + "this file and the \(files.count - cutoff - 1) after it (in path order) were not read: "
+            + "remove spec files or exclude some with \(RepositoryScanner.ignoreFileName)"
+        return (cutoff, [Diagnostic(at: SourceLocation(file: files[cutoff], line: 1, column: 1), message)])
+    }
+
     /// `body` of every index below `count`, computed in batches across cores (one task a
     /// batch, so that 100,000 small files do not make 100,000 tasks), in index order.
     static func inBatches<Value: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> Value) async -> [Value] {

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Spec files come from whoever can merge into the repository, so reading them is bounded:
 /// links are refused, never followed; only regular files are read, each up to
-/// `LoaderLimits.maximumFileSize`.
+/// `LoaderLimits.maximumFileSize`, all of them up to `LoaderLimits.maximumTotalBytes`.
 public struct SpecLoader: Sendable {
     /// The limits applied to files and documents.
     public var limits: LoaderLimits
@@ -26,7 +26,7 @@ public struct SpecLoader: Sendable {
     ///
     /// No link below `root` is followed and nothing but a regular file is read (see
     /// `RepositoryScanner` and `SpecFileReader`); each read stops at
-    /// `limits.maximumFileSize`.
+    /// `limits.maximumFileSize`, and the files past `limits.maximumTotalBytes` are not read.
     public func load(_ root: URL, reusing cache: SpecLoadCache) async -> (repository: SpecRepository, cache: SpecLoadCache) {
         let listing: RepositoryListing
         switch RepositoryScanner(limits: limits).scan(root) {
@@ -37,13 +37,18 @@ public struct SpecLoader: Sendable {
         let limits = self.limits
         let previous = cache.entries
         let now = FileStamp.now()
-        // A file is read only when its stamp (lstat: nothing read, no link followed) moved,
-        // and parsed only when its digest is new.
+        // Every file's stamp first (lstat: nothing read, no link followed), so that the
+        // total budget is counted in path order, as a full load counts it, before any file
+        // is read. Then a file is read only when its stamp moved, and parsed only when its
+        // digest is new.
+        let statuses = await Self.inBatches(files.count) { index in
+            SpecFileReader.status(of: listing.path(of: files[index]), limit: limits.maximumFileSize)
+        }
+        let budget = Self.budget(statuses, files: files, limit: limits.maximumTotalBytes)
         let loaded = await Self.inBatches(files.count) { index in
+            if index >= budget.cutoff { return LoadedFile.refused(index == budget.cutoff ? budget.diagnostics : []) }
             let file = files[index]
-            let path = listing.path(of: file)
-            let status = SpecFileReader.status(of: path, limit: limits.maximumFileSize)
-            return Self.loadFile(path, relativePath: file, status: status, limits: limits, previous: previous[file], now: now)
+            return Self.loadFile(listing.path(of: file), relativePath: file, status: statuses[index], limits: limits, previous: previous[file], now: now)
         }
         var next = SpecLoadCache()
         var changed: [Int] = []
