@@ -38,7 +38,9 @@ struct RepositoryScannerTests {
         defer { directory.remove() }
         try directory.write("a/x.yaml", "")
         try FileManager.default.createSymbolicLink(atPath: directory.url.appendingPathComponent("a/loop").path, withDestinationPath: directory.path)
-        #expect(try RepositoryScanner().specFiles(under: directory.url).get() == ["a/x.yaml"])
+        let listing = try RepositoryScanner().scan(directory.url).get()
+        #expect(listing.files == ["a/x.yaml"])
+        #expect(listing.refused.map { $0.location?.file } == ["a/loop"], "the link is refused, not followed")
     }
 
     @Test(arguments: [

@@ -24,10 +24,15 @@ public struct SpecLoadCache: Sendable {
     public internal(set) var patchedPositions: [Int]?
     /// How many files the load that produced this cache read (to hash or parse them).
     public internal(set) var readFiles = 0
-    /// How many files the load that produced this cache parsed (the rest were reused).
+    /// How many files the load that produced this cache parsed (the rest were reused or
+    /// refused).
     public internal(set) var parsedFiles = 0
     /// How many files that load reused from the previous cache.
     public internal(set) var reusedFiles = 0
+    /// How many files that load refused without parsing them: links or special files that
+    /// appeared in place of a listed file, files over the per-file limit, and the files
+    /// past the total byte budget.
+    public internal(set) var refusedFiles = 0
 
     /// An empty cache: the first load parses everything.
     public init() {}

@@ -1,12 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// Loads a spec repository from disk: lists its files, parses each (in parallel across
 /// cores), decodes every document into a typed `Resource`, and reports duplicate ids.
+///
+/// Spec files come from whoever can merge into the repository, so reading them is bounded:
+/// links are refused, never followed; only regular files are read, each up to
+/// `LoaderLimits.maximumFileSize`, all of them up to `LoaderLimits.maximumTotalBytes`.
 public struct SpecLoader: Sendable {
     /// The limits applied to files and documents.
     public var limits: LoaderLimits
@@ -24,51 +23,51 @@ public struct SpecLoader: Sendable {
     /// Loads the repository at `root`, parsing only the files whose content differs from
     /// what `cache` holds for their path; returns the repository (equal to a full load's)
     /// and the cache for the next load.
+    ///
+    /// No link below `root` is followed and nothing but a regular file is read (see
+    /// `RepositoryScanner` and `SpecFileReader`); each read stops at
+    /// `limits.maximumFileSize`, and the files past `limits.maximumTotalBytes` are not read.
     public func load(_ root: URL, reusing cache: SpecLoadCache) async -> (repository: SpecRepository, cache: SpecLoadCache) {
-        let scanner = RepositoryScanner(limits: limits)
-        let files: [String]
-        switch scanner.specFiles(under: root) {
-        case .success(let list): files = list
+        let listing: RepositoryListing
+        switch RepositoryScanner(limits: limits).scan(root) {
+        case .success(let found): listing = found
         case .failure(let error): return (SpecRepository(resources: [], rejected: [], fileCount: 0, diagnostics: error.diagnostics), SpecLoadCache())
         }
-        var isDirectory: ObjCBool = false
-        _ = FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory)
-        let base = isDirectory.boolValue ? root : root.deletingLastPathComponent()
-        let basePath = base.path.hasSuffix("/") ? base.path : base.path + "/"
+        let files = listing.files
         let limits = self.limits
         let previous = cache.entries
         let now = FileStamp.now()
-        // Files are checked in batches, one task per batch, so that 100,000 small files do
-        // not make 100,000 tasks; a file is read only when its stamp moved, and parsed only
-        // when its digest is new.
-        let batch = max(1, files.count / (ProcessInfo.processInfo.activeProcessorCount * 8))
-        let loaded = await withTaskGroup(of: (start: Int, files: [LoadedFile]).self) { group in
-            for start in stride(from: 0, to: files.count, by: batch) {
-                group.addTask {
-                    (start, files[start..<min(start + batch, files.count)].map { file in
-                        Self.loadFile(basePath + file, relativePath: file, limits: limits, previous: previous[file], now: now)
-                    })
-                }
-            }
-            var results = [LoadedFile](repeating: LoadedFile(result: FileResult()), count: files.count)
-            for await part in group { results.replaceSubrange(part.start..<part.start + part.files.count, with: part.files) }
-            return results
+        // Every file's stamp first (lstat: nothing read, no link followed), so that the
+        // total budget is counted in path order, as a full load counts it, before any file
+        // is read. Then a file is read only when its stamp moved, and parsed only when its
+        // digest is new.
+        let statuses = await Self.inBatches(files.count) { index in
+            SpecFileReader.status(of: listing.path(of: files[index]), limit: limits.maximumFileSize)
+        }
+        let budget = Self.budget(statuses, files: files, limit: limits.maximumTotalBytes)
+        let loaded = await Self.inBatches(files.count) { index in
+            if index >= budget.cutoff { return LoadedFile.refused(index == budget.cutoff ? budget.diagnostics : []) }
+            let file = files[index]
+            return Self.loadFile(listing.path(of: file), relativePath: file, status: statuses[index], limits: limits, previous: previous[file], now: now)
         }
         var next = SpecLoadCache()
-        var reparsed: [Int] = []
+        var changed: [Int] = []
         for (index, (file, loadedFile)) in zip(files, loaded).enumerated() {
             if let entry = loadedFile.entry { next.entries[file] = entry }
             if loadedFile.read { next.readFiles += 1 }
-            if loadedFile.parsed {
+            if loadedFile.refused {
+                next.refusedFiles += 1
+                changed.append(index)
+            } else if loadedFile.parsed {
                 next.parsedFiles += 1
-                reparsed.append(index)
+                changed.append(index)
             } else {
                 next.reusedFiles += 1
             }
         }
         let results = loaded.map(\.result)
-        let patched = Self.patch(cache, files: files, reparsed: reparsed, results)
-        let repository = patched?.repository ?? Self.merge(results, fileCount: files.count)
+        let patched = listing.refused.isEmpty ? Self.patch(cache, files: files, changed: changed, results) : nil
+        let repository = patched?.repository ?? Self.merge(results, fileCount: files.count, refused: listing.refused)
         next.files = files
         next.merged = repository
         next.patchedPositions = patched?.replaced
@@ -77,14 +76,14 @@ public struct SpecLoader: Sendable {
 
     /// The previous load's repository with the re-parsed files' resources put in place,
     /// when that is exactly what a full merge would give: the same files, a previous load
-    /// without problems, and re-parsed files that define the same resources as before
-    /// (edits of values, not of identities) without problems. Nil otherwise. Each
-    /// resource's position is found by binary search (the resources are sorted by id),
-    /// so no index of 100,000 positions is built or kept.
-    static func patch(_ cache: SpecLoadCache, files: [String], reparsed: [Int], _ results: [FileResult]) -> (repository: SpecRepository, replaced: [Int])? {
+    /// without problems, and `changed` files (re-parsed or refused) that define the same
+    /// resources as before (edits of values, not of identities) without problems. Nil
+    /// otherwise. Each resource's position is found by binary search (the resources are
+    /// sorted by id), so no index of 100,000 positions is built or kept.
+    static func patch(_ cache: SpecLoadCache, files: [String], changed: [Int], _ results: [FileResult]) -> (repository: SpecRepository, replaced: [Int])? {
         guard var repository = cache.merged, cache.files == files, repository.diagnostics.isEmpty, repository.rejected.isEmpty else { return nil }
         var replaced: [Int] = []
-        for index in reparsed {
+        for index in changed {
             let result = results[index]
             guard result.diagnostics.isEmpty, result.rejected.isEmpty, let old = cache.entries[files[index]]?.result,
                 old.resources.map(\.id) == result.resources.map(\.id)
@@ -122,38 +121,18 @@ public struct SpecLoader: Sendable {
 
     /// One file as a load found it: its cache entry (nil when it could not be read, so
     /// there is nothing to reuse next time), its resources and problems, and whether it
-    /// was read and parsed this time.
+    /// was read and parsed this time, or refused without being read or parsed.
     struct LoadedFile: Sendable {
         var entry: SpecLoadCache.Entry?
         var result: FileResult
         var read = true
         var parsed = true
-    }
+        var refused = false
 
-    /// Reads and parses one file, or reuses `previous` when its stamp shows it untouched
-    /// or its content is the same; `now` is when this load started.
-    static func loadFile(_ path: String, relativePath: String, limits: LoaderLimits, previous: SpecLoadCache.Entry?, now: Int64) -> LoadedFile {
-        let start = SourceLocation(file: relativePath, line: 1, column: 1)
-        var status = stat()
-        let stamp = stat(path, &status) == 0 ? FileStamp(status) : nil
-        if let stamp, stamp.size > limits.maximumFileSize {
-            return LoadedFile(result: FileResult(diagnostics: [Diagnostic(at: start, "file is \(stamp.size) bytes, over the limit of \(limits.maximumFileSize) bytes; split it into smaller files")]))
+        /// A file refused (a link, not a regular file, over a limit, gone) with `diagnostics`.
+        static func refused(_ diagnostics: [Diagnostic]) -> LoadedFile {
+            LoadedFile(result: FileResult(diagnostics: diagnostics), read: false, parsed: false, refused: true)
         }
-        if let previous, let stamp, previous.stamp == stamp, !stamp.isRacy(hashedAt: previous.hashedAt) {
-            return LoadedFile(entry: previous, result: previous.result, read: false, parsed: false)
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return LoadedFile(result: FileResult(diagnostics: [Diagnostic(at: start, "cannot read the file; check that it exists and is readable")]))
-        }
-        let bytes = [UInt8](data)
-        let digest = SpecLoadCache.digest(bytes)
-        if var previous, previous.size == bytes.count, previous.digest == digest {
-            previous.stamp = stamp
-            previous.hashedAt = now
-            return LoadedFile(entry: previous, result: previous.result, parsed: false)
-        }
-        let result = decode(bytes, relativePath: relativePath, limits: limits)
-        return LoadedFile(entry: SpecLoadCache.Entry(size: bytes.count, digest: digest, result: result, stamp: stamp, hashedAt: now), result: result)
     }
 
     static func decode(_ bytes: [UInt8], relativePath: String, limits: LoaderLimits) -> FileResult {
@@ -176,8 +155,8 @@ public struct SpecLoader: Sendable {
         }
     }
 
-    static func merge(_ results: [FileResult], fileCount: Int) -> SpecRepository {
-        var diagnostics = results.flatMap(\.diagnostics)
+    static func merge(_ results: [FileResult], fileCount: Int, refused: [Diagnostic] = []) -> SpecRepository {
+        var diagnostics = refused + results.flatMap(\.diagnostics)
         var firstLocation: [ResourceID: SourceLocation] = [:]
         var resources: [Resource] = []
         resources.reserveCapacity(results.reduce(0) { $0 + $1.resources.count })
