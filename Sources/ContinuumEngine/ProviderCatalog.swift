@@ -89,10 +89,11 @@ public struct ProviderCatalog: Sendable {
         for (name, recorded) in state.providers {
             if let spec = ProviderSpec(recorded: recorded) { specs[name] = spec } else { unreadable.append(name) }
         }
+        var notApplied: [String: ProviderSpec] = [:]
         for resource in resources {
             guard case .provider(let spec) = resource.spec else { continue }
             if appliedOnly, state.providers[resource.id.name] != nil || unreadable.contains(resource.id.name) { continue }
-            specs[resource.id.name] = spec
+            if appliedOnly { notApplied[resource.id.name] = spec } else { specs[resource.id.name] = spec }
         }
         // Only machine providers join clusters; a fleet of sim providers needs no directory.
         let joinsClusters = specs.values.contains { $0.type == .libvirt || $0.type == .redfish }
@@ -116,6 +117,13 @@ public struct ProviderCatalog: Sendable {
             }
             let provider = factory.make(name: name, spec: effective, connection: connection, context: context)
             entries[name] = ProviderRegistry.Entry(provider: provider, concurrency: effective.limits.concurrency, requestsPerSecond: effective.limits.requestsPerSecond)
+        }
+        // A provider no apply has recorded yet has no objects to read: nothing is built for
+        // it (no program started, no credential read) while a change is only planned.
+        for (name, spec) in notApplied {
+            entries[name] = ProviderRegistry.Entry(provider: UnavailableProvider(name: name, error: ProviderError(
+                .invalidRequest, provider: name, message: "this provider is new and only planned; it is built when the change is applied",
+                remedy: "apply the change")), concurrency: spec.limits.concurrency, requestsPerSecond: spec.limits.requestsPerSecond)
         }
         for name in unreadable where entries[name] == nil {
             entries[name] = ProviderRegistry.Entry(provider: UnavailableProvider(name: name, error: ProviderError(

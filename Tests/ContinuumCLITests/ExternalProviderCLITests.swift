@@ -58,7 +58,7 @@ struct ExternalProviderCLITests {
         ("connection: files\n  config: {command: [/bin/sh, -c, \"touch PWNED\"]}",
             "p.yaml:8:11: error: spec.config.command: set by the operator for connection 'files'; a spec may tune only timeout"),
         ("config: {command: [/bin/sh, -c, \"touch PWNED\"]}",
-            "p.yaml:6:9: error: spec.type: a external provider needs an operator connection: set spec.connection to one of files"),
+            "p.yaml:6:9: error: spec.type: an external provider needs an operator connection: set spec.connection to one of files"),
         ("connection: files\n  config: {timeout: 2h}", "p.yaml:8:11: error: spec.config.timeout: 2h is over the connection's ceiling of 5m (through connection 'files')"),
     ])
     func aSpecCannotChooseTheProgram(lines: String, error: String) throws {
@@ -80,5 +80,25 @@ struct ExternalProviderCLITests {
             #expect(result.stderr.contains(error), "\(result.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("PWNED").path))
+    }
+
+    /// Planning a change that adds a provider (a pull request's plan) starts no program:
+    /// only an apply does.
+    @Test func planningANewProviderStartsNoProgram() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let started = directory.url.appendingPathComponent("STARTED").path
+        let config = try directory.write("operator.yaml", OperatorConfigSample.file(connections: [
+            OperatorConfigSample.connection("files", type: "external", settings: [("directory", directory.url.appendingPathComponent("objects").path)],
+                program: ("/bin/sh", ["-c", "touch \(started); exec /usr/bin/python3 \(Self.example)"])),
+        ])).path
+        _ = try directory.write("spec/fleet.yaml", Self.spec(vms: ["web-1"]))
+        let plan = try CLIRunner.run(["plan", "spec", "--config", config], in: directory.url)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("Plan: 2 to add"))
+        #expect(!FileManager.default.fileExists(atPath: started), "the plan started the program")
+        let apply = try CLIRunner.run(["apply", "spec", "--auto-approve", "--config", config], in: directory.url)
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(FileManager.default.fileExists(atPath: started))
     }
 }

@@ -51,7 +51,7 @@ class JsonFiles:
                                 "use a Continuum that speaks version %d" % PROTOCOL_VERSION)
         config = params.get("config") or {}
         if not config.get("directory"):
-            raise ProviderError("invalidRequest", "spec.config.directory is required", "set it to a writable directory")
+            raise ProviderError("invalidRequest", "settings.directory is required", "set it on the operator connection to a writable directory")
         self.directory = config["directory"]
         self.kinds = config.get("kinds") or KINDS
         self.crash_on, self.garbage_on = config.get("crashOn"), config.get("garbageOn")

@@ -70,8 +70,11 @@ struct OperatorConfigReader {
             return nil
         }
         var connection = Connection(name: name, type: type, location: node.location)
-        if let settings = fields["settings"] { connection.settings = freeForm(settings, "\(path).settings") }
-        if case .map = connection.settings {} else { connection.settings = .map([]) }
+        if let settings = fields["settings"] {
+            if case .mapping = settings.content { connection.settings = freeForm(settings, "\(path).settings") } else {
+                error(settings, "\(path).settings: expected a mapping of the provider's settings, found \(settings.typeDescription)")
+            }
+        }
         if let tunable = fields["tunable"] { connection.tunable = strings(tunable, "\(path).tunable") }
         if let credentials = fields["credentials"], let entries = mapping(credentials, "\(path).credentials", allowed: nil) {
             for (key, value) in entries.pairs {

@@ -34,7 +34,7 @@ struct OperatorPolicy {
                 let candidates = config.connections.values.filter { $0.type == spec.type }.map(\.name).sorted()
                 let choice = candidates.isEmpty ? "declare one in \(config.setting("connections"))" : "one of \(candidates.joined(separator: ", "))"
                 diagnostics.append(Diagnostic(at: resource.location(of: "spec.type"),
-                    "spec.type: a \(spec.type.rawValue) provider needs an operator connection: set spec.connection to \(choice); only type: sim works without one"))
+                    "spec.type: \(spec.type == .external ? "an" : "a") \(spec.type.rawValue) provider needs an operator connection: set spec.connection to \(choice); only type: sim works without one"))
             }
             return diagnostics
         }

@@ -35,7 +35,7 @@ public enum OperatorSecret: Sendable, Hashable, CustomStringConvertible {
         case .file(let path):
             guard let directory else {
                 throw ProviderError(.invalidRequest, provider: provider, message: "\(field): no secrets directory is configured for file \(path)",
-                    remedy: "set secretsDirectory in the operator configuration, or --secrets-dir")
+                    remedy: "set secretsDirectory in the operator configuration")
             }
             return try Self.read(path, beneath: directory).mapError { problem in
                 ProviderError(.invalidRequest, provider: provider, message: "\(field): cannot read secret file \(path): \(problem)",
