@@ -48,8 +48,7 @@ struct ControllerRoutes: Sendable {
             }
         }
         router.post("api/v1/reconcile") { _, _ in
-            await controller.trigger()
-            return Self.json(["triggered": true], status: .accepted)
+            Self.json(await controller.trigger(), status: .accepted)
         }
         let receiver = WebhookReceiver(controller: controller, options: options)
         router.post("hooks/:host") { request, context in await receiver.receive(request, host: context.parameters.get("host") ?? "") }

@@ -6,8 +6,9 @@ import Hummingbird
 import NIOCore
 
 /// `POST /hooks/github`, `/hooks/gitlab` and `/hooks/generic`: a push with a valid
-/// signature (or token) wakes the controller at once; a wrong or missing one is 401 and
-/// wakes nothing; a push to a branch the controller does not track is acknowledged and ignored.
+/// signature (or token) triggers a fetch (coalesced, after any backoff); a wrong or missing
+/// one is 401 and triggers nothing; a push to a branch the controller does not track is
+/// acknowledged and ignored.
 struct WebhookReceiver: Sendable {
     // The headers read, by name; each literal is a valid field name, so the fallback is never taken.
     static let gitlabToken = HTTPField.Name("X-Gitlab-Token") ?? .authorization
@@ -52,7 +53,7 @@ struct WebhookReceiver: Sendable {
                 return ControllerRoutes.json(["result": "ignored: the push does not change the tracked \(reference)"], status: .ok)
             }
         }
-        await controller.trigger()
-        return ControllerRoutes.json(["result": "reconcile triggered"], status: .accepted)
+        let receipt = await controller.trigger()
+        return ControllerRoutes.json(["result": "fetch triggered: \(receipt.message)"], status: .accepted)
     }
 }

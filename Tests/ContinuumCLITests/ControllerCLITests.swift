@@ -67,6 +67,7 @@ struct ControllerCLITests {
         let trigger = try CLIRunner.run(["reconcile", "--server", server])
         #expect(trigger.status == 0)
         #expect(trigger.stdout.contains("Reconcile triggered"))
+        #expect(trigger.stdout.contains("(trigger 1): "), "\(trigger.stdout)")
 
         kill(controller.processIdentifier, SIGTERM)
         let output = controller.output()

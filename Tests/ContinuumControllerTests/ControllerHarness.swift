@@ -90,6 +90,18 @@ final class ControllerHarness: Sendable {
         let answer = try await request("GET", path)
         return try #require(try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])
     }
+
+    /// The sum of a metric's series as `/metrics` shows them, such as every
+    /// `continuum_reconcile_total{result=...}`; `labels` picks the series containing it.
+    func metric(_ name: String, labels: String = "") async throws -> Double {
+        let text = try await request("GET", "/metrics").body
+        var sum = 0.0
+        for line in text.split(separator: "\n") where line.hasPrefix(name + "{") || line.hasPrefix(name + " ") {
+            guard labels.isEmpty || line.contains(labels), let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+            sum += value
+        }
+        return sum
+    }
 }
 
 struct HarnessError: Error, CustomStringConvertible {

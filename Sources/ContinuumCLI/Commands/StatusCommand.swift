@@ -46,6 +46,9 @@ struct StatusCommand: AsyncParsableCommand {
         if !status.resources.isEmpty {
             add("Resources", status.resources.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         }
+        if let triggers = status.triggers, triggers.received > triggers.handled {
+            add("Trigger", "waiting (\(triggers.received) received, \(triggers.handled) answered by a fetch)")
+        }
         add("Message", status.message)
         return lines
     }
