@@ -17,20 +17,23 @@ struct WebhookReceiver: Sendable {
     static let githubEvent = HTTPField.Name("X-GitHub-Event") ?? .authorization
 
     let controller: Controller
-    let options: ControllerServer.Options
+    /// The webhook secret; without one every receiver answers 403.
+    let secret: String?
+    /// The largest body read, in bytes.
+    let maximumBodySize: Int
 
     func receive(_ request: Request, host: String) async -> Response {
         guard ["github", "gitlab", "generic"].contains(host) else {
             return ControllerRoutes.error("no webhook receiver '\(host)'; use /hooks/github, /hooks/gitlab or /hooks/generic", status: .notFound)
         }
-        guard let secret = options.webhookSecret else {
+        guard let secret else {
             return ControllerRoutes.error("webhooks are disabled: start the controller with --webhook-secret-file", status: .forbidden)
         }
         let body: [UInt8]
         do {
-            body = Array(buffer: try await request.body.collect(upTo: options.maximumBodySize))
+            body = Array(buffer: try await request.body.collect(upTo: maximumBodySize))
         } catch {
-            return ControllerRoutes.error("the body is over \(options.maximumBodySize) bytes", status: .contentTooLarge)
+            return ControllerRoutes.error("the body is over \(maximumBodySize) bytes", status: .contentTooLarge)
         }
         let verifier = WebhookVerifier(secret: secret)
         let headers = request.headers

@@ -26,11 +26,11 @@ struct ServerTests {
         let verifier = WebhookVerifier(secret: Self.secret)
         let body = Self.pushBody()
 
-        let unsigned = try await harness.request("POST", "/hooks/github", body: body, headers: ["X-GitHub-Event": "push"])
-        let forged = try await harness.request("POST", "/hooks/github", body: body, headers: [
+        let unsigned = try await harness.request("POST", "/hooks/github", on: .webhooks, body: body, headers: ["X-GitHub-Event": "push"])
+        let forged = try await harness.request("POST", "/hooks/github", on: .webhooks, body: body, headers: [
             "X-GitHub-Event": "push", "X-Hub-Signature-256": WebhookVerifier(secret: "wrong").signature(of: body),
         ])
-        let tampered = try await harness.request("POST", "/hooks/github", body: Self.pushBody(branch: "main "), headers: [
+        let tampered = try await harness.request("POST", "/hooks/github", on: .webhooks, body: Self.pushBody(branch: "main "), headers: [
             "X-GitHub-Event": "push", "X-Hub-Signature-256": verifier.signature(of: body),
         ])
         let statuses: [Int] = [unsigned.status, forged.status, tampered.status]
@@ -40,13 +40,13 @@ struct ServerTests {
         #expect(await harness.controller.currentStatus().triggers?.received == 0, "a rejected webhook triggers nothing")
 
         let otherBranch = Self.pushBody(branch: "feature")
-        let ignored = try await harness.request("POST", "/hooks/github", body: otherBranch, headers: [
+        let ignored = try await harness.request("POST", "/hooks/github", on: .webhooks, body: otherBranch, headers: [
             "X-GitHub-Event": "push", "X-Hub-Signature-256": verifier.signature(of: otherBranch),
         ])
         #expect(ignored.status == 200)
         #expect(ignored.body.contains("ignored"))
 
-        let accepted = try await harness.request("POST", "/hooks/github", body: body, headers: [
+        let accepted = try await harness.request("POST", "/hooks/github", on: .webhooks, body: body, headers: [
             "X-GitHub-Event": "push", "X-Hub-Signature-256": verifier.signature(of: body),
         ])
         #expect(accepted.status == 202)
@@ -72,7 +72,7 @@ struct ServerTests {
         let repository = try GitFixture(in: directory.url)
         try repository.commit(Fleet.files(vms: []))
         let harness = try await ControllerHarness(directory: directory, repository: repository, webhookSecret: Self.secret) { $0.interval = .seconds(3600) }
-        let answer = try await harness.request("POST", "/hooks/\(host)", body: Self.pushBody(), headers: headers)
+        let answer = try await harness.request("POST", "/hooks/\(host)", on: .webhooks, body: Self.pushBody(), headers: headers)
         await harness.stop()
         #expect(answer.status == expected, "\(host) \(headers): \(answer.body)")
     }
@@ -83,14 +83,14 @@ struct ServerTests {
         let repository = try GitFixture(in: directory.url)
         try repository.commit(Fleet.files(vms: []))
         let off = try await ControllerHarness(directory: directory, repository: repository) { $0.interval = .seconds(3600) }
-        let forbidden = try await off.request("POST", "/hooks/github", body: Self.pushBody())
+        let forbidden = try await off.request("POST", "/hooks/github", on: .webhooks, body: Self.pushBody())
         await off.stop()
         #expect(forbidden.status == 403)
         #expect(forbidden.body.contains("--webhook-secret-file"))
 
         let on = try await ControllerHarness(directory: directory, repository: repository, webhookSecret: Self.secret) { $0.interval = .seconds(3600) }
         let huge = [UInt8](repeating: 0x20, count: 2 << 20)
-        let tooLarge = try await on.request("POST", "/hooks/github", body: huge, headers: ["X-Hub-Signature-256": WebhookVerifier(secret: Self.secret).signature(of: huge)])
+        let tooLarge = try await on.request("POST", "/hooks/github", on: .webhooks, body: huge, headers: ["X-Hub-Signature-256": WebhookVerifier(secret: Self.secret).signature(of: huge)])
         await on.stop()
         #expect(tooLarge.status == 413)
     }
