@@ -166,8 +166,8 @@ struct ControllerBench: AsyncParsableCommand {
         } else {
             print("\ngit clone/fetch = the git command (bare clone; fetch with nothing new); source clone = libgit2 clone + checkout of the commit.")
             print("first reconcile = fetch + load + refresh + plan + apply of every create (sim latency 0, SQLite state).")
-            print("no-change = a forced reconcile right after it: fetch, refresh (one revision listing per provider), plan; it decodes the state the apply wrote and plans in full.")
-            print("steady no-change = the mean of the next --repeats forced reconciles: the state has not moved, so its snapshot and the last plan's memo are reused. CPU = user + system of the process.")
+            print("no-change = a drift check asked for right after it: fetch, refresh (one revision listing per provider), plan; it decodes the state the apply wrote and plans in full.")
+            print("steady no-change = the mean of the next --repeats such drift checks: the state has not moved, so its snapshot and the last plan's memo are reused. CPU = user + system of the process.")
             print("read every object = the baseline: one read per recorded object, 64 at a time, as a refresh without revision listings.")
         }
     }

@@ -11,7 +11,7 @@ import Logging
 /// is due; the policy's verdict is published as the status.
 extension Controller {
     /// Fetches; then, when there is something to do, loads and reconciles.
-    func cycle(forced: Bool) async {
+    func cycle() async {
         let started = clock.now
         let startTime = Date()
         let revision: GitRevision
@@ -50,7 +50,7 @@ extension Controller {
                 return
             }
         }
-        guard policy.isDue(now: clock.now, newCommit: candidate != nil, forced: forced) else {
+        guard policy.isDue(now: clock.now, newCommit: candidate != nil) else {
             status.phase = policy.idle(phase: status.phase)
             return
         }

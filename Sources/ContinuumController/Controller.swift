@@ -8,12 +8,13 @@ public import ServiceLifecycle
 import ContinuumApply
 import Foundation
 
-/// The reconcile loop: fetch the Git source every `interval` (or at once when woken by a
-/// webhook), and when the commit changed, a retry is due or drift should be checked:
-/// reconcile it through the engine. An invalid or refused commit changes nothing: the last
-/// good commit stays applied and the status says why. Only the replica holding the state
-/// lease works; others stand by and take over. A `Service`: graceful shutdown lets
-/// in-flight operations finish and be recorded.
+/// The reconcile loop: fetch the Git source every `interval` (or sooner when triggered by a
+/// webhook or `continuum reconcile`), and when the commit changed, a retry is due or drift
+/// should be checked: reconcile it through the engine. Triggers are coalesced and wait out
+/// a backoff; a trigger alone makes a fetch, never a reconcile. An invalid or refused
+/// commit changes nothing: the last good commit stays applied and the status says why.
+/// Only the replica holding the state lease works; others stand by and take over. A
+/// `Service`: graceful shutdown lets in-flight operations finish and be recorded.
 public actor Controller: Service {
     /// How it runs.
     public nonisolated let configuration: ControllerConfiguration
@@ -48,6 +49,10 @@ public actor Controller: Service {
     var countedFrom: ResourceCountInputs?
     var fetchedOnce = false
     var leader = false
+    /// When the next fetch is scheduled (the interval, a backoff, the next drift check).
+    var nextCycle: ContinuousClock.Instant
+    /// Whether a fetch (and perhaps a reconcile) is running now.
+    var cycleRunning = false
 
     /// Creates a controller whose providers come from `catalog`; nothing runs until `run()`.
     public init(configuration: ControllerConfiguration, catalog: ProviderCatalog, metrics: ControllerMetrics, logger: Logger, clock: ContinuousClock = ContinuousClock()) {
@@ -63,6 +68,7 @@ public actor Controller: Service {
         self.metrics = metrics
         self.logger = logger
         self.clock = clock
+        self.nextCycle = clock.now
         self.policy = ReconcilePolicy(
             interval: configuration.interval, driftInterval: configuration.driftInterval, maximumBackoff: configuration.maximumBackoff,
             selfHeal: configuration.selfHeal)
@@ -89,8 +95,27 @@ public actor Controller: Service {
         logger.info("controller stopped")
     }
 
-    /// Asks for a reconcile now (a webhook or `continuum reconcile`): the loop fetches at once.
-    public func trigger() async {
+    /// Asks for a fetch now (a webhook or `continuum reconcile`). The fetch starts at once
+    /// unless one is running (then one more follows it, for every trigger that came
+    /// meanwhile), a backoff after failures holds fetches back (then the fetch at its end
+    /// answers the trigger), or this replica stands by. A reconcile follows the fetch only if
+    /// there is a new commit, a drift check is due or a retry is due.
+    /// - Returns: the trigger's number (`triggers.handled` in the status reaches it once a
+    ///   fetch answered it) and what becomes of it.
+    @discardableResult
+    public func trigger() async -> TriggerReceipt {
+        let number = policy.triggered()
+        let note = !leader && status.phase == .standby
+            ? "this replica stands by (\(status.message)); it fetches when it takes the state lock"
+            : policy.triggerNote(now: clock.now, scheduled: nextCycle, cycleRunning: cycleRunning)
+        await wakeup.fire()
+        return TriggerReceipt(trigger: number, message: note)
+    }
+
+    /// Asks for a full reconcile (fetch, refresh, plan, apply) now, as a due drift check
+    /// would: for the benchmark, which measures no-change reconciles. Not served over HTTP.
+    package func checkDriftNow() async {
+        _ = policy.driftCheckAsked()
         await wakeup.fire()
     }
 
@@ -98,6 +123,7 @@ public actor Controller: Service {
     public func currentStatus() -> ControllerStatus {
         var status = self.status
         status.leader = leader
+        status.triggers = ControllerStatus.Triggers(received: policy.triggersReceived, handled: policy.triggersHandled)
         return status
     }
 
@@ -113,12 +139,14 @@ public actor Controller: Service {
     }
 
     private func loop() async {
-        var nextCycle = clock.now
-        var woken = false
         while !stop.isStopped, !Task.isCancelled {
-            if woken || clock.now >= nextCycle {
+            if policy.fetchesNow(now: clock.now, scheduled: nextCycle, leader: leader) {
                 if await takeLease() {
-                    await cycle(forced: woken)
+                    let answering = policy.fetchStarting()
+                    cycleRunning = true
+                    await cycle()
+                    cycleRunning = false
+                    policy.fetchFinished(answering: answering)
                     nextCycle = policy.nextCycle(after: clock.now)
                 } else {
                     nextCycle = clock.now + min(configuration.interval, configuration.lease.renewInterval)
@@ -128,7 +156,9 @@ public actor Controller: Service {
             }
             var wait = nextCycle - clock.now
             if leader { wait = min(wait, configuration.lease.renewInterval) }
-            woken = await wakeup.wait(for: max(wait, .milliseconds(10)))
+            // A trigger that came during the cycle has fired the wake-up too: this returns at
+            // once and the next turn fetches, once, for all of them.
+            _ = await wakeup.wait(for: max(wait, .milliseconds(10)))
         }
     }
 

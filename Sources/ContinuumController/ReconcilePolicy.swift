@@ -35,6 +35,13 @@ struct ReconcilePolicy: Sendable {
     private(set) var lastFullReconcile: ContinuousClock.Instant?
     /// Why the newest commit was not applied, while that stands.
     private(set) var rejection: String?
+    /// Triggers received (webhooks, `continuum reconcile`); each is numbered by this count.
+    private(set) var triggersReceived = 0
+    /// The newest trigger a finished fetch answered; below `triggersReceived` while one waits.
+    private(set) var triggersHandled = 0
+    /// A drift check asked for outside the schedule (the benchmark's package API): the next
+    /// fetch reconciles in full.
+    private(set) var driftCheckRequested = false
 
     /// Creates the policy.
     init(interval: Duration, driftInterval: Duration, maximumBackoff: Duration, selfHeal: Bool) {
@@ -44,10 +51,11 @@ struct ReconcilePolicy: Sendable {
         backoff = Backoff(initial: interval, maximum: maximumBackoff)
     }
 
-    /// Whether a reconcile should run after a fetch: a new commit, drift due, a retry
-    /// after a failure, or a forced trigger.
-    func isDue(now: ContinuousClock.Instant, newCommit: Bool, forced: Bool) -> Bool {
-        newCommit || forced || backoff.failures > 0 || lastFullReconcile.map { now - $0 >= driftInterval } ?? true
+    /// Whether a reconcile (refresh, plan, apply) should run after a fetch: a new commit, a
+    /// retry after a failure, or a drift check due. A trigger is not a reason of its own: it
+    /// makes the controller fetch sooner, and the fetch finds out whether anything is new.
+    func isDue(now: ContinuousClock.Instant, newCommit: Bool) -> Bool {
+        newCommit || backoff.failures > 0 || driftCheckRequested || lastFullReconcile.map { now - $0 >= driftInterval } ?? true
     }
 
     /// Whether drift found in this reconcile is corrected: always for a new commit, else
@@ -61,6 +69,57 @@ struct ReconcilePolicy: Sendable {
     func nextCycle(after now: ContinuousClock.Instant) -> ContinuousClock.Instant {
         let next = now + (backoff.delay ?? interval)
         return lastFullReconcile.map { min(next, $0 + driftInterval) } ?? next
+    }
+
+    /// A trigger arrived (a webhook or `continuum reconcile`): it is recorded and numbered.
+    /// Triggers are coalesced: however many arrive while a fetch is pending or running, they
+    /// cost at most one more fetch.
+    mutating func triggered() -> Int {
+        triggersReceived += 1
+        return triggersReceived
+    }
+
+    /// A drift check is asked for outside the schedule: recorded as a trigger whose fetch
+    /// reconciles in full. Returns the trigger's number.
+    mutating func driftCheckAsked() -> Int {
+        driftCheckRequested = true
+        return triggered()
+    }
+
+    /// Whether a trigger waits for a fetch.
+    var hasPendingTrigger: Bool {
+        triggersReceived > triggersHandled
+    }
+
+    /// Whether a fetch starts now: the scheduled one is due (the interval, the end of a
+    /// backoff, the next drift check), or a trigger waits while this replica leads and no
+    /// backoff holds fetches back. A trigger during a backoff stays recorded and is answered
+    /// by the fetch at the backoff's end; a standby replica answers it when it takes the lock.
+    func fetchesNow(now: ContinuousClock.Instant, scheduled: ContinuousClock.Instant, leader: Bool) -> Bool {
+        now >= scheduled || (leader && hasPendingTrigger && backoff.failures == 0)
+    }
+
+    /// A fetch is about to start: it answers every trigger received so far. Pass the number
+    /// returned to `fetchFinished(answering:)`.
+    func fetchStarting() -> Int {
+        triggersReceived
+    }
+
+    /// The fetch that started with `fetchStarting()` returning `trigger` is finished: the
+    /// triggers up to that number are handled; later ones wait for the next fetch.
+    mutating func fetchFinished(answering trigger: Int) {
+        triggersHandled = max(triggersHandled, trigger)
+    }
+
+    /// What becomes of a trigger that arrives now, for the one who sent it.
+    func triggerNote(now: ContinuousClock.Instant, scheduled: ContinuousClock.Instant, cycleRunning: Bool) -> String {
+        let then = "a reconcile follows only if there is a new commit, a drift check is due or a retry is due"
+        if cycleRunning { return "a fetch is running; one more follows it and answers this trigger; \(then)" }
+        if backoff.failures > 0, now < scheduled {
+            let failures = "\(backoff.failures) failure\(backoff.failures == 1 ? "" : "s")"
+            return "backing off after \(failures): the fetch waits for the retry in \(DurationText.format(.seconds(((scheduled - now) / .seconds(1)).rounded(.up)))); \(then)"
+        }
+        return "fetching now; \(then)"
     }
 
     /// A new commit arrived: an earlier rejection no longer stands.
@@ -84,6 +143,7 @@ struct ReconcilePolicy: Sendable {
 
     /// The verdict on a reconcile of `commit` that ended with `outcome` at `now`.
     mutating func finished(_ outcome: ReconcileOutcome, commit: String, newCommit: Bool, keeping kept: String?, now: ContinuousClock.Instant) -> Verdict {
+        driftCheckRequested = false
         let short = commit.prefix(12)
         switch outcome {
         case .refused(let refusal, _):

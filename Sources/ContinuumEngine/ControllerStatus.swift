@@ -77,6 +77,21 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
         }
     }
 
+    /// Fetches asked for by webhooks and `continuum reconcile`.
+    public struct Triggers: Sendable, Codable, Hashable {
+        /// How many arrived since the controller started; each is numbered by this count.
+        public var received: Int
+        /// The newest one a finished fetch answered: below `received` while one waits (for
+        /// the running fetch, or for a backoff to end).
+        public var handled: Int
+
+        /// Creates counts.
+        public init(received: Int, handled: Int) {
+            self.received = received
+            self.handled = handled
+        }
+    }
+
     /// The phase.
     public var phase: Phase
     /// Why the phase is what it is, in a sentence a person can act on.
@@ -99,11 +114,14 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
     public var resources: [String: Int]
     /// Whether this replica holds the state lock.
     public var leader: Bool
+    /// Triggers received and handled.
+    public var triggers: Triggers?
 
     /// Creates a status.
     public init(
         phase: Phase, message: String, repository: String, reference: String, lastAppliedCommit: String? = nil, lastAttemptedCommit: String? = nil,
-        lastFetchedCommit: String? = nil, lastFetchTime: Date? = nil, lastReconcile: Reconcile? = nil, resources: [String: Int], leader: Bool
+        lastFetchedCommit: String? = nil, lastFetchTime: Date? = nil, lastReconcile: Reconcile? = nil, resources: [String: Int], leader: Bool,
+        triggers: Triggers? = nil
     ) {
         self.phase = phase
         self.message = message
@@ -116,5 +134,6 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
         self.lastReconcile = lastReconcile
         self.resources = resources
         self.leader = leader
+        self.triggers = triggers
     }
 }

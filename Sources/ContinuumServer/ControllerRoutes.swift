@@ -6,11 +6,13 @@ import Hummingbird
 import NIOCore
 import Prometheus
 
-/// The routes of the controller's HTTP server.
+/// The routes of the controller's main listener: probes (open), `/metrics` (open on a
+/// loopback listener, else a read token) and the API (tokens by role, when configured).
+/// The webhooks are not here: they have a listener of their own (`WebhookServer`).
 struct ControllerRoutes: Sendable {
     let controller: Controller
     let registry: PrometheusCollectorRegistry
-    let options: ControllerServer.Options
+    let access: APIAccess
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("healthz") { _, _ in Self.text("ok\n") }
@@ -19,20 +21,21 @@ struct ControllerRoutes: Sendable {
                 ? Self.text("ready\n")
                 : Self.text("not ready: the Git source has not been fetched yet, or the state store cannot be read\n", status: .serviceUnavailable)
         }
-        router.get("metrics") { _, _ in
+        router.group("metrics").add(middleware: APIAuthorization(access: access, scope: .metrics)).get { _, _ in
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
-        router.get("api/v1/status") { _, _ in Self.json(await controller.currentStatus()) }
-        router.get("api/v1/resources") { _, _ in
+        let api = router.group("api/v1").add(middleware: APIAuthorization(access: access, scope: .api))
+        api.get("status") { _, _ in Self.json(await controller.currentStatus()) }
+        api.get("resources") { _, _ in
             do {
                 return Self.json(["resources": try await controller.resources()])
             } catch {
                 return Self.error("\(error)", status: .serviceUnavailable)
             }
         }
-        router.get("api/v1/resources/:kind/:name") { _, context in
+        api.get("resources/:kind/:name") { _, context in
             let kind = context.parameters.get("kind") ?? ""
             let name = context.parameters.get("name") ?? ""
             guard let resourceKind = ResourceKind(rawValue: kind) else {
@@ -47,12 +50,9 @@ struct ControllerRoutes: Sendable {
                 return Self.error("\(error)", status: .serviceUnavailable)
             }
         }
-        router.post("api/v1/reconcile") { _, _ in
-            await controller.trigger()
-            return Self.json(["triggered": true], status: .accepted)
+        api.post("reconcile") { _, _ in
+            Self.json(await controller.trigger(), status: .accepted)
         }
-        let receiver = WebhookReceiver(controller: controller, options: options)
-        router.post("hooks/:host") { request, context in await receiver.receive(request, host: context.parameters.get("host") ?? "") }
     }
 
     static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -67,7 +67,10 @@ struct ControllerRoutes: Sendable {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data + [0x0a])))
     }
 
-    static func error(_ message: String, status: HTTPResponse.Status) -> Response {
-        json(["error": message], status: status)
+    /// A JSON error: `{"error": ...}`, with `"remedy"` when there is one.
+    static func error(_ message: String, remedy: String? = nil, status: HTTPResponse.Status) -> Response {
+        var body = ["error": message]
+        if let remedy { body["remedy"] = remedy }
+        return json(body, status: status)
     }
 }

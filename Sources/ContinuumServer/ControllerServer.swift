@@ -4,34 +4,33 @@ public import Logging
 public import Prometheus
 import NIOCore
 
-/// The controller's HTTP server (Hummingbird): health and readiness probes, Prometheus
-/// metrics, the status and resources API, `POST /api/v1/reconcile`, and the webhook
-/// receivers. A `Service` to run next to the controller in one service group.
+/// The controller's main HTTP server (Hummingbird): health and readiness probes, Prometheus
+/// metrics, the status and resources API and `POST /api/v1/reconcile`. The webhooks are
+/// served by `WebhookServer` on a listener of their own. A `Service` to run next to the
+/// controller in one service group.
 public struct ControllerServer: Sendable {
-    /// Where it listens and how it checks webhooks.
+    /// Where it listens and who may use the API.
     public struct Options: Sendable {
-        /// The address to bind, such as `127.0.0.1`.
-        public var host: String
-        /// The port; 0 picks a free one (see `onRunning`).
-        public var port: Int
-        /// The webhook secret; without one the receivers answer 403.
-        public var webhookSecret: String?
-        /// The largest request body accepted, in bytes (default 1 MiB; GitHub's limit is 25 MiB of
-        /// payload but pushes are far smaller).
-        public var maximumBodySize: Int
+        /// The address, timeouts and connection cap.
+        public let listener: HTTPListener
+        /// Who may use the API on that listener.
+        public let access: APIAccess
 
-        /// Creates options.
-        public init(host: String = "127.0.0.1", port: Int = 8080, webhookSecret: String? = nil, maximumBodySize: Int = 1 << 20) {
-            self.host = host
-            self.port = port
-            self.webhookSecret = webhookSecret
-            self.maximumBodySize = maximumBodySize
+        /// Creates options for `listener`, with the API's read and write tokens (the files'
+        /// contents) when there are any.
+        /// - Throws: `ServerConfigurationError` when a limit is out of range, or the tokens
+        ///   are refused (see `APIAccess`): none on a listener that is not loopback, an
+        ///   empty one, or the same token for both roles.
+        public init(listener: HTTPListener, readToken: String? = nil, writeToken: String? = nil) throws(ServerConfigurationError) {
+            try listener.validate()
+            self.listener = listener
+            self.access = try APIAccess(readToken: readToken, writeToken: writeToken, listenHost: listener.host)
         }
     }
 
     /// The controller served.
     public let controller: Controller
-    /// The registry `/metrics` shows.
+    /// The registry `/metrics` shows; the listener's connection counts go there too.
     public let registry: PrometheusCollectorRegistry
     /// Where it listens.
     public let options: Options
@@ -46,9 +45,10 @@ public struct ControllerServer: Sendable {
     /// The Hummingbird application; `onRunning` gets the port it listens on once it does.
     public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
-        ControllerRoutes(controller: controller, registry: registry, options: options).add(to: router)
+        ControllerRoutes(controller: controller, registry: registry, access: options.access).add(to: router)
+        let listener = options.listener
         return Application(
-            router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "continuum"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? options.port) }, logger: logger)
+            router: router, server: listener.server(registry: registry), configuration: listener.configuration(),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? listener.port) }, logger: logger)
     }
 }

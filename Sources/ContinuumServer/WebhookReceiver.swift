@@ -6,8 +6,9 @@ import Hummingbird
 import NIOCore
 
 /// `POST /hooks/github`, `/hooks/gitlab` and `/hooks/generic`: a push with a valid
-/// signature (or token) wakes the controller at once; a wrong or missing one is 401 and
-/// wakes nothing; a push to a branch the controller does not track is acknowledged and ignored.
+/// signature (or token) triggers a fetch (coalesced, after any backoff); a wrong or missing
+/// one is 401 and triggers nothing; a push to a branch the controller does not track is
+/// acknowledged and ignored.
 struct WebhookReceiver: Sendable {
     // The headers read, by name; each literal is a valid field name, so the fallback is never taken.
     static let gitlabToken = HTTPField.Name("X-Gitlab-Token") ?? .authorization
@@ -16,20 +17,23 @@ struct WebhookReceiver: Sendable {
     static let githubEvent = HTTPField.Name("X-GitHub-Event") ?? .authorization
 
     let controller: Controller
-    let options: ControllerServer.Options
+    /// The webhook secret; without one every receiver answers 403.
+    let secret: String?
+    /// The largest body read, in bytes.
+    let maximumBodySize: Int
 
     func receive(_ request: Request, host: String) async -> Response {
         guard ["github", "gitlab", "generic"].contains(host) else {
             return ControllerRoutes.error("no webhook receiver '\(host)'; use /hooks/github, /hooks/gitlab or /hooks/generic", status: .notFound)
         }
-        guard let secret = options.webhookSecret else {
+        guard let secret else {
             return ControllerRoutes.error("webhooks are disabled: start the controller with --webhook-secret-file", status: .forbidden)
         }
         let body: [UInt8]
         do {
-            body = Array(buffer: try await request.body.collect(upTo: options.maximumBodySize))
+            body = Array(buffer: try await request.body.collect(upTo: maximumBodySize))
         } catch {
-            return ControllerRoutes.error("the body is over \(options.maximumBodySize) bytes", status: .contentTooLarge)
+            return ControllerRoutes.error("the body is over \(maximumBodySize) bytes", status: .contentTooLarge)
         }
         let verifier = WebhookVerifier(secret: secret)
         let headers = request.headers
@@ -52,7 +56,7 @@ struct WebhookReceiver: Sendable {
                 return ControllerRoutes.json(["result": "ignored: the push does not change the tracked \(reference)"], status: .ok)
             }
         }
-        await controller.trigger()
-        return ControllerRoutes.json(["result": "reconcile triggered"], status: .accepted)
+        let receipt = await controller.trigger()
+        return ControllerRoutes.json(["result": "fetch triggered: \(receipt.message)"], status: .accepted)
     }
 }

@@ -24,13 +24,7 @@ public struct WebhookVerifier: Sendable {
     /// Whether `header` is the shared token.
     public func isValidToken(_ header: String?) -> Bool {
         guard let header else { return false }
-        let given = Array(header.utf8)
-        // Compare every byte whatever the lengths, so timing tells nothing of the token.
-        var difference = UInt8(given.count == token.count ? 0 : 1)
-        for index in 0..<max(given.count, token.count) {
-            difference |= (index < given.count ? given[index] : 0) ^ (index < token.count ? token[index] : 0xff)
-        }
-        return difference == 0
+        return ConstantTime.equals(Array(header.utf8), token)
     }
 
     /// The signature header value for `body`, as GitHub computes it: `sha256=<hex>`.

@@ -22,10 +22,16 @@ struct CLIRunner {
     }
 
     /// Starts the executable without waiting; read its output with `output()` after signalling it.
-    static func start(_ arguments: [String], in directory: URL) throws -> Process {
+    /// With `openFileLimit` it runs under that limit on open files (`ulimit -n`, soft and hard).
+    static func start(_ arguments: [String], in directory: URL, openFileLimit: Int? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
+        if let openFileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", try executable().path] + arguments
+        } else {
+            process.executableURL = try executable()
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env["CONTINUUM_STATE"] = nil

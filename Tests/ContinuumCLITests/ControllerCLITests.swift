@@ -11,11 +11,11 @@ struct ControllerCLITests {
     }
 
     /// Polls `continuum status --server` until `condition` holds on its JSON, up to `timeout`.
-    static func waitForStatus(_ server: String, timeout: Duration = .seconds(30), _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
+    static func waitForStatus(_ server: String, token: String? = nil, timeout: Duration = .seconds(30), _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         var last: [String: Any] = [:]
         while ContinuousClock.now < deadline {
-            let result = try CLIRunner.run(["status", "--server", server, "--format", "json"])
+            let result = try CLIRunner.run(["status", "--server", server, "--format", "json"] + (token.map { ["--token-file", $0] } ?? []))
             if result.status == 0, let status = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] {
                 last = status
                 if condition(status) { return status }
@@ -67,6 +67,7 @@ struct ControllerCLITests {
         let trigger = try CLIRunner.run(["reconcile", "--server", server])
         #expect(trigger.status == 0)
         #expect(trigger.stdout.contains("Reconcile triggered"))
+        #expect(trigger.stdout.contains("(trigger 1): "), "\(trigger.stdout)")
 
         kill(controller.processIdentifier, SIGTERM)
         let output = controller.output()
@@ -77,6 +78,92 @@ struct ControllerCLITests {
         #expect(objects.count == lines.count, "every log line is a JSON object: \(lines.filter { !$0.hasPrefix("{") }.prefix(3))")
         #expect(objects.contains { $0["commit"] as? String == String(commit.prefix(12)) && $0["resource"] as? String == "VirtualMachine/web-1" })
         #expect(objects.contains { $0["message"] as? String == "controller stopped" })
+        #expect(objects.contains { ($0["message"] as? String)?.hasPrefix("webhooks are not served: start with --webhook-listen") == true })
+        #expect(objects.contains { $0["message"] as? String == "listening" && ($0["api"] as? String)?.hasPrefix("open to this host only") == true })
+    }
+
+    @Test func theAPINeedsItsTokensAndTheWebhooksTheirListener() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let commit = try repository.commit(Self.fleet())
+        let files = ["read": "read-0123456789\n", "write": "  write-9876543210\n", "secret": "hook-secret\n", "empty": " \n"]
+        for (name, text) in files { try Data(text.utf8).write(to: directory.url.appendingPathComponent(name)) }
+        func file(_ name: String) -> String { directory.url.appendingPathComponent(name).path }
+        let port = Int.random(in: 20_000..<40_000)
+        let hooks = port + 20_000
+        let server = "http://127.0.0.1:\(port)"
+        let controller = try CLIRunner.start([
+            "controller", "--repo", repository.url, "--path", "specs", "--interval", "1h", "--listen", "127.0.0.1:\(port)",
+            "--webhook-listen", "127.0.0.1:\(hooks)", "--webhook-secret-file", file("secret"),
+            "--api-token-file", file("read"), "--api-write-token-file", file("write"),
+            "--state", file("state.db"), "--sim-world", file("sim.db"), "--cache-dir", file("cache"),
+        ], in: directory.url)
+        defer { if controller.isRunning { kill(controller.processIdentifier, SIGKILL) } }
+
+        let applied = try await Self.waitForStatus(server, token: file("read")) { $0["lastAppliedCommit"] as? String == commit }
+        #expect(applied["phase"] as? String == "Ready")
+        let anonymous = try CLIRunner.run(["status", "--server", server])
+        let read = try CLIRunner.run(["status", "--server", server, "--token-file", file("write")])
+        let readCannotWrite = try CLIRunner.run(["reconcile", "--server", server, "--token-file", file("read")])
+        let write = try CLIRunner.run(["reconcile", "--server", server, "--token-file", file("write")])
+        let empty = try CLIRunner.run(["status", "--server", server, "--token-file", file("empty")])
+        kill(controller.processIdentifier, SIGTERM)
+        let output = controller.output()
+        controller.waitUntilExit()
+
+        #expect(anonymous.status == 1)
+        #expect(anonymous.stderr.contains("answered 401: this endpoint needs a bearer token; send the header Authorization: Bearer TOKEN"), "\(anonymous.stderr)")
+        #expect(read.status == 0, "the write token may read: \(read.stderr)")
+        #expect(readCannotWrite.status == 1)
+        #expect(readCannotWrite.stderr.contains("answered 403: a read token cannot do this"), "\(readCannotWrite.stderr)")
+        #expect(write.status == 0, "\(write.stderr)")
+        #expect(empty.status != 0)
+        #expect(empty.stderr.contains("the API token file is empty"), "\(empty.stderr)")
+        #expect(output.contains("receiving webhooks") && output.contains("127.0.0.1:\(hooks)/hooks/"), "\(output)")
+        #expect(output.contains("api=bearer tokens (read, write)"), "\(output)")
+        #expect(!output.contains("read-0123456789") && !output.contains("write-9876543210"), "tokens are never logged")
+    }
+
+    @Test func pastTheOpenFileLimitTheListenerBacksOffAndRecovers() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let commit = try repository.commit(Self.fleet())
+        let port = Int.random(in: 20_000..<60_000)
+        let server = "http://127.0.0.1:\(port)"
+        // 128 descriptors in all and a cap far above: the HTTP connections alone can exhaust them.
+        let controller = try CLIRunner.start([
+            "controller", "--repo", repository.url, "--path", "specs", "--interval", "1h", "--listen", "127.0.0.1:\(port)",
+            "--http-max-connections", "1000", "--http-header-timeout", "1s",
+            "--state", directory.url.appendingPathComponent("state.db").path, "--sim-world", directory.url.appendingPathComponent("sim.db").path,
+            "--cache-dir", directory.url.appendingPathComponent("cache").path,
+        ], in: directory.url, openFileLimit: 128)
+        defer { if controller.isRunning { kill(controller.processIdentifier, SIGKILL) } }
+        let applied = try await Self.waitForStatus(server) { $0["lastAppliedCommit"] as? String == commit }
+        #expect(applied["phase"] as? String == "Ready")
+
+        // 200 connections that send nothing, more than the process can hold: it accepts what it
+        // can, accept fails with EMFILE, and NIO's accept backoff waits a second before trying
+        // again. The header timeout closes what was accepted; the next wave comes in, until all
+        // 200 are served their close.
+        var descriptors: [Int32] = []
+        for _ in 0..<200 { descriptors.append(try TCPClient.connect(port: port)) }
+        let closed = await TCPClient.waitUntilClosedByServer(descriptors, count: descriptors.count)
+        for descriptor in descriptors { close(descriptor) }
+
+        let next = try repository.commit(Self.fleet(cpu: "4"))
+        let trigger = try CLIRunner.run(["reconcile", "--server", server])
+        let recovered = try await Self.waitForStatus(server) { $0["lastAppliedCommit"] as? String == next }
+        kill(controller.processIdentifier, SIGTERM)
+        let output = controller.output()
+        controller.waitUntilExit()
+        #expect(closed.count == 200)
+        #expect(trigger.status == 0, "the listener answers again: \(trigger.stderr)")
+        #expect(recovered["lastAppliedCommit"] as? String == next, "Git fetches again after the storm")
+        #expect(controller.terminationStatus == 0)
+        #expect(output.contains("the open-file limit is 128 but the HTTP listeners may hold 1000 connections"), "\(output.suffix(2000))")
+        #expect(!output.contains("Waiting on child channel"), "the accept loop never stopped: \(output.suffix(2000))")
     }
 
     @Test(arguments: [
@@ -87,6 +174,14 @@ struct ControllerCLITests {
         (["--commit", "xyz"], "is not a commit SHA"),
         (["--path", "../elsewhere"], "must be a relative path inside the repository"),
         (["--webhook-secret-file", "/nonexistent/secret"], "/nonexistent/secret: cannot read the webhook secret file"),
+        (["--listen", "0.0.0.0:0"], "--listen 0.0.0.0 is not a loopback address and no API token is configured"),
+        (["--listen", ":0"], "give --api-token-file (read) and --api-write-token-file (write), or listen on 127.0.0.1 or ::1"),
+        (["--webhook-listen", "0.0.0.0:0"], "--webhook-listen needs --webhook-secret-file"),
+        (["--webhook-listen", "hooks"], "--webhook-listen 'hooks' is not host:port"),
+        (["--listen", "127.0.0.1:8080", "--webhook-listen", "127.0.0.1:8080", "--webhook-secret-file", "/tmp/s"], "give the webhooks an address of their own"),
+        (["--api-token-file", "/nonexistent/token"], "/nonexistent/token: cannot read the API read token file"),
+        (["--http-idle-timeout", "soon"], "--http-idle-timeout 'soon' is not a duration"),
+        (["--http-max-connections", "0"], "--http-max-connections must be at least 1"),
     ])
     func badOptionsAreRefusedWithAReason(_ options: [String], _ message: String) throws {
         let directory = try TemporaryDirectory()

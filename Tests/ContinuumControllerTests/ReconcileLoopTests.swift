@@ -145,9 +145,8 @@ struct ReconcileLoopTests {
         let harness = try await ControllerHarness(directory: directory, repository: repository, reference: .commit(pinned))
         try await harness.waitForStatus { $0.lastAppliedCommit == pinned }
         try repository.commit(Fleet.files(vms: ["web-1", "web-2"]), message: "not for the pinned controller")
-        await harness.controller.trigger()
-        try await Task.sleep(for: .seconds(2))
-        let status = await harness.controller.currentStatus()
+        let receipt = await harness.controller.trigger()
+        let status = try await harness.waitForStatus { ($0.triggers?.handled ?? 0) >= receipt.trigger }
         await harness.stop()
         #expect(status.lastAppliedCommit == pinned)
         #expect(status.lastFetchedCommit == pinned)

@@ -18,16 +18,81 @@ struct ReconcilePolicyTests {
         return PlannedChange(plan: plan, memo: nil, drift: drift)
     }
 
-    @Test func aReconcileIsDueForANewCommitATriggerARetryOrDrift() {
+    @Test func aReconcileIsDueForANewCommitARetryOrDriftButNotForATrigger() {
         var rules = policy()
-        #expect(rules.isDue(now: start, newCommit: false, forced: false), "nothing reconciled yet: drift is due")
+        #expect(rules.isDue(now: start, newCommit: false), "nothing reconciled yet: drift is due")
         _ = rules.finished(.applied(planned(changes: false), result: nil), commit: "a", newCommit: true, keeping: nil, now: start)
-        #expect(!rules.isDue(now: start + .seconds(299), newCommit: false, forced: false))
-        #expect(rules.isDue(now: start + .seconds(300), newCommit: false, forced: false))
-        #expect(rules.isDue(now: start + .seconds(1), newCommit: true, forced: false))
-        #expect(rules.isDue(now: start + .seconds(1), newCommit: false, forced: true))
+        #expect(!rules.isDue(now: start + .seconds(299), newCommit: false))
+        #expect(rules.isDue(now: start + .seconds(300), newCommit: false))
+        #expect(rules.isDue(now: start + .seconds(1), newCommit: true))
+        _ = rules.triggered()
+        #expect(rules.fetchesNow(now: start + .seconds(1), scheduled: start + .seconds(60), leader: true), "a trigger fetches at once")
+        #expect(!rules.isDue(now: start + .seconds(1), newCommit: false), "a trigger alone does not reconcile: it only fetches")
         _ = rules.fetchFailed("fetch failed")
-        #expect(rules.isDue(now: start + .seconds(1), newCommit: false, forced: false), "a failure is retried")
+        #expect(rules.isDue(now: start + .seconds(1), newCommit: false), "a failure is retried")
+    }
+
+    @Test func triggersWhileAFetchIsPendingOrRunningCostOneMoreFetch() {
+        var rules = policy()
+        let scheduled = start + .seconds(60)
+        var fetches = 0
+        /// The controller's loop: fetch while the rules say so.
+        func runLoop(_ rules: inout ReconcilePolicy, duringFetch: (inout ReconcilePolicy) -> Void = { _ in }) {
+            while rules.fetchesNow(now: start, scheduled: scheduled, leader: true) {
+                let answering = rules.fetchStarting()
+                fetches += 1
+                duringFetch(&rules)
+                rules.fetchFinished(answering: answering)
+            }
+        }
+        #expect(!rules.hasPendingTrigger)
+        for _ in 0..<50 { _ = rules.triggered() }
+        runLoop(&rules)
+        #expect(fetches == 1, "50 triggers before the fetch: one fetch")
+        var during = 0
+        _ = rules.triggered()
+        runLoop(&rules) { rules in
+            during += 1
+            if during == 1 { for _ in 0..<100 { _ = rules.triggered() } }
+        }
+        #expect(fetches == 3, "100 triggers during a fetch: one more fetch, answering them all")
+        #expect(rules.triggersHandled == 151 && !rules.hasPendingTrigger)
+    }
+
+    @Test func aTriggerDuringABackoffIsRecordedAndAnsweredWhenTheBackoffEnds() {
+        var rules = policy()
+        _ = rules.fetchFailed("boom")
+        let scheduled = rules.nextCycle(after: start)
+        #expect(scheduled == start + .seconds(60))
+        let number = rules.triggered()
+        #expect(number == 1 && rules.hasPendingTrigger)
+        #expect(!rules.fetchesNow(now: start + .seconds(1), scheduled: scheduled, leader: true), "the backoff holds the trigger's fetch")
+        #expect(rules.triggerNote(now: start + .seconds(1), scheduled: scheduled, cycleRunning: false).contains("backing off after 1 failure: the fetch waits for the retry in 59s"))
+        #expect(rules.fetchesNow(now: scheduled, scheduled: scheduled, leader: true), "at the backoff's end the fetch runs")
+        let answering = rules.fetchStarting()
+        _ = rules.fetchFailed("boom again")
+        rules.fetchFinished(answering: answering)
+        #expect(!rules.hasPendingTrigger, "the fetch at the backoff's end answered it")
+        #expect(rules.isDue(now: scheduled, newCommit: false), "and it retries the reconcile")
+    }
+
+    @Test func aStandbyReplicaAnswersTriggersOnlyOnItsSchedule() {
+        var rules = policy()
+        _ = rules.triggered()
+        #expect(!rules.fetchesNow(now: start, scheduled: start + .seconds(60), leader: false))
+        #expect(rules.fetchesNow(now: start + .seconds(60), scheduled: start + .seconds(60), leader: false))
+        #expect(rules.triggerNote(now: start, scheduled: start, cycleRunning: true).hasPrefix("a fetch is running; one more follows it"))
+        #expect(rules.triggerNote(now: start, scheduled: start + .seconds(60), cycleRunning: false).hasPrefix("fetching now"))
+    }
+
+    @Test func aDriftCheckAskedForReconcilesOnce() {
+        var rules = policy()
+        _ = rules.finished(.applied(planned(changes: false), result: nil), commit: "a", newCommit: true, keeping: nil, now: start)
+        #expect(!rules.isDue(now: start + .seconds(1), newCommit: false))
+        _ = rules.driftCheckAsked()
+        #expect(rules.isDue(now: start + .seconds(1), newCommit: false))
+        _ = rules.finished(.applied(planned(changes: false), result: nil), commit: "a", newCommit: false, keeping: "a", now: start + .seconds(1))
+        #expect(!rules.isDue(now: start + .seconds(2), newCommit: false))
     }
 
     @Test func failuresBackOffDoublingUpToTheMaximumAndASuccessResets() {

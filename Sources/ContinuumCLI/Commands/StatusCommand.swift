@@ -11,10 +11,11 @@ struct StatusCommand: AsyncParsableCommand {
     )
 
     @Option(help: "The controller's URL, such as http://127.0.0.1:8080.") var server: String
+    @Option(help: "A file holding an API token (the controller's read or write token), sent as a bearer token.") var tokenFile: String?
     @Option(help: "text or json.") var format: ListingFormat = .text
 
     func run() async throws {
-        let data = try await ControllerClient(server: server).send("GET", "/api/v1/status")
+        let data = try await ControllerClient(server: server, tokenFile: tokenFile).send("GET", "/api/v1/status")
         guard format == .text else {
             Terminal.out(String(decoding: data, as: UTF8.self))
             return
@@ -45,6 +46,9 @@ struct StatusCommand: AsyncParsableCommand {
         }
         if !status.resources.isEmpty {
             add("Resources", status.resources.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        }
+        if let triggers = status.triggers, triggers.received > triggers.handled {
+            add("Trigger", "waiting (\(triggers.received) received, \(triggers.handled) answered by a fetch)")
         }
         add("Message", status.message)
         return lines

@@ -7,6 +7,14 @@ import FoundationNetworking
 /// Talks to a running controller's HTTP API for `reconcile` and `status`.
 struct ControllerClient {
     let server: String
+    /// The bearer token sent, read from `--token-file`.
+    var token: String?
+
+    /// A client for `server`, with the token in `tokenFile` when given.
+    init(server: String, tokenFile: String?) throws {
+        self.server = server
+        self.token = try tokenFile.map { try SecretFile.read($0, purpose: "API token") }
+    }
 
     /// Sends a request; a connection failure or an error status prints why and exits 1.
     func send(_ method: String, _ path: String) async throws -> Data {
@@ -16,11 +24,12 @@ struct ControllerClient {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.timeoutInterval = 30
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         do {
             let (data, response) = try await URLSession.shared.data(for: request)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             guard (200..<300).contains(status) else {
-                Terminal.error("error: \(method) \(url.absoluteString) answered \(status): \(String(decoding: data.prefix(2000), as: UTF8.self))\n")
+                Terminal.error("error: \(method) \(url.absoluteString) answered \(status): \(Self.problem(in: data))\n")
                 throw ExitCode.failure
             }
             return data
@@ -30,5 +39,13 @@ struct ControllerClient {
             Terminal.error("error: cannot reach the controller at \(server): \(error.localizedDescription); check --server and that the controller runs\n")
             throw ExitCode.failure
         }
+    }
+
+    /// An error answer as `error; remedy` when it is the controller's JSON, else its text.
+    private static func problem(in data: Data) -> String {
+        if let body = try? JSONDecoder().decode([String: String].self, from: data), let error = body["error"] {
+            return body["remedy"].map { "\(error); \($0)" } ?? error
+        }
+        return String(decoding: data.prefix(2000), as: UTF8.self)
     }
 }

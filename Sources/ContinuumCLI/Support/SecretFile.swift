@@ -9,7 +9,7 @@ enum SecretFile {
             throw ValidationError("\(path): cannot read the \(purpose) file; check the path and its permissions")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw ValidationError("\(path): the \(purpose) file is empty") }
+        guard !text.isEmpty else { throw ValidationError("\(path): the \(purpose) file is empty; put the \(purpose) in it") }
         return text
     }
 }
