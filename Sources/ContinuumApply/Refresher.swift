@@ -106,7 +106,7 @@ public struct Refresher: Sendable {
         let listings = await Self.concurrentMap(providers, parallelism: parallelism) { name -> (String, Swift.Result<[String: String]?, ProviderError>) in
             do throws(ProviderError) {
                 let provider = try registry.provider(name)
-                return (name, .success(try await retry.run(provider: name) { () throws(ProviderError) in try await provider.revisions() }))
+                return (name, .success(try await retry.run(provider: name, timed: !provider.isLocal) { () throws(ProviderError) in try await provider.revisions() }))
             } catch {
                 return (name, .failure(error))
             }
@@ -150,7 +150,9 @@ public struct Refresher: Sendable {
             do throws(ProviderError) {
                 let provider = try registry.provider(record.provider)
                 let kind = record.id.kind, providerID = record.providerID ?? ""
-                return (position, .success(try await retry.run(provider: record.provider) { () throws(ProviderError) in try await provider.read(kind, providerID: providerID) }))
+                return (position, .success(try await retry.run(provider: record.provider, timed: !provider.isLocal) { () throws(ProviderError) in
+                    try await provider.read(kind, providerID: providerID)
+                }))
             } catch {
                 return (position, .failure(error))
             }

@@ -23,8 +23,10 @@ public struct RetryPolicy: Sendable {
 
     /// Calls `body` until it succeeds, fails with a non-retryable error, or runs out of
     /// attempts; `retrying` is told of each retry.
+    /// `timed: false` leaves out the per-attempt timeout, for a local provider that cannot
+    /// hang (the timeout's watchdog task costs more than a local read).
     func run<T: Sendable>(
-        provider: String, limiter: RateLimiter? = nil, retrying: (_ attempt: Int, _ error: ProviderError) -> Void = { _, _ in },
+        provider: String, limiter: RateLimiter? = nil, timed: Bool = true, retrying: (_ attempt: Int, _ error: ProviderError) -> Void = { _, _ in },
         _ body: @escaping @Sendable () async throws(ProviderError) -> T
     ) async throws(ProviderError) -> T {
         var attempt = 1
@@ -32,7 +34,7 @@ public struct RetryPolicy: Sendable {
         while true {
             await limiter?.acquire()
             do {
-                return try await Timeout.run(attemptTimeout, provider: provider, body)
+                return timed ? try await Timeout.run(attemptTimeout, provider: provider, body) : try await body()
             } catch where error.isRetryable && attempt < maximumAttempts && !Task.isCancelled {
                 retrying(attempt, error)
                 try? await Task.sleep(for: backoff * Double.random(in: 0.5...1.0))

@@ -36,6 +36,12 @@ struct GitSession {
                 throw GitError(operation: "use path \(path) of commit \(sha.prefix(12))", message: "no such directory in the commit",
                     remedy: "check --path against the repository's layout")
             }
+            // A commit can make --path (or a directory on the way) a symbolic link to a host
+            // directory: the specs must come from the checkout, nowhere else.
+            guard let resolved = Self.realPath(specDirectory.path), let root = Self.realPath(directory.path), resolved == root || resolved.hasPrefix(root + "/") else {
+                throw GitError(operation: "use path \(path) of commit \(sha.prefix(12))", message: "it leads out of the checkout through a symbolic link",
+                    remedy: "commit the spec directory itself, not a link to it")
+            }
         }
         return GitRevision(commit: sha, summary: summary, directory: specDirectory)
     }
@@ -79,6 +85,13 @@ struct GitSession {
         }
         guard let repository else { throw GitError(operation: "open \(options.displayURL)", message: "libgit2 returned no repository", remedy: "report this") }
         return repository
+    }
+
+    /// The path with every symbolic link resolved; nil when it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// The URL the cached repository's `origin` remote fetches from; nil when it has none.

@@ -75,6 +75,9 @@ public struct ClusterMachineProvider: Provider {
     /// The machine provider's listing: machines are its objects. Clusters are not in it.
     public func revisions() async throws(ProviderError) -> [String: String]? { try await inner.revisions() }
 
+    /// Cluster health is read over the network, so never local.
+    public var isLocal: Bool { false }
+
     /// A cluster's health is read from its API at every refresh, never from a listing.
     public func listsRevisions(of kind: ResourceKind) -> Bool { kind != .kubernetesCluster && inner.listsRevisions(of: kind) }
 

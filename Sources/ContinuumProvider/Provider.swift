@@ -21,6 +21,10 @@ public protocol Provider: Sendable {
     /// are read one by one (a wrapper that serves some kinds itself). Default: every kind.
     func listsRevisions(of kind: ResourceKind) -> Bool
 
+    /// Whether calls are answered in this process without network or program I/O (the
+    /// embedded sim): they cannot hang, so reads need no per-call timeout. Default false.
+    var isLocal: Bool { get }
+
     /// The object created for `id` by the call with `idempotencyKey`, if any.
     func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject?
 
@@ -46,6 +50,9 @@ extension Provider {
 
     /// Every kind.
     public func listsRevisions(of kind: ResourceKind) -> Bool { true }
+
+    /// Not local.
+    public var isLocal: Bool { false }
 
     /// By default a provider adds no immutable fields.
     public func immutableFields(of kind: ResourceKind) -> [FieldPath] { [] }

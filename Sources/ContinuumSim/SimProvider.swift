@@ -32,6 +32,9 @@ public actor SimProvider: Provider {
         return Self.observed(object)
     }
 
+    /// The sim answers from its world in this process: nothing to time out.
+    public nonisolated var isLocal: Bool { true }
+
     /// One listing call (with its latency) answers for every object of this site.
     public func revisions() async throws(ProviderError) -> [String: String]? {
         try await latency("list", name, kind: nil, attempt: 0)

@@ -37,6 +37,8 @@ public struct UnlistedProvider: Provider {
 
     public func immutableFields(of kind: ResourceKind) -> [FieldPath] { inner.immutableFields(of: kind) }
 
+    public var isLocal: Bool { inner.isLocal }
+
     public func estimatedDuration(of operation: ProviderOperation, kind: ResourceKind) -> Duration {
         inner.estimatedDuration(of: operation, kind: kind)
     }

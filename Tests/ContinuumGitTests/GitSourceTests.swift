@@ -108,6 +108,19 @@ struct GitSourceTests {
         #expect(try read(revision, "a.yaml") == "two")
     }
 
+    @Test func aSubPathThatLinksOutOfTheCheckoutIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        try repository.commit(["a.yaml": "a"])
+        try FileManager.default.createSymbolicLink(atPath: repository.directory.appendingPathComponent("specs").path, withDestinationPath: "/etc")
+        _ = try repository.git("add", "specs")
+        _ = try repository.git("commit", "-q", "-m", "specs are /etc")
+        let source = GitSource(options: GitSourceOptions(url: repository.url, path: "specs", cacheDirectory: directory.url.appendingPathComponent("cache")))
+        let error = await #expect(throws: GitError.self) { try await source.fetch() }
+        #expect(error?.description.contains("it leads out of the checkout through a symbolic link") == true, "\(String(describing: error))")
+    }
+
     @Test func aCacheOfAnotherRepositoryIsReplacedNotFetched() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
