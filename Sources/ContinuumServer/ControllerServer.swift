@@ -46,9 +46,6 @@ public struct ControllerServer: Sendable {
     public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
         ControllerRoutes(controller: controller, registry: registry, access: options.access).add(to: router)
-        let listener = options.listener
-        return Application(
-            router: router, server: listener.server(registry: registry), configuration: listener.configuration(),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? listener.port) }, logger: logger)
+        return options.listener.application(router: router, registry: registry, logger: logger, onRunning: onRunning)
     }
 }

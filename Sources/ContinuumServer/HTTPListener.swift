@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import HummingbirdCore
 import Foundation
 import NIOCore
@@ -82,6 +83,17 @@ public struct HTTPListener: Sendable {
     /// The application's configuration: the address and the server's name.
     func configuration() -> ApplicationConfiguration {
         ApplicationConfiguration(address: .hostname(host, port: port), serverName: "continuum")
+    }
+
+    /// The Hummingbird application serving `router` on this listener, with its limits;
+    /// `onRunning` gets the port it listens on once it does.
+    func application(
+        router: Router<BasicRequestContext>, registry: PrometheusCollectorRegistry, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
+        let port = self.port
+        return Application(
+            router: router, server: server(registry: registry), configuration: configuration(),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
     /// The HTTP/1 server with this listener's limits; its connections are counted in

@@ -47,9 +47,6 @@ public struct WebhookServer: Sendable {
         let router = Router()
         let receiver = WebhookReceiver(controller: controller, secret: options.secret, maximumBodySize: options.maximumBodySize)
         router.post("hooks/:host") { request, context in await receiver.receive(request, host: context.parameters.get("host") ?? "") }
-        let listener = options.listener
-        return Application(
-            router: router, server: listener.server(registry: registry), configuration: listener.configuration(),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? listener.port) }, logger: logger)
+        return options.listener.application(router: router, registry: registry, logger: logger, onRunning: onRunning)
     }
 }

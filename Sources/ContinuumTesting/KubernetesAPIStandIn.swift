@@ -60,18 +60,10 @@ public final class KubernetesAPIStandIn: Sendable {
 
     /// Starts the stand-in on a free loopback port.
     public init() async throws {
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
         let router = Router()
         Self.routes(router, store)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0); continuation.finish() },
-            logger: Self.quiet)
-        let running = Task { try await app.runService() }
-        var port = 0
-        for await bound in stream { port = bound }
-        guard port > 0 else {
-            running.cancel()
-            throw FixtureError(message: "the Kubernetes API stand-in did not start")
+        let (port, running) = try await LoopbackApplication.start("the Kubernetes API stand-in") { onServerRunning in
+            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning, logger: Self.quiet)
         }
         self.port = port
         task.withLock { $0 = running }

@@ -59,19 +59,11 @@ public final class ScriptedHTTPServer: Sendable {
 
     /// Starts the server on a free loopback port.
     public init() async throws {
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
         let store = Store()
         self.store = store
         let responder = CallbackResponder<BasicRequestContext> { request, _ in Self.answer(request, store) }
-        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0); continuation.finish() },
-            logger: Self.quiet)
-        let running = Task { try await app.runService() }
-        var port = 0
-        for await bound in stream { port = bound }
-        guard port > 0 else {
-            running.cancel()
-            throw FixtureError(message: "the scripted HTTP server did not start")
+        let (port, running) = try await LoopbackApplication.start("the scripted HTTP server") { onServerRunning in
+            Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning, logger: Self.quiet)
         }
         self.port = port
         task.withLock { $0 = running }
