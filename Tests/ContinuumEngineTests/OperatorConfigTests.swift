@@ -110,7 +110,7 @@ struct OperatorConfigTests {
         ("connections:\n  x:\n    type: external\n    program: {path: python3}\n", "operator.yaml:6:21: error: connections.x.program.path: expected an absolute path"),
         ("connections:\n  x:\n    type: redfish\n    credentials: {password: {file: ../../etc/shadow}}\n",
             "operator.yaml:6:36: error: connections.x.credentials.password.file: expected a path relative to secretsDirectory, without .."),
-        ("connectoins: {}\n", "operator.yaml:3:1: error: the operator configuration.connectoins: unknown setting (did you mean 'connections'?)"),
+        ("connectoins: {}\n", "operator.yaml:3:1: error: connectoins: unknown setting (did you mean 'connections'?)"),
     ])
     func operatorMistakesAreLocated(body: String, expected: String) throws {
         let directory = try TemporaryDirectory()

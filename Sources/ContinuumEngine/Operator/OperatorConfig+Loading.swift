@@ -38,7 +38,7 @@ struct OperatorConfigReader {
 
     mutating func config(_ root: YAMLNode, file: String) -> OperatorConfig {
         var config = OperatorConfig(file: file)
-        guard let top = mapping(root, "the operator configuration", allowed: OperatorConfig.topKeys) else { return config }
+        guard let top = mapping(root, "", allowed: OperatorConfig.topKeys) else { return config }
         if let kind = top["kind"], kind.scalarText != "OperatorConfig" { error(kind, "kind: expected OperatorConfig") }
         if let node = top["secretsDirectory"], let path = text(node, "secretsDirectory") {
             config.secretsDirectory = URL(fileURLWithPath: path, isDirectory: true)
@@ -170,19 +170,20 @@ struct OperatorConfigReader {
 
     private mutating func mapping(_ node: YAMLNode, _ path: String, allowed: [String]?) -> Mapping? {
         guard case .mapping(let pairs) = node.content else {
-            error(node, "\(path): expected a mapping, found \(node.typeDescription)")
+            error(node, "\(path.isEmpty ? "the operator configuration" : path): expected a mapping, found \(node.typeDescription)")
             return nil
         }
+        func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
         var mapping = Mapping(pairs: [])
         var seen = Set<String>()
         for (key, value) in pairs {
             guard let text = key.scalarText else {
-                error(key, "\(path): keys must be strings")
+                error(key, "\(path.isEmpty ? "the operator configuration" : path): keys must be strings")
                 continue
             }
-            if !seen.insert(text).inserted { error(key, "\(path).\(text): defined twice") }
+            if !seen.insert(text).inserted { error(key, "\(field(text)): defined twice") }
             if let allowed, !allowed.contains(text) {
-                error(key, "\(path).\(text): unknown setting\(NameSuggester.hint(for: text, in: allowed)); valid settings are \(allowed.joined(separator: ", "))")
+                error(key, "\(field(text)): unknown setting\(NameSuggester.hint(for: text, in: allowed)); valid settings are \(allowed.joined(separator: ", "))")
                 continue
             }
             mapping.pairs.append((key, value))
