@@ -40,21 +40,35 @@ public struct JournalRecovery: Sendable {
     /// - Throws: `ApplyError` only when the state store fails; provider failures are in the report.
     public func recover(events: @Sendable (ApplyEvent) -> Void = { _ in }) async throws(ApplyError) -> Report {
         var report = Report()
+        // A provider that failed once (after its retries) is not asked again in this
+        // recovery: its other intents wait for the next run at once, instead of each
+        // spending the whole retry policy on a provider that is down.
+        var down: [String: ProviderError] = [:]
         do {
             for entry in try await store.pendingIntents() {
+                if let error = down[entry.provider] {
+                    report.unsettled[entry.resource] = "its interrupted \(entry.operation.rawValue) could not be settled: \(error)"
+                    continue
+                }
                 do {
                     try await settle(entry, events: events)
                     report.settled += 1
                 } catch let error as ProviderError {
+                    down[entry.provider] = error
                     report.unsettled[entry.resource] = "its interrupted \(entry.operation.rawValue) could not be settled: \(error)"
                 }
             }
             for var record in try await store.snapshot().resources where !record.deposed.isEmpty {
                 for target in record.deposed {
+                    if let error = down[target.provider] {
+                        report.unsettled[record.id] = "the old object \(target.providerID) of its replace could not be deleted: \(error)"
+                        continue
+                    }
                     do {
                         try await deleteDeposed(target, of: &record, events: events)
                         report.settled += 1
                     } catch let error as ProviderError {
+                        down[target.provider] = error
                         report.unsettled[record.id] = "the old object \(target.providerID) of its replace could not be deleted: \(error)"
                     }
                 }

@@ -59,9 +59,17 @@ extension Controller {
             if let rejection = policy.rejection { status.message = rejection }
             return
         }
+        // Fetching and loading may have taken longer than the lease: take it again (or
+        // learn it was lost) right before changing anything.
+        guard await takeLease() else { return }
         status.phase = .reconciling
         let isNewCommit = candidate != nil
-        let outcome = await lease.renewing { await reconcile(target, isNewCommit: isNewCommit, logger: log) }
+        let cycleStop = StopSignal(parent: stop)
+        let leaseLog = log
+        let outcome = await lease.renewing(onLost: { error in
+            leaseLog.error("lost the state lease while reconciling; stopping", metadata: ["error": "\(error)"])
+            cycleStop.stop()
+        }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: log) }
         metrics.driftDetected(outcome.drift.all.count)
         for id in outcome.drift.all { log.warning("drift detected", metadata: ["resource": "\(id)"]) }
         if case .applied(let planned, _) = outcome { planningMemo = planned.memo.map { (target.commit, $0) } } else { planningMemo = nil }
@@ -87,7 +95,7 @@ extension Controller {
         if let snapshot { updateResourceCounts(snapshot) }
     }
 
-    private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, logger: Logger) async -> ReconcileOutcome {
+    private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, stop: StopSignal, logger: Logger) async -> ReconcileOutcome {
         var reconciler = self.reconciler
         reconciler.options.correctDrift = policy.correctsDrift(newCommit: isNewCommit)
         let hint = planningMemo.map { PlanningHint(memo: $0.memo, edited: $0.commit == target.commit ? [] : nil) }

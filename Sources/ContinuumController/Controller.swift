@@ -163,7 +163,7 @@ public actor Controller: Service {
     }
 
     /// Takes or renews the state lease; false while another replica holds it.
-    private func takeLease() async -> Bool {
+    func takeLease() async -> Bool {
         do {
             if let previous = try await lease.acquire() {
                 logger.notice("took over the state lease of a holder that is gone", metadata: ["previous": "\(previous.holder)"])

@@ -170,13 +170,21 @@ struct ReconcilePolicy: Sendable {
                 backoff.fail()
                 return Verdict(phase: .failed, message: "commit \(short): \(result?.summaryLine ?? "")", result: .failed, adopt: true, applied: nil)
             }
+            guard planned.plan.held.isEmpty else {
+                // Partly applied: what is held is retried with backoff, and the commit is not
+                // reported as applied until it is.
+                backoff.fail()
+                let retry = backoff.delay.map { "; retrying in \(DurationText.format($0))" } ?? ""
+                return Verdict(
+                    phase: .failed,
+                    message: "commit \(short) is applied except \(planned.plan.held.count) resource\(planned.plan.held.count == 1 ? "" : "s") held until their live state is known: "
+                        + planned.plan.held.map { "\($0.id) (\($0.reason))" }.joined(separator: "; ") + retry,
+                    result: .failed, adopt: true, applied: nil)
+            }
             backoff.succeed()
             var message = rejection ?? (planned.plan.hasChanges ? "applied commit \(short): \(result?.summaryLine ?? "")" : "commit \(short) is applied; no changes")
             let drifted = planned.drift.all
             if !drifted.isEmpty, rejection == nil { message += "; corrected drift in \(drifted.map(\.description).joined(separator: ", "))" }
-            if !planned.plan.held.isEmpty, rejection == nil {
-                message += "; held until their live state is known: \(planned.plan.held.map(\.id.description).joined(separator: ", "))"
-            }
             return Verdict(
                 phase: rejection == nil ? .ready : .failed, message: message, result: planned.plan.hasChanges ? .applied : .noChanges,
                 adopt: true, applied: commit)

@@ -79,11 +79,21 @@ public struct ProviderCatalog: Sendable {
         return (effective, connection)
     }
 
-    /// The registry for `resources` and the providers recorded in `state`. With
-    /// `appliedOnly` (the plan of a change not yet merged), a provider whose spec differs
-    /// from the one last applied is built as applied: no program is started and no
-    /// credential is read for a configuration nobody has merged.
-    public func registry(resources: [Resource], state: StateSnapshot, appliedOnly: Bool = false) -> ProviderRegistry {
+    /// Which provider specs a registry is built from.
+    public enum Basis: Sendable {
+        /// The spec's, for the operations of an apply.
+        case specified
+        /// The ones recorded at the last apply where there is one, the spec's for new
+        /// providers: where the recorded objects live, for recovery and refresh.
+        case recorded
+        /// The recorded ones only; a new provider is not built at all (no program started,
+        /// no credential read): for the plan of a change nobody has merged.
+        case appliedOnly
+    }
+
+    /// The registry for `resources` and the providers recorded in `state`, built on `basis`.
+    public func registry(resources: [Resource], state: StateSnapshot, basis: Basis = .specified) -> ProviderRegistry {
+        let appliedOnly = basis == .appliedOnly
         var specs: [String: ProviderSpec] = [:]
         var unreadable: [String] = []
         for (name, recorded) in state.providers {
@@ -92,7 +102,7 @@ public struct ProviderCatalog: Sendable {
         var notApplied: [String: ProviderSpec] = [:]
         for resource in resources {
             guard case .provider(let spec) = resource.spec else { continue }
-            if appliedOnly, state.providers[resource.id.name] != nil || unreadable.contains(resource.id.name) { continue }
+            if basis != .specified, state.providers[resource.id.name] != nil || unreadable.contains(resource.id.name) { continue }
             if appliedOnly { notApplied[resource.id.name] = spec } else { specs[resource.id.name] = spec }
         }
         // Only machine providers join clusters; a fleet of sim providers needs no directory.
@@ -113,6 +123,13 @@ public struct ProviderCatalog: Sendable {
                 entries[name] = ProviderRegistry.Entry(provider: UnavailableProvider(name: name, error: ProviderError(
                     .invalidRequest, provider: name, message: "connection '\(spec.connection ?? "")' is not declared for a \(spec.type.rawValue) provider",
                     remedy: "declare it in \(operatorConfig.setting("connections"))")))
+                continue
+            }
+            // A provider recorded before connections existed names none: only the sim runs so.
+            guard connection != nil || spec.type == .sim else {
+                entries[name] = ProviderRegistry.Entry(provider: UnavailableProvider(name: name, error: ProviderError(
+                    .invalidRequest, provider: name, message: "a \(spec.type.rawValue) provider needs an operator connection",
+                    remedy: "name one with spec.connection, declared in \(operatorConfig.setting("connections"))")))
                 continue
             }
             let provider = factory.make(name: name, spec: effective, connection: connection, context: context)

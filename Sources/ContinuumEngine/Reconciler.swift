@@ -37,7 +37,7 @@ public struct Reconciler: Sendable {
     /// - Throws: `ReconcileError` when the plan is refused or the state cannot be read.
     public func plan(_ specs: ValidatedSpecs, hint: PlanningHint? = nil) async throws(ReconcileError) -> PlannedChange {
         let snapshot = try await stateSnapshot()
-        let registry = catalog.registry(resources: specs.resources, state: snapshot, appliedOnly: true)
+        let registry = catalog.registry(resources: specs.resources, state: snapshot, basis: .appliedOnly)
         let pending: [JournalEntry]
         do { pending = try await store.pendingIntents() } catch { throw .failed(ReconcileFailure(.state, error.description)) }
         var held: [ResourceID: String] = [:]
@@ -74,8 +74,9 @@ public struct Reconciler: Sendable {
         let emit = Self.recording(to: recorder, events)
         let outcome: ReconcileOutcome
         do throws(ReconcileError) {
-            let registry = catalog.registry(resources: specs.resources, state: try await stateSnapshot())
-            let recovery = try await recover(registry, events: emit)
+            // What an interrupted apply left is settled through the providers as they were
+            // applied; the saved plan's own operations go through the reviewed specs.
+            let recovery = try await recover(catalog.registry(resources: specs.resources, state: try await stateSnapshot(), basis: .recorded), events: emit)
             let again = "run `continuum plan --out FILE` again and review the new plan"
             if plan.unsettledIntents > 0 {
                 throw .failed(ReconcileFailure(.savedPlan,
@@ -85,13 +86,18 @@ public struct Reconciler: Sendable {
                 throw .failed(ReconcileFailure(.savedPlan, "\(id): \(reason); the saved plan is not applied until it is settled: run `continuum apply` when the provider answers"))
             }
             let position = try await journalPosition()
+            if plan.journalPosition == nil, position != 0 {
+                throw .failed(ReconcileFailure(.savedPlan, "the saved plan does not say which journal position it was made at (an older format); \(again)"))
+            }
             if let planned = plan.journalPosition, planned != position {
                 throw .failed(ReconcileFailure(.savedPlan,
                     "provider calls were made since the saved plan was made (journal position \(planned), now \(position)); \(again)"))
             }
+            try SavedPlanCheck(plan: plan, specs: specs, state: try await stateSnapshot()).verify()
             let planned = PlannedChange(plan: plan, memo: nil, drift: Drift())
             guard plan.hasChanges else { return .applied(planned, result: nil) }
             guard await approve(planned) else { return .declined(planned) }
+            let registry = catalog.registry(resources: specs.resources, state: try await stateSnapshot())
             outcome = try await execute(planned, specs: specs, registry: registry, source: source, stop: stop, events: emit)
         } catch {
             outcome = error.outcome(drift: Drift())
@@ -106,9 +112,11 @@ public struct Reconciler: Sendable {
         let emit = Self.recording(to: recorder, events)
         var drift = Drift()
         do throws(ReconcileError) {
-            let registry = catalog.registry(resources: specs.resources, state: try await stateSnapshot())
-            let recovery = try await recover(registry, events: emit)
-            let planned = try await planLive(specs, registry: registry, persist: true, held: recovery.unsettled, hint: hint)
+            // Recovery and refresh look for the recorded objects where they were applied: a
+            // spec that points a provider elsewhere must not make them look gone.
+            let applied = catalog.registry(resources: specs.resources, state: try await stateSnapshot(), basis: .recorded)
+            let recovery = try await recover(applied, events: emit)
+            let planned = try await planLive(specs, registry: applied, persist: true, held: recovery.unsettled, hint: hint)
             drift = planned.drift
             recorder.add(drift.drifted.map { ResourceEvent(resource: $0, action: "drift detected", source: "refresh", message: "changed outside Continuum") })
             recorder.add(drift.missing.map { ResourceEvent(resource: $0, action: "deleted outside Continuum", source: "refresh") })
@@ -129,11 +137,17 @@ public struct Reconciler: Sendable {
         }
     }
 
-    /// Records the providers, runs the executor, records the history.
+    /// Records the providers, runs the executor, records the history. A plan made from
+    /// another state is refused before anything, providers included, is recorded.
     private func execute(
         _ planned: PlannedChange, specs: ValidatedSpecs, registry: ProviderRegistry, source: String, stop: StopSignal, events: @escaping Events
     ) async throws(ReconcileError) -> ReconcileOutcome {
         let started = Date()
+        let snapshot = try await stateSnapshot()
+        guard snapshot.serial == planned.plan.stateSerial, planned.plan.stateLineage == nil || snapshot.lineage == nil || planned.plan.stateLineage == snapshot.lineage else {
+            throw .failed(ReconcileFailure(.savedPlan,
+                "the saved plan was made from state serial \(planned.plan.stateSerial), but the state is now at serial \(snapshot.serial); run `continuum plan --out FILE` again and review the new plan"))
+        }
         do { try await store.recordProviders(ProviderCatalog.specs(of: specs.resources)) } catch { throw .failed(ReconcileFailure(.state, error.description)) }
         let result: ApplyResult
         do {
@@ -177,7 +191,7 @@ public struct Reconciler: Sendable {
             matchesStore = refreshed.matchesStore
         }
         let position = try await journalPosition()
-        let registry = catalog.registry(resources: specs.resources, state: snapshot, appliedOnly: !persist)
+        let registry = catalog.registry(resources: specs.resources, state: snapshot, basis: persist ? .specified : .appliedOnly)
         let planner = Planner(options: PlanOptions(
             prune: options.prune, providerImmutableFields: registry.immutableFields, held: held.merging(unreadable) { first, _ in first }))
         var plan: Plan

@@ -17,8 +17,18 @@ public struct StateLease: Sendable {
     /// This process's id.
     public let processID: Int32
 
+    /// This host as leases name it: the host name and the PID namespace, so that a holder
+    /// is checked for life only where its process id means the same process (containers
+    /// sharing a host name, or all running as pid 1, are different "hosts").
+    public static let localHost: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let count = readlink("/proc/self/ns/pid", &buffer, buffer.count - 1)
+        let namespace = count > 0 ? String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "pid:[unknown]"
+        return "\(ProcessInfo.processInfo.hostName) \(namespace)"
+    }()
+
     /// A lease for `holder` on `store`.
-    public init(store: any StateStore, holder: String, policy: LeasePolicy = LeasePolicy(), host: String = ProcessInfo.processInfo.hostName,
+    public init(store: any StateStore, holder: String, policy: LeasePolicy = LeasePolicy(), host: String = StateLease.localHost,
         processID: Int32 = ProcessInfo.processInfo.processIdentifier)
     {
         self.store = store
@@ -28,11 +38,16 @@ public struct StateLease: Sendable {
         self.processID = processID
     }
 
-    /// The holder name a command uses: `continuum apply (pid 4242 on host-a)`.
+    /// The holder name a command uses: `continuum apply (pid 4242 on host-a, 1f2e3d4c)`,
+    /// with a random part, so two processes never share a holder name (two containers can
+    /// both be pid 1 on hosts of the same name).
     public static func holderName(_ role: String) -> String {
         let process = ProcessInfo.processInfo
-        return "continuum \(role) (pid \(process.processIdentifier) on \(process.hostName))"
+        return "continuum \(role) (pid \(process.processIdentifier) on \(process.hostName), \(instance))"
     }
+
+    /// This process's random part of holder names.
+    static let instance = String(UInt32.random(in: .min ... .max), radix: 16)
 
     /// Takes the lease, or renews it when already held.
     /// - Returns: the lock of a dead holder that was taken over, if any.
@@ -60,14 +75,25 @@ public struct StateLease: Sendable {
         try? await store.unlock(holder: holder)
     }
 
-    /// Runs `body` while renewing the lease every `renewInterval`.
-    public func renewing<T: Sendable>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T) async rethrows -> T {
+    /// Runs `body` while renewing the lease every `renewInterval`. When a renewal finds
+    /// that another holder has taken the lease (this one was paused past its expiry),
+    /// `onLost` is called once, so that the work under the lease stops.
+    public func renewing<T: Sendable>(
+        isolation: isolated (any Actor)? = #isolation, onLost: @escaping @Sendable (StateError) -> Void = { _ in }, _ body: () async throws -> T
+    ) async rethrows -> T {
         let lease = self
         let renewal = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: lease.policy.renewInterval)
                 if Task.isCancelled { break }
-                try? await lease.renew()
+                do throws(StateError) {
+                    try await lease.renew()
+                } catch where error.code == .locked {
+                    onLost(error)
+                    break
+                } catch {
+                    continue  // the store is unreachable for now: try again at the next interval
+                }
             }
         }
         defer { renewal.cancel() }
@@ -78,7 +104,7 @@ public struct StateLease: Sendable {
     /// only a lapsed lease or one whose holder on this host is gone; with it, any.
     /// - Returns: the lock released, nil when none was held.
     /// - Throws: `StateError` naming a live holder when `force` is off.
-    public static func release(_ store: any StateStore, force: Bool, host: String = ProcessInfo.processInfo.hostName) async throws(StateError) -> StateLock? {
+    public static func release(_ store: any StateStore, force: Bool, host: String = StateLease.localHost) async throws(StateError) -> StateLock? {
         guard let held = try await store.currentLock() else { return nil }
         let dead = held.expiresAt <= Date() || (held.host == host && held.processID.map { !isAlive($0) } ?? false)
         guard force || dead else { throw StateError.locked(by: held, location: "the state") }

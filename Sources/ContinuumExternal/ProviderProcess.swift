@@ -76,9 +76,10 @@ final class ProviderProcess: Sendable {
         try input.write(contentsOf: line + [0x0a])
     }
 
-    /// The exit status once the program has exited (waiting up to a second for it).
+    /// The exit status once the program has exited (waiting up to 0.2 s for it: it is
+    /// asked when its output has closed, so it is exiting).
     var exitStatus: Int32? {
-        for _ in 0..<100 {
+        for _ in 0..<20 {
             if let status = reap() { return status }
             usleep(10_000)
         }
@@ -89,20 +90,28 @@ final class ProviderProcess: Sendable {
     var recentErrors: [String] { errors.lines }
 
     /// Ends the program and everything it started: standard input closed and SIGTERM to
-    /// its process group, then SIGKILL to whatever is still there after a grace period.
+    /// its process group at once, then, off the caller's thread, SIGKILL to whatever is
+    /// still there after a grace period, and the program reaped.
     func terminate(grace: Duration = .seconds(1)) {
         try? input.close()
         guard reap() == nil else { return }
         kill(-processID, SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        while ContinuousClock.now < deadline {
-            if reap() != nil { break }
-            usleep(10_000)
+        let group = processID
+        DispatchQueue.global().asyncAfter(deadline: .now() + Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18) { [self] in
+            kill(-group, SIGKILL)
+            kill(group, SIGKILL)
+            _ = reapBlocking()
         }
-        kill(-processID, SIGKILL)
-        if reap() == nil {
-            kill(processID, SIGKILL)
-            _ = exitStatus
+    }
+
+    /// Waits for the program to exit and collects its status (a background thread only).
+    private func reapBlocking() -> Int32? {
+        status.withLock { status in
+            if let status { return status }
+            var raw: Int32 = 0
+            guard waitpid(processID, &raw, 0) == processID else { return nil }
+            status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+            return status
         }
     }
 

@@ -4,8 +4,9 @@ public import ContinuumSpec
 /// that makes it so. Serialised to JSON with the state's serial and lineage, so a saved
 /// plan is applied only to the state it was made from.
 public struct Plan: Sendable, Hashable, Codable {
-    /// The JSON format's version.
-    public static let currentFormatVersion = 1
+    /// The JSON format's version: 2 added held resources, provider changes, the journal
+    /// position and unsettled intents.
+    public static let currentFormatVersion = 2
 
     /// The JSON format's version.
     public var formatVersion: Int
@@ -64,6 +65,10 @@ public struct Plan: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         formatVersion = try container.decode(Int.self, forKey: .formatVersion)
+        guard formatVersion <= Self.currentFormatVersion else {
+            throw DecodingError.dataCorruptedError(forKey: .formatVersion, in: container,
+                debugDescription: "the plan has format version \(formatVersion), made by a newer Continuum than this one (\(Self.currentFormatVersion)); plan and apply with the same version")
+        }
         stateSerial = try container.decode(Int64.self, forKey: .stateSerial)
         stateLineage = try container.decodeIfPresent(String.self, forKey: .stateLineage)
         summary = try container.decode(PlanSummary.self, forKey: .summary)

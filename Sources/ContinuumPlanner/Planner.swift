@@ -136,7 +136,7 @@ public struct Planner: Sendable {
         }
         planned += memo.removals
         planned.sort { $0.id < $1.id }
-        let held = heldResources(memo, planned: planned)
+        let held = heldResources(memo, planned: planned, state: state)
         if !held.isEmpty {
             let blocked = Set(held.map(\.id))
             planned.removeAll { blocked.contains($0.id) }
@@ -149,33 +149,55 @@ public struct Planner: Sendable {
         let steps = try StepGraphBuilder(changes: planned, graph: memo.graph, state: state, slots: slots).steps()
         return Plan(
             stateSerial: state.serial, stateLineage: state.lineage, changes: Self.groupedUnderOwners(planned), steps: steps, orphans: memo.orphans,
-            unchangedCount: unchanged, held: held, providerChanges: providerChanges(memo.resources, state: state))
+            unchangedCount: unchanged, held: held, providerChanges: try providerChanges(memo.resources, state: state))
     }
 
     /// The providers whose spec differs from the one the state recorded at the last apply.
     /// A provider not recorded yet is new: its first apply records it, with nothing to show.
-    private func providerChanges(_ resources: [Resource], state: StateSnapshot) -> [ResourceChange] {
+    /// - Throws: `DiagnosticsError` when a provider that still has resources would reach
+    ///   another connection or type: its objects would be looked for, and not found, there.
+    private func providerChanges(_ resources: [Resource], state: StateSnapshot) throws(DiagnosticsError) -> [ResourceChange] {
         guard !state.providers.isEmpty else { return [] }
-        return resources.compactMap { resource in
-            guard resource.id.kind == .provider, let recorded = state.providers[resource.id.name] else { return nil }
+        var diagnostics: [Diagnostic] = []
+        var changes: [ResourceChange] = []
+        var counts: [String: Int] = [:]
+        for resource in resources where resource.id.kind == .provider {
+            guard let recorded = state.providers[resource.id.name] else { continue }
             let desired = resource.spec.fieldValue
-            guard recorded != desired else { return nil }
-            return ResourceChange(id: resource.id, action: .update, provider: resource.id.name,
-                fieldChanges: ResourceDiffer.fieldChanges(from: recorded, to: desired), spec: desired)
+            guard recorded != desired else { continue }
+            if recorded["type"] != desired["type"] || recorded["connection"] != desired["connection"] {
+                if counts.isEmpty { for record in state.resources { counts[record.provider, default: 0] += 1 } }
+                if let count = counts[resource.id.name], count > 0 {
+                    diagnostics.append(Diagnostic(at: resource.location(of: desired["connection"] != recorded["connection"] ? "spec.connection" : "spec.type"),
+                        "\(resource.id) still has \(count) resource\(count == 1 ? "" : "s") on its current connection; changing its connection or type would lose track of them. Move them to a new Provider (a provider move is a replace), or remove them first"))
+                    continue
+                }
+            }
+            changes.append(ResourceChange(id: resource.id, action: .update, provider: resource.id.name,
+                fieldChanges: ResourceDiffer.fieldChanges(from: recorded, to: desired), spec: desired))
         }
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        return changes
     }
 
-    /// The held resources (`PlanOptions.held`) and the planned changes that depend on them,
-    /// directly or not: those wait until the held state is known.
-    private func heldResources(_ memo: PlanningMemo, planned: [ResourceChange]) -> [HeldResource] {
+    /// The held resources (`PlanOptions.held`), the planned changes that depend on them,
+    /// directly or not, and the deletes and replaces of what they depend on (which must not
+    /// go from under them): those wait until the held state is known.
+    private func heldResources(_ memo: PlanningMemo, planned: [ResourceChange], state: StateSnapshot) -> [HeldResource] {
         guard !options.held.isEmpty else { return [] }
         var reasons = options.held
-        var stack = options.held.keys.compactMap { memo.graph.indexByID[$0].map { Int($0) } }
-        while let node = stack.popLast() {
-            let cause = memo.graph.ids[node]
-            for dependent in memo.graph.dependents(of: node).map(Int.init) where reasons[memo.graph.ids[dependent]] == nil {
-                reasons[memo.graph.ids[dependent]] = "it depends on \(cause), whose live state is not known"
-                stack.append(dependent)
+        let destructive = Set(planned.filter { $0.action == .delete || $0.action == .replace }.map(\.id))
+        var queue = Array(options.held.keys)
+        while let id = queue.popLast() {
+            if let node = memo.graph.indexByID[id] {
+                for dependent in memo.graph.dependents(of: Int(node)).map({ memo.graph.ids[Int($0)] }) where reasons[dependent] == nil {
+                    reasons[dependent] = "it depends on \(id), whose live state is not known"
+                    queue.append(dependent)
+                }
+            }
+            for dependency in state[id]?.dependencies ?? [] where reasons[dependency] == nil && destructive.contains(dependency) {
+                reasons[dependency] = "\(id) depends on it and is held, so it is not deleted or replaced from under it"
+                queue.append(dependency)
             }
         }
         let changing = Set(planned.map(\.id))

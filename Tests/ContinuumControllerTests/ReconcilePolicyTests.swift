@@ -154,7 +154,8 @@ struct ReconcilePolicyTests {
         var rules = policy()
         let held = [HeldResource(id: ResourceID(.virtualMachine, "bio-1"), reason: "its provider could not be read")]
         let verdict = rules.finished(.applied(planned(changes: true, held: held), result: .nothing), commit: "ffffffffffff", newCommit: true, keeping: nil, now: start)
-        #expect(verdict.phase == .ready)
-        #expect(verdict.message.contains("held until their live state is known: VirtualMachine/bio-1"))
+        #expect(verdict.phase == .failed && verdict.applied == nil && verdict.adopt, "partly applied: not reported as applied")
+        #expect(verdict.message.contains("held until their live state is known: VirtualMachine/bio-1 (its provider could not be read)"))
+        #expect(rules.isDue(now: start, newCommit: false), "what is held is retried")
     }
 }

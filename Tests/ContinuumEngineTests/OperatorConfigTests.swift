@@ -130,7 +130,15 @@ struct OperatorConfigTests {
         try FileManager.default.createSymbolicLink(atPath: secrets.appendingPathComponent("link").path, withDestinationPath: "/etc/hostname")
         try FileManager.default.createSymbolicLink(atPath: secrets.appendingPathComponent("dir").path, withDestinationPath: "/etc")
         _ = try directory.write("secrets/big", String(repeating: "x", count: OperatorSecret.maximumFileSize + 1))
-        for (path, problem) in [("link", "a symbolic link"), ("dir/hostname", "a symbolic link"), ("big", "over 64 KiB"), ("missing", "No such file")] {
+        // A mounted Kubernetes Secret: each key a link into a timestamped directory, through ..data.
+        _ = try directory.write("secrets/k8s/..2026_11_29_10_00_00.123/password", "from-a-secret-volume\n")
+        try FileManager.default.createSymbolicLink(atPath: secrets.appendingPathComponent("k8s/..data").path, withDestinationPath: "..2026_11_29_10_00_00.123")
+        try FileManager.default.createSymbolicLink(atPath: secrets.appendingPathComponent("k8s/password").path, withDestinationPath: "..data/password")
+        #expect(try OperatorSecret.file("k8s/password").resolve(in: secrets, provider: "p", field: "password") == "from-a-secret-volume")
+        try FileManager.default.createSymbolicLink(atPath: secrets.appendingPathComponent("k8s/escape").path, withDestinationPath: "../../outside")
+        _ = try directory.write("outside", "not a secret of this directory")
+        for (path, problem) in [("link", "a symbolic link"), ("dir/hostname", "a symbolic link"), ("k8s/escape", "leads out of the secrets directory"),
+            ("big", "over 64 KiB"), ("missing", "No such file")] {
             let error = #expect(throws: ProviderError.self) { try OperatorSecret.file(path).resolve(in: secrets, provider: "p", field: "password") }
             #expect(error?.message.contains(problem) == true, "\(path): \(String(describing: error))")
         }

@@ -20,7 +20,7 @@ struct StateLeaseTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = SQLiteStateStore(path: directory.url.appendingPathComponent("state.db").path)
-        let host = ProcessInfo.processInfo.hostName
+        let host = StateLease.localHost
         try await store.lock(holder: "continuum apply (elsewhere)", for: .seconds(600), host: "other-host", processID: 1)
         let lease = StateLease(store: store, holder: "me", policy: LeasePolicy(duration: .seconds(30)))
         await #expect(throws: StateError.self) { try await lease.acquire() }
@@ -45,7 +45,7 @@ struct StateLeaseTests {
         try await store.lock(holder: "continuum controller (other)", for: .seconds(600), host: "other-host", processID: 1)
         await #expect(throws: StateError.self) { try await StateLease.release(store, force: false) }
         #expect(try await StateLease.release(store, force: true)?.holder == "continuum controller (other)")
-        try await store.lock(holder: "continuum apply (dead)", for: .seconds(600), host: ProcessInfo.processInfo.hostName, processID: try deadProcessID())
+        try await store.lock(holder: "continuum apply (dead)", for: .seconds(600), host: StateLease.localHost, processID: try deadProcessID())
         #expect(try await StateLease.release(store, force: false)?.holder == "continuum apply (dead)")
     }
 }

@@ -68,6 +68,7 @@ struct PlanCommand: AsyncParsableCommand {
         case .markdown: Terminal.out(PlanMarkdownRenderer().render(plan))
         case .json: Terminal.out(String(decoding: try PlanJSONCoder.encode(plan), as: UTF8.self))
         }
-        if detailedExitcode && plan.hasChanges { throw ExitCode(2) }
+        // Held resources are not known to match: the plan is not "no changes".
+        if detailedExitcode && (plan.hasChanges || !plan.held.isEmpty) { throw ExitCode(2) }
     }
 }

@@ -36,11 +36,15 @@ struct ApplyPipeline {
             Self.show(planned)
             return Self.confirm(autoApprove: autoApprove)
         }
-        let outcome = await lease.renewing {
+        let stop = StopSignal(parent: trap.stop)
+        let outcome = await lease.renewing(onLost: { error in
+            Terminal.error("error: the state lock was taken by another applier while this one was paused (\(error)); no new operation is started\n")
+            stop.stop()
+        }) {
             if let savedPlan {
-                await reconciler.apply(saved: savedPlan, specs: specs, source: source, approve: approve, stop: trap.stop, events: events)
+                await reconciler.apply(saved: savedPlan, specs: specs, source: source, approve: approve, stop: stop, events: events)
             } else {
-                await reconciler.reconcile(specs, source: source, approve: approve, stop: trap.stop, events: events)
+                await reconciler.reconcile(specs, source: source, approve: approve, stop: stop, events: events)
             }
         }
         await lease.release()
@@ -66,11 +70,16 @@ struct ApplyPipeline {
             break
         }
         switch outcome {
-        case .applied(_, let result):
-            guard let result else { return }
-            Terminal.out("\n" + result.summaryLine + "\n")
-            if let reportPath { try writeReport(result.report, to: reportPath) }
-            if !result.succeeded { throw ExitCode.failure }
+        case .applied(let planned, let result):
+            if let result {
+                Terminal.out("\n" + result.summaryLine + "\n")
+                if let reportPath { try writeReport(result.report, to: reportPath) }
+                if !result.succeeded { throw ExitCode.failure }
+            }
+            if !planned.plan.held.isEmpty {
+                Terminal.error("error: \(planned.plan.held.count) resource\(planned.plan.held.count == 1 ? " is" : "s are") held (live state unknown) and not converged: \(planned.plan.held.map(\.id.description).joined(separator: ", ")); run apply again when their providers answer\n")
+                throw ExitCode.failure
+            }
         case .declined:
             Terminal.out("Apply cancelled; nothing was changed.\n")
             throw ExitCode.failure

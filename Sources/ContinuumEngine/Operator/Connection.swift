@@ -110,9 +110,15 @@ public struct Tenant: Sendable, Hashable {
 
     /// Whether `file` (relative to the repository's root) is in one of its directories.
     public func owns(_ file: String) -> Bool {
-        paths.contains { path in
+        depth(of: file) > 0
+    }
+
+    /// How specific its claim on `file` is: the length of its longest directory containing
+    /// it, 0 when none does.
+    func depth(of file: String) -> Int {
+        paths.map { path in
             let directory = path.hasSuffix("/") ? path : path + "/"
-            return file.hasPrefix(directory) || file == path
-        }
+            return file.hasPrefix(directory) || file == path ? directory.count : 0
+        }.max() ?? 0
     }
 }

@@ -17,8 +17,10 @@ struct OperatorPolicy {
             if let tenant = tenant(of: resource), case .provider = resource.spec { providerTenants[resource.id.name] = tenant.name }
         }
         guard !config.tenants.isEmpty else { return diagnostics }
+        let nodes = resources.filter { $0.id.kind == .bareMetalNode && $0.owner == nil }
         for resource in resources where resource.owner == nil {
             diagnostics += checkTenancy(resource, providerTenants: providerTenants)
+            diagnostics += checkNodeCapture(resource, nodes: nodes)
         }
         return diagnostics
     }
@@ -67,8 +69,25 @@ struct OperatorPolicy {
         return diagnostics
     }
 
+    /// The tenant owning the resource's file: the one whose directory is the longest match,
+    /// so a tenant of `fra/b/` owns its files although another owns `fra/`.
     private func tenant(of resource: Resource) -> Tenant? {
-        config.tenants.values.sorted { $0.name < $1.name }.first { $0.owns(resource.location.file) }
+        let file = resource.location.file
+        return config.tenants.values.filter { $0.owns(file) }.max { ($0.depth(of: file), $1.name) < ($1.depth(of: file), $0.name) }
+    }
+
+    /// A cluster may select only its own tenant's bare-metal nodes, whatever its labels say.
+    private func checkNodeCapture(_ resource: Resource, nodes: [Resource]) -> [Diagnostic] {
+        guard !resource.nodeSelectors.isEmpty, let tenant = tenant(of: resource) else { return [] }
+        var diagnostics: [Diagnostic] = []
+        for selector in resource.nodeSelectors {
+            for node in nodes where selector.allSatisfy({ node.metadata.labels[$0.key] == $0.value }) {
+                guard let owner = self.tenant(of: node), owner.name != tenant.name else { continue }
+                diagnostics.append(Diagnostic(at: resource.location(of: "spec.nodePools"),
+                    "spec.nodePools: a node selector of tenant '\(tenant.name)' selects \(node.id), which belongs to tenant '\(owner.name)'; a cluster takes only its own tenant's nodes"))
+            }
+        }
+        return diagnostics
     }
 
     private func checkTenancy(_ resource: Resource, providerTenants: [String: String]) -> [Diagnostic] {

@@ -44,9 +44,11 @@ public enum OperatorSecret: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Reads `path` beneath `directory` with `openat`, refusing `..`, absolute paths and
-    /// symbolic links at every component (the equivalent of openat2's RESOLVE_BENEATH |
-    /// RESOLVE_NO_SYMLINKS).
+    /// Reads `path` beneath `directory` with `openat`, one component at a time, never
+    /// leaving it (the equivalent of openat2's RESOLVE_BENEATH): `..`, absolute paths and
+    /// symbolic links that point out (absolute, or through `..`) are refused. Links that stay
+    /// beneath are followed, as a mounted Kubernetes Secret needs (`password ->
+    /// ..data/password`, `..data -> ..2026_11_29_…`), at most 16 of them.
     static func read(_ path: String, beneath directory: URL) -> Result<String, SecretFileProblem> {
         let components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         guard !path.hasPrefix("/"), !components.isEmpty, !components.contains(".."), !components.contains(".") else {
@@ -54,8 +56,24 @@ public enum OperatorSecret: Sendable, Hashable, CustomStringConvertible {
         }
         var descriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return .failure(SecretFileProblem("the secrets directory cannot be opened (\(String(cString: strerror(errno))))")) }
-        for (index, component) in components.enumerated() {
-            let last = index == components.count - 1
+        var pending = components[...]
+        var links = 0
+        while let component = pending.popFirst() {
+            let last = pending.isEmpty
+            var status = stat()
+            if fstatat(descriptor, component, &status, AT_SYMLINK_NOFOLLOW) == 0, (status.st_mode & S_IFMT) == S_IFLNK {
+                var buffer = [CChar](repeating: 0, count: 4096)
+                let count = readlinkat(descriptor, component, &buffer, buffer.count - 1)
+                links += 1
+                let target = count > 0 ? String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+                let parts = target.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+                guard links <= 16, count > 0, !target.hasPrefix("/"), !parts.isEmpty, !parts.contains("..") else {
+                    close(descriptor)
+                    return .failure(SecretFileProblem("a symbolic link that leads out of the secrets directory is on the way"))
+                }
+                pending = (parts.filter { $0 != "." } + pending)[...]
+                continue
+            }
             let next = openat(descriptor, component, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (last ? 0 : O_DIRECTORY))
             let error = errno
             close(descriptor)
