@@ -96,6 +96,31 @@ struct OperatorConfigTests {
         #expect(lines.contains { $0.contains("fra/n.yaml:4:18: error: spec.provider: Provider/bio-metal belongs to tenant 'bio', not 'fra'") }, "\(lines)")
     }
 
+    @Test func aClusterCannotTakeAnotherTenantsNodes() async throws {
+        let bio = """
+            apiVersion: continuum.dev/v1
+            kind: Provider
+            metadata: {name: bio-metal}
+            spec: {type: redfish, connection: bio-bmc}
+            ---
+            apiVersion: continuum.dev/v1
+            kind: BareMetalNode
+            metadata: {name: bio-node, labels: {team: fra}}
+            spec: {provider: bio-metal, systemId: /redfish/v1/Systems/1, image: "https://images/debian.iso"}
+            """
+        let bioCluster = SpecSamples.file(
+            SpecSamples.provider("bio-sim"), SpecSamples.network(provider: "bio-sim"),
+            SpecSamples.kubernetesCluster("grab", provider: "bio-sim").replacingOccurrences(of: "{pool: metal}", with: "{team: fra}"))
+        let fraNode = """
+            apiVersion: continuum.dev/v1
+            kind: BareMetalNode
+            metadata: {name: fra-node, labels: {team: fra}}
+            spec: {provider: fra-metal, systemId: /redfish/v1/Systems/2, image: "https://images/debian.iso"}
+            """
+        let captured = try await validate(["bio/p.yaml": bio, "fra/p.yaml": Self.fraProvider, "fra/n.yaml": fraNode, "bio/c.yaml": bioCluster])
+        #expect(captured.contains { $0.contains("selects BareMetalNode/fra-node, which belongs to tenant 'fra'") }, "\(captured)")
+    }
+
     @Test func withoutAConfigurationOnlySimProvidersWork() async throws {
         let lines = try await validate(["fra/p.yaml": Self.fraProvider], operatorFile: "apiVersion: continuum.dev/v1\nkind: OperatorConfig\n")
         #expect(lines.contains { $0.contains("fra/p.yaml:6:15: error: spec.connection: no connection named 'fra-bmc'") }, "\(lines)")

@@ -158,4 +158,36 @@ struct ReconcilerTests {
         #expect(result.succeeded)
         #expect(!(try await harness.reconciler().plan(try await harness.specs())).plan.hasChanges)
     }
+
+    /// A saved plan executes only what was reviewed: applied with other specs, it is refused.
+    @Test func aSavedPlanIsRefusedWhenTheSpecsChangedSince() async throws {
+        let harness = try EngineHarness()
+        defer { harness.remove() }
+        try harness.writeFleet()
+        let saved = try await harness.reconciler().plan(try await harness.specs()).plan
+        try harness.directory.write("specs/fra.yaml", [SpecSamples.network(), SpecSamples.virtualMachine("web-1", cpu: "8"), SpecSamples.virtualMachine("web-2")]
+            .joined(separator: "\n---\n"))
+        let outcome = await harness.reconciler().apply(saved: saved, specs: try await harness.specs(), source: "plan.json")
+        guard case .failed(let failure, _) = outcome else { Issue.record("not refused: \(outcome)"); return }
+        #expect(failure.message.contains("the saved plan does not match the specs: VirtualMachine/web-1 differs from the specs"), "\(failure.message)")
+        #expect(try await harness.world.objects().isEmpty)
+    }
+
+    /// Pointing a provider that has resources at another connection would lose them (they
+    /// would look deleted there and be created again): refused, and nothing is forgotten.
+    @Test func aProviderWithResourcesCannotChangeConnection() async throws {
+        let harness = try EngineHarness()
+        defer { harness.remove() }
+        try harness.writeFleet()
+        _ = await harness.reconciler().reconcile(try await harness.specs(), source: "test")
+        try harness.directory.write("specs/providers.yaml", SpecSamples.file(
+            SpecSamples.provider() + "\n  connection: elsewhere", SpecSamples.provider("es-bio-cloud")))
+        let config = OperatorConfig(connections: ["elsewhere": Connection(name: "elsewhere", type: .sim)])
+        let catalog = ProviderCatalog(factories: [SimProviderFactory(world: harness.world)], secretsDirectory: harness.directory.url, operatorConfig: config)
+        let specs = try await ValidatedSpecs.load(harness.directory.url.appendingPathComponent("specs"), catalog: catalog)
+        let outcome = await Reconciler(store: harness.store, catalog: catalog, options: ReconcileOptions(apply: .fast)).reconcile(specs, source: "test")
+        guard case .refused(let refusal, _) = outcome else { Issue.record("not refused: \(outcome)"); return }
+        #expect(refusal.diagnostics.map(\.message).contains { $0.contains("Provider/de-fra-cloud still has 3 resources on its current connection") }, "\(refusal.diagnostics)")
+        #expect(try await harness.store.snapshot().resources.count == 5, "no record was dropped")
+    }
 }
