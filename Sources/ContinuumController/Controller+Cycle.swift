@@ -60,8 +60,10 @@ extension Controller {
             return
         }
         // Fetching and loading may have taken longer than the lease: take it again (or
-        // learn it was lost) right before changing anything.
-        guard await takeLease() else { return }
+        // learn it was lost) right before changing anything, unless it was just renewed.
+        if leaseTakenAt.map({ clock.now - $0 >= configuration.lease.renewInterval }) ?? true {
+            guard await takeLease() else { return }
+        }
         status.phase = .reconciling
         let isNewCommit = candidate != nil
         let cycleStop = StopSignal(parent: stop)

@@ -49,6 +49,8 @@ public actor Controller: Service {
     var countedFrom: ResourceCountInputs?
     var fetchedOnce = false
     var leader = false
+    /// When the lease was last taken or renewed by this replica.
+    var leaseTakenAt: ContinuousClock.Instant?
     /// When the next fetch is scheduled (the interval, a backoff, the next drift check).
     var nextCycle: ContinuousClock.Instant
     /// Whether a fetch (and perhaps a reconcile) is running now.
@@ -170,6 +172,7 @@ public actor Controller: Service {
             }
             if !leader { logger.info("took the state lock", metadata: ["holder": "\(configuration.holder)"]) }
             leader = true
+            leaseTakenAt = clock.now
             return true
         } catch {
             if leader || status.phase != .standby { logger.notice("standing by: \(error)") }
