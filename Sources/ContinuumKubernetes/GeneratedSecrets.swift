@@ -31,16 +31,19 @@ public struct GeneratedSecrets: Sendable {
         if let existing = try read(path) { return existing }
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
+        // Written whole under a temporary name, then linked into place: the file is never
+        // seen empty, not even after a kill -9, and of two processes the first link wins.
+        let temporary = path + ".\(UInt32.random(in: .min ... .max)).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw SecretStoreError(path: temporary, message: "cannot create the file: \(String(cString: strerror(errno)))") }
+        defer { unlink(temporary) }
+        let written = secret.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, secret.utf8.count) }
+        let synced = written == secret.utf8.count && fsync(descriptor) == 0
+        close(descriptor)
+        guard synced else { throw SecretStoreError(path: temporary, message: "cannot write the file: \(String(cString: strerror(errno)))") }
+        guard link(temporary, path) == 0 else {
             if errno == EEXIST, let existing = try read(path) { return existing }
             throw SecretStoreError(path: path, message: "cannot create the file: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        let written = secret.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, secret.utf8.count) }
-        guard written == secret.utf8.count, fsync(descriptor) == 0 else {
-            unlink(path)
-            throw SecretStoreError(path: path, message: "cannot write the file: \(String(cString: strerror(errno)))")
         }
         return secret
     }
