@@ -27,9 +27,7 @@ public struct Executor: Sendable {
     ) async throws(ApplyError) -> ApplyResult {
         let snapshot: StateSnapshot
         do { snapshot = try await store.snapshot() } catch { throw .state(error) }
-        guard snapshot.serial == plan.stateSerial, plan.stateLineage == nil || snapshot.lineage == nil || plan.stateLineage == snapshot.lineage else {
-            throw ApplyError(.stalePlan, "the saved plan was made from state serial \(plan.stateSerial), but the state is now at serial \(snapshot.serial); run `continuum plan` again and review the new plan")
-        }
+        if let stale = plan.staleness(against: snapshot) { throw ApplyError(.stalePlan, stale) }
         let changes = Dictionary(uniqueKeysWithValues: plan.changes.map { ($0.id, $0) })
         let desired = Dictionary(uniqueKeysWithValues: resources.map { ($0.id, $0) })
         let steps = plan.steps.map { step in

@@ -81,7 +81,6 @@ extension Controller {
         drifted = verdict.result == .applied || verdict.result == .noChanges ? [] : Set(outcome.drift.all)
         if case .applied(_, let result?) = outcome {
             failures = Dictionary(result.report.actions.compactMap { $0.outcome == .failed ? ($0.resource, $0.error ?? "failed") : nil }) { first, _ in first }
-            if !result.succeeded { drifted = Set(outcome.drift.all) }
         } else if outcome.plan != nil {
             failures = [:]
         }

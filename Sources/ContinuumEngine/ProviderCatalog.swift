@@ -44,17 +44,15 @@ public struct ProviderCatalog: Sendable {
     /// Checks every provider's spec against the operator's configuration and its effective
     /// config; each problem is located at the field it names.
     public func diagnostics(for resources: [Resource]) -> [Diagnostic] {
-        let policy = OperatorPolicy(config: operatorConfig).diagnostics(for: resources)
-        let refused = Set(policy.compactMap { $0.location })
-        return policy + resources.flatMap { resource -> [Diagnostic] in
+        OperatorPolicy(config: operatorConfig).diagnostics(for: resources) + resources.flatMap { resource -> [Diagnostic] in
             guard case .provider(let spec) = resource.spec else { return [] }
             guard let factory = factories[spec.type] else {
                 return [Diagnostic(at: resource.location(of: "spec.type"),
                     "spec.type: provider type '\(spec.type.rawValue)' is not available in this build; use one of \(factories.keys.map(\.rawValue).sorted().joined(separator: ", "))")]
             }
-            guard let (effective, connection) = effective(spec), connection != nil || spec.type == .sim,
-                !refused.contains(resource.location(of: "spec.connection")), !refused.contains(resource.location(of: "spec.type"))
-            else { return [] }
+            // An undeclared connection, one of another type, or none for a non-sim provider is
+            // the operator policy's to report; the factory checks only what can be built.
+            guard let (effective, connection) = effective(spec), connection != nil || spec.type == .sim else { return [] }
             let through = connection.map { " (through connection '\($0.name)')" } ?? ""
             return factory.problems(in: effective, connection: connection).map { problem in
                 // A problem with a setting the operator made is shown at the connection's name.

@@ -44,27 +44,31 @@ public struct ExternalProviderFactory: ProviderFactory {
     public var type: ProviderType { .external }
 
     public func problems(in spec: ProviderSpec, connection: Connection?) -> [String] {
-        guard let program = connection?.program else { return ["spec.connection: an external provider runs the program of an operator connection"] }
-        var problems: [String] = []
-        if let timeout = spec.config["timeout"] {
-            if case .string(let text) = timeout, let duration = DurationText.parse(text), duration > .zero {
-                if duration > program.timeout {
-                    problems.append("spec.config.timeout: \(text) is over the connection's ceiling of \(DurationText.format(program.timeout))")
-                }
-            } else {
-                problems.append("spec.config.timeout: expected a duration like \"30s\" or \"5m\"")
-            }
+        Self.program(spec, connection).failure?.problems ?? []
+    }
+
+    /// The connection's program and the per-call timeout: the spec's, at most the program's
+    /// ceiling.
+    private static func program(_ spec: ProviderSpec, _ connection: Connection?) -> Result<(ProviderProgram, Duration), ProviderConfigError> {
+        guard let program = connection?.program else {
+            return .failure(ProviderConfigError(problems: ["spec.connection: an external provider runs the program of an operator connection"]))
         }
-        return problems
+        guard let field = spec.config["timeout"] else { return .success((program, program.timeout)) }
+        guard case .string(let text) = field, let duration = DurationText.parse(text), duration > .zero else {
+            return .failure(ProviderConfigError(problems: ["spec.config.timeout: expected a duration like \"30s\" or \"5m\""]))
+        }
+        guard duration <= program.timeout else {
+            return .failure(ProviderConfigError(problems: ["spec.config.timeout: \(text) is over the connection's ceiling of \(DurationText.format(program.timeout))"]))
+        }
+        return .success((program, duration))
     }
 
     public func make(name: String, spec: ProviderSpec, connection: Connection?, context: ProviderContext) -> any Provider {
-        guard let program = connection?.program else {
-            return UnavailableProvider(name: name, error: ProviderError(.invalidRequest, provider: name,
-                message: "an external provider runs only a program declared by an operator connection", remedy: "set spec.connection"))
+        let (program, timeout): (ProviderProgram, Duration)
+        switch Self.program(spec, connection) {
+        case .success(let value): (program, timeout) = value
+        case .failure(let error): return UnavailableProvider(name: name, configError: error)
         }
-        var timeout = program.timeout
-        if case .string(let text)? = spec.config["timeout"], let asked = DurationText.parse(text), asked > .zero { timeout = min(asked, program.timeout) }
         var environment: [String: String] = [:]
         let inherited = ProcessInfo.processInfo.environment
         for key in program.environment { if let value = inherited[key] { environment[key] = value } }
@@ -84,22 +88,22 @@ public struct RedfishProviderFactory: ProviderFactory {
     public var type: ProviderType { .redfish }
 
     public func problems(in spec: ProviderSpec, connection: Connection?) -> [String] {
-        switch RedfishConfig.parse(spec.config) {
-        case .failure(let error): return error.problems
-        case .success(let config):
-            if let connection, !connection.credentials.isEmpty, config.endpoint.scheme != "https", !connection.allowPlaintext {
-                return ["spec.config.endpoint: connection '\(connection.name)' sends credentials, and \(config.endpoint.absoluteString) is not https; use https, or set allowPlaintext: true on the connection for a lab"]
-            }
-            return []
+        Self.config(spec, connection).failure?.problems ?? []
+    }
+
+    /// The config, when it parses and its credentials would not travel in plaintext.
+    private static func config(_ spec: ProviderSpec, _ connection: Connection?) -> Result<RedfishConfig, ProviderConfigError> {
+        RedfishConfig.parse(spec.config).flatMap { config in
+            guard let connection, !connection.credentials.isEmpty, config.endpoint.scheme != "https", !connection.allowPlaintext else { return .success(config) }
+            return .failure(ProviderConfigError(problems: [
+                "spec.config.endpoint: connection '\(connection.name)' sends credentials, and \(config.endpoint.absoluteString) is not https; use https, or set allowPlaintext: true on the connection for a lab",
+            ]))
         }
     }
 
     public func make(name: String, spec: ProviderSpec, connection: Connection?, context: ProviderContext) -> any Provider {
-        if let problem = problems(in: spec, connection: connection).first {
-            return UnavailableProvider(name: name, configError: ProviderConfigError(problems: [problem]))
-        }
         let config: RedfishConfig
-        switch RedfishConfig.parse(spec.config) {
+        switch Self.config(spec, connection) {
         case .success(let parsed): config = parsed
         case .failure(let error): return UnavailableProvider(name: name, configError: error)
         }
@@ -126,19 +130,19 @@ public struct LibvirtProviderFactory: ProviderFactory {
     public var type: ProviderType { .libvirt }
 
     public func problems(in spec: ProviderSpec, connection: Connection?) -> [String] {
-        switch LibvirtConfig.parse(spec.config) {
-        case .failure(let error): return error.problems
-        case .success(let config):
-            guard !(connection?.allowUnsafeURI ?? false), let problem = LibvirtURIPolicy.problem(with: config.uri) else { return [] }
-            return ["spec.config.uri: \(problem); only an operator connection with allowUnsafeURI: true may use it"]
+        Self.config(spec, connection).failure?.problems ?? []
+    }
+
+    /// The config, when it parses and its URI is safe or the connection allows it.
+    private static func config(_ spec: ProviderSpec, _ connection: Connection?) -> Result<LibvirtConfig, ProviderConfigError> {
+        LibvirtConfig.parse(spec.config).flatMap { config in
+            guard !(connection?.allowUnsafeURI ?? false), let problem = LibvirtURIPolicy.problem(with: config.uri) else { return .success(config) }
+            return .failure(ProviderConfigError(problems: ["spec.config.uri: \(problem); only an operator connection with allowUnsafeURI: true may use it"]))
         }
     }
 
     public func make(name: String, spec: ProviderSpec, connection: Connection?, context: ProviderContext) -> any Provider {
-        if let problem = problems(in: spec, connection: connection).first {
-            return UnavailableProvider(name: name, configError: ProviderConfigError(problems: [problem]))
-        }
-        switch LibvirtConfig.parse(spec.config) {
+        switch Self.config(spec, connection) {
         case .success(let config):
             return ClusterMachineProvider(
                 wrapping: LibvirtProvider(name: name, config: config), secrets: GeneratedSecrets(directory: context.secretsDirectory),

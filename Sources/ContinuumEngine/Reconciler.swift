@@ -44,7 +44,7 @@ public struct Reconciler: Sendable {
         for entry in pending {
             held[entry.resource] = "an interrupted \(entry.operation.rawValue) on it is not settled yet; `continuum apply` settles it first"
         }
-        var planned = try await planLive(specs, registry: registry, persist: false, held: held, hint: hint)
+        var (planned, _) = try await planLive(specs, registry: registry, persist: false, held: held, hint: hint)
         planned.plan.unsettledIntents = pending.count
         return planned
     }
@@ -116,7 +116,7 @@ public struct Reconciler: Sendable {
             // spec that points a provider elsewhere must not make them look gone.
             let applied = catalog.registry(resources: specs.resources, state: try await stateSnapshot(), basis: .recorded)
             let recovery = try await recover(applied, events: emit)
-            let planned = try await planLive(specs, registry: applied, persist: true, held: recovery.unsettled, hint: hint)
+            let (planned, registry) = try await planLive(specs, registry: applied, persist: true, held: recovery.unsettled, hint: hint)
             drift = planned.drift
             recorder.add(drift.drifted.map { ResourceEvent(resource: $0, action: "drift detected", source: "refresh", message: "changed outside Continuum") })
             recorder.add(drift.missing.map { ResourceEvent(resource: $0, action: "deleted outside Continuum", source: "refresh") })
@@ -130,8 +130,7 @@ public struct Reconciler: Sendable {
             if !options.correctDrift, !drift.isEmpty { return .driftReported(planned) }
             guard plan.hasChanges else { return .applied(planned, result: nil) }
             guard await approve(planned) else { return .declined(planned) }
-            let registryNow = catalog.registry(resources: specs.resources, state: try await stateSnapshot())
-            return try await execute(planned, specs: specs, registry: registryNow, source: source, stop: stop, events: emit)
+            return try await execute(planned, specs: specs, registry: registry, source: source, stop: stop, events: emit)
         } catch {
             return error.outcome(drift: drift)
         }
@@ -143,11 +142,7 @@ public struct Reconciler: Sendable {
         _ planned: PlannedChange, specs: ValidatedSpecs, registry: ProviderRegistry, source: String, stop: StopSignal, events: @escaping Events
     ) async throws(ReconcileError) -> ReconcileOutcome {
         let started = Date()
-        let snapshot = try await stateSnapshot()
-        guard snapshot.serial == planned.plan.stateSerial, planned.plan.stateLineage == nil || snapshot.lineage == nil || planned.plan.stateLineage == snapshot.lineage else {
-            throw .failed(ReconcileFailure(.savedPlan,
-                "the saved plan was made from state serial \(planned.plan.stateSerial), but the state is now at serial \(snapshot.serial); run `continuum plan --out FILE` again and review the new plan"))
-        }
+        if let stale = planned.plan.staleness(against: try await stateSnapshot()) { throw .failed(ReconcileFailure(.savedPlan, stale)) }
         do { try await store.recordProviders(ProviderCatalog.specs(of: specs.resources)) } catch { throw .failed(ReconcileFailure(.state, error.description)) }
         let result: ApplyResult
         do {
@@ -169,11 +164,12 @@ public struct Reconciler: Sendable {
         }
     }
 
-    /// Refreshes (when on) and plans, from the hint's memo when the state is the one it was
-    /// planned against.
+    /// Refreshes through `registry` (when on) and plans, from the hint's memo when the state
+    /// is the one it was planned against. Returns the plan and the registry it was planned
+    /// with, built from the refreshed state: the one its operations go through.
     private func planLive(
         _ specs: ValidatedSpecs, registry: ProviderRegistry, persist: Bool, held: [ResourceID: String], hint: PlanningHint?
-    ) async throws(ReconcileError) -> PlannedChange {
+    ) async throws(ReconcileError) -> (PlannedChange, ProviderRegistry) {
         var snapshot = try await stateSnapshot()
         var drift = Drift()
         var unreadable: [ResourceID: String] = [:]
@@ -206,7 +202,7 @@ public struct Reconciler: Sendable {
             throw .refused(Refusal(reason: "its plan is refused", diagnostics: error.diagnostics))
         }
         plan.journalPosition = position
-        return PlannedChange(plan: plan, memo: matchesStore ? memo : nil, drift: drift)
+        return (PlannedChange(plan: plan, memo: matchesStore ? memo : nil, drift: drift), registry)
     }
 
     private func stateSnapshot() async throws(ReconcileError) -> StateSnapshot {

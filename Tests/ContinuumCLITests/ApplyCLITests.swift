@@ -81,6 +81,12 @@ struct ApplyCLITests {
         #expect(try CLIRunner.run(["sim", "list"], in: directory.url).stdout.hasSuffix("0 objects.\n"))
     }
 
+    /// Waits until the sim world holds `count` objects (a kill point: the apply is that far),
+    /// or the apply has ended.
+    static func waitUntil(_ world: SimWorld, holds count: Int, while process: Process) async throws {
+        while process.isRunning, ((try? await world.objects().count) ?? 0) < count { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
     @Test func aSavedPlanIsRefusedOnceTheStateMoved() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -137,12 +143,12 @@ struct ApplyCLITests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let spec = try Self.slowFleet(in: directory)
+        let world = SimWorld(path: directory.url.appendingPathComponent(".continuum/sim.db").path)
         let process = try CLIRunner.start(["apply", spec, "--auto-approve"], in: directory.url)
-        try await Task.sleep(for: .milliseconds(900))
+        try await Self.waitUntil(world, holds: 3, while: process)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
-        let world = SimWorld(path: directory.url.appendingPathComponent(".continuum/sim.db").path)
         let before = try await world.objects().count
         #expect(before > 0 && before < 9, "the kill must land mid-apply (\(before) of 9 created)")
         let recovered = try CLIRunner.run(["apply", spec, "--auto-approve"], in: directory.url)
@@ -168,7 +174,7 @@ struct ApplyCLITests {
         let spec = try Self.slowFleet(in: directory)
         let world = SimWorld(path: directory.url.appendingPathComponent(".continuum/sim.db").path)
         let process = try CLIRunner.start(["apply", spec, "--auto-approve"], in: directory.url)
-        while process.isRunning, ((try? await world.objects().count) ?? 0) < objects { try await Task.sleep(for: .milliseconds(20)) }
+        try await Self.waitUntil(world, holds: objects, while: process)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal, "the kill must land mid-apply")
@@ -199,7 +205,7 @@ struct ApplyCLITests {
         defer { directory.remove() }
         let spec = try Self.slowFleet(in: directory)
         let process = try CLIRunner.start(["apply", spec, "--auto-approve"], in: directory.url)
-        try await Task.sleep(for: .milliseconds(700))
+        try await Self.waitUntil(SimWorld(path: directory.url.appendingPathComponent(".continuum/sim.db").path), holds: 2, while: process)
         kill(process.processIdentifier, SIGINT)
         let output = process.output()
         process.waitUntilExit()

@@ -211,7 +211,6 @@ struct UntrustedFilesTests {
         #expect(!repository.resources.contains { $0.id.name.hasSuffix("-2") || $0.id.name.hasSuffix("-3") })
         #expect(repository.resources.count == 5)
         // The cache does not lift the budget: files reused without being read still count.
-        try await Task.sleep(for: .milliseconds(120))
         let (again, _) = await SpecLoader(limits: limits).load(fixture.repository.url, reusing: cache)
         Self.expectEqual(again, repository, "reloaded over the budget")
     }
