@@ -11,7 +11,7 @@ struct ControllerCLITests {
     }
 
     /// Polls `continuum status --server` until `condition` holds on its JSON, up to `timeout`.
-    static func waitForStatus(_ server: String, token: String? = nil, timeout: Duration = .seconds(30), _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
+    static func waitForStatus(_ server: String, token: String? = nil, timeout: Duration = .seconds(120), _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         var last: [String: Any] = [:]
         while ContinuousClock.now < deadline {
@@ -52,7 +52,7 @@ struct ControllerCLITests {
         // Corrected within a few drift intervals. Polled through the durable evidence (the
         // world, then the state's events): a status poll can miss the one reconcile that
         // reported the drift on a loaded machine, as the next one replaces it within 2 s.
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         var live = ""
         while ContinuousClock.now < deadline {
             live = try CLIRunner.run(["sim", "list", "--format", "json", "--sim-world", world]).stdout

@@ -83,9 +83,10 @@ final class ControllerHarness: Sendable {
         _ = try? await running.value
     }
 
-    /// Waits up to `timeout` for `condition` on the status; returns the status it saw last.
+    /// Waits for `condition` on the status and returns the status it saw last. `timeout` is
+    /// only a safety net against a hung test, never a performance bound.
     @discardableResult
-    func waitForStatus(timeout: Duration = .seconds(20), _ condition: (ControllerStatus) -> Bool) async throws -> ControllerStatus {
+    func waitForStatus(timeout: Duration = .seconds(120), _ condition: (ControllerStatus) -> Bool) async throws -> ControllerStatus {
         let deadline = ContinuousClock.now + timeout
         while true {
             let status = await controller.currentStatus()

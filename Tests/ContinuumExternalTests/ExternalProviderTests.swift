@@ -107,7 +107,7 @@ struct ExternalProviderTests {
             "answered initialize without a protocolVersion"),
     ])
     func misbehavingProgramsAreClearErrors(command: [String], message: String) async throws {
-        let provider = ExternalProvider(name: "odd", config: ExternalProviderConfig(command: command, timeout: .seconds(1)))
+        let provider = ExternalProvider(name: "odd", config: ExternalProviderConfig(command: command, timeout: .seconds(60)))
         defer { Task { await provider.shutdown() } }
         let error = await #expect(throws: ProviderError.self) { try await provider.read(.virtualMachine, providerID: "x") }
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
