@@ -123,6 +123,7 @@ struct FleetGenerator {
           provider: \(site)
           systemId: /redfish/v1/Systems/\(site)-\(index)
           image: https://images.example/debian-12.iso
+          cluster: \(site)-k8s
 
         """
     }

@@ -94,10 +94,17 @@ public struct RedfishProviderFactory: ProviderFactory {
     /// The config, when it parses and its credentials would not travel in plaintext.
     private static func config(_ spec: ProviderSpec, _ connection: Connection?) -> Result<RedfishConfig, ProviderConfigError> {
         RedfishConfig.parse(spec.config).flatMap { config in
-            guard let connection, !connection.credentials.isEmpty, config.endpoint.scheme != "https", !connection.allowPlaintext else { return .success(config) }
-            return .failure(ProviderConfigError(problems: [
-                "spec.config.endpoint: connection '\(connection.name)' sends credentials, and \(config.endpoint.absoluteString) is not https; use https, or set allowPlaintext: true on the connection for a lab",
-            ]))
+            var problems: [String] = []
+            let plaintext = connection?.allowPlaintext ?? false
+            if let connection, !connection.credentials.isEmpty, config.endpoint.scheme != "https", !plaintext {
+                problems.append("spec.config.endpoint: connection '\(connection.name)' sends credentials, and \(config.endpoint.absoluteString) is not https; use https, or set allowPlaintext: true on the connection for a lab")
+            }
+            // A seed's URL is its short-lived token (the join token is in the file): it
+            // travels over https only, unless the operator allows plaintext.
+            if let seedURL = config.seedURL, seedURL.scheme != "https", !plaintext {
+                problems.append("spec.config.seedURL: \(seedURL.absoluteString) is not https, and the seeds it serves carry the cluster's join token under an unguessable name that must not travel in the clear; serve seedDirectory over https (without directory listings), or set allowPlaintext: true on the connection\(connection.map { " '\($0.name)'" } ?? "") for a lab")
+            }
+            return problems.isEmpty ? .success(config) : .failure(ProviderConfigError(problems: problems))
         }
     }
 
@@ -116,7 +123,8 @@ public struct RedfishProviderFactory: ProviderFactory {
         } catch {
             return UnavailableProvider(name: name, error: error)
         }
-        return ClusterMachineProvider(wrapping: inner, secrets: GeneratedSecrets(directory: context.secretsDirectory), directory: context.clusterDirectory)
+        return ClusterMachineProvider(
+            wrapping: inner, secrets: GeneratedSecrets(directory: context.secretsDirectory), directory: context.clusterDirectory, options: ClusterOptions(connection))
     }
 }
 
@@ -146,7 +154,7 @@ public struct LibvirtProviderFactory: ProviderFactory {
         case .success(let config):
             return ClusterMachineProvider(
                 wrapping: LibvirtProvider(name: name, config: config), secrets: GeneratedSecrets(directory: context.secretsDirectory),
-                directory: context.clusterDirectory)
+                directory: context.clusterDirectory, options: ClusterOptions(connection))
         case .failure(let error): return UnavailableProvider(name: name, configError: error)
         }
     }
@@ -156,5 +164,15 @@ extension Result {
     /// The error, when it failed.
     var failure: Failure? {
         if case .failure(let error) = self { error } else { nil }
+    }
+}
+
+extension ClusterOptions {
+    /// The defaults, with the connection's operator switch for cluster API verification.
+    init(_ connection: Connection?) {
+        self.init()
+        if let connection, connection.insecureSkipClusterVerify {
+            apiVerification = .skipped(reason: "connection '\(connection.name)' sets insecureSkipClusterVerify: true")
+        }
     }
 }

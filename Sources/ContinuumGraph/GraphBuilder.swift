@@ -3,7 +3,8 @@ public import ContinuumSpec
 /// Builds the `ResourceGraph` of a set of resources: resolves every reference (a
 /// dangling one is an error naming the closest existing resource), adds the edges of
 /// `dependsOn`, reference fields, interpolations, `spec.provider` and node-pool label
-/// selectors, and reports every dependency cycle with its whole path.
+/// selectors (only to nodes that opted into the cluster; a matched node that did not is
+/// an error), and reports every dependency cycle with its whole path.
 public struct GraphBuilder: Sendable {
     /// Creates a builder.
     public init() {}
@@ -38,8 +39,20 @@ public struct GraphBuilder: Sendable {
                 edges.append((Int32(index), target, reference.location))
                 if let problem = Self.foreignNetwork(reference, from: resource, to: resources[Int(target)]) { diagnostics.append(problem) }
             }
-            for selector in resource.nodeSelectors {
-                for node in nodesByLabel.matching(selector) { edges.append((Int32(index), node, resource.location)) }
+            // A pool takes only the matching nodes that opted into this cluster; one that
+            // did not is reported, never taken.
+            if case .kubernetesCluster(let cluster) = resource.spec {
+                for pool in cluster.nodePools {
+                    guard let selector = pool.matchLabels else { continue }
+                    for node in nodesByLabel.matching(selector) {
+                        let candidate = resources[Int(node)]
+                        if NodePoolMembership.takes(candidate, cluster: resource.id, selector: selector) {
+                            edges.append((Int32(index), node, resource.location))
+                        } else {
+                            diagnostics.append(NodePoolMembership.refusal(of: candidate, by: resource, pool: pool.name))
+                        }
+                    }
+                }
             }
         }
         let graph = ResourceGraph(ids: ids, edges: edges)

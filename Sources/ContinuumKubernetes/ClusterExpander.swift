@@ -12,7 +12,8 @@ import Crypto
 /// generated user data is bootstrap data, read once at first boot, so later differences
 /// in it are ignored (`lifecycle.ignoreChanges: [spec.userData]`).
 ///
-/// The `BareMetalNode`s a pool's `nodes.matchLabels` selects join as workers: each gets
+/// The `BareMetalNode`s a pool's `nodes.matchLabels` selects and that opted into the
+/// cluster (`spec.cluster: <cluster name>`) join as workers: each gets
 /// the k3s agent's cloud-init as `spec.userData` (so joining, leaving or upgrading
 /// re-provisions the node) and waits for the control plane.
 ///
@@ -76,9 +77,9 @@ public struct ClusterExpander: Sendable {
         var workers: [Resource] = []
         for (poolIndex, pool) in cluster.nodePools.enumerated() {
             guard let selector = pool.matchLabels else { continue }
-            let selected = resources.filter { candidate in
-                candidate.id.kind == .bareMetalNode && selector.allSatisfy { candidate.metadata.labels[$0.key] == $0.value }
-            }
+            // Only nodes that opted into this cluster (`spec.cluster`); the graph builder
+            // reports the others.
+            let selected = resources.filter { NodePoolMembership.takes($0, cluster: resource.id, selector: selector) }
             for (index, var node) in selected.sorted(by: { $0.id < $1.id }).enumerated() {
                 guard case .bareMetalNode(var spec) = node.spec else { continue }
                 let bootstrap = K3sCloudInit(cluster: resource.id.name, machine: node.id.name, isControlPlane: false, pool: pool.name, release: release)

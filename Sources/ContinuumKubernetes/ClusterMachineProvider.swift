@@ -6,9 +6,12 @@ import Foundation
 /// machines are ordinary `VirtualMachine`s (libvirt) and `BareMetalNode`s (Redfish) of the
 /// wrapped providers (expanded by `ClusterExpander`), and this provider adds what makes
 /// them a cluster.
-/// - Creating a machine fills in its cloud-init's placeholders (the generated tokens, and
-///   whether it starts the cluster or joins a running control-plane machine), creates it,
-///   and waits until it is a Ready node.
+/// - Creating a machine fills in its cloud-init's placeholders (the generated tokens,
+///   whether it starts the cluster or joins a running control-plane machine, and on the
+///   machine that starts it the cluster's generated CAs), creates it, waits until it is a
+///   Ready node, and then has the wrapped provider eject and delete its seed
+///   (`BootstrapSeedRemoval`), which carries the tokens; a failed create removes it too.
+/// - Every API call trusts exactly the cluster's server CA.
 /// - Removing a machine first drains its node through the API of another control-plane
 ///   machine (cordon, evict), then removes the machine, then deletes the node object.
 /// - The cluster itself is ready when its API answers `/readyz` and every machine it
@@ -20,6 +23,7 @@ public struct ClusterMachineProvider: Provider {
     private let secrets: GeneratedSecrets
     private let options: ClusterOptions
     private let directory: ClusterDirectory
+    private let warnings = OnceEach()
 
     /// Wraps `inner`, sharing `directory` with the apply's other cluster providers.
     public init(wrapping inner: any Provider, secrets: GeneratedSecrets, directory: ClusterDirectory, options: ClusterOptions = ClusterOptions()) {
@@ -94,24 +98,48 @@ public struct ClusterMachineProvider: Provider {
         var filled = request
         if case .string(let userData)? = request.spec["userData"] {
             let join = try await joinLine(cluster: cluster, isControlPlane: isControlPlane, machine: request.id.name, token: apiToken)
+            // The machine that starts the cluster gets its CAs; the others get them from it.
+            var authorities = ""
+            if join == Self.clusterInit {
+                for role in ClusterCertificateAuthority.Role.allCases { authorities += try authority(cluster, role).writeFiles.joined(separator: "\n") + "\n" }
+            }
             let text = userData
                 .replacingOccurrences(of: ClusterPlaceholder.joinToken.rawValue, with: try secret(cluster, "join-token"))
                 .replacingOccurrences(of: ClusterPlaceholder.apiToken.rawValue, with: apiToken)
                 .replacingOccurrences(of: ClusterPlaceholder.join.rawValue, with: join)
+                .replacingOccurrences(of: ClusterPlaceholder.certificateAuthorities.rawValue + "\n", with: authorities)
             filled.spec = Self.replacing("userData", with: .string(text), in: request.spec)
         }
         let observed = try await inner.create(filled)
         let address = observed.outputs["ipAddress"]?.outputText ?? ""
         await directory.add(ClusterMember(providerID: observed.providerID, name: request.id.name, cluster: cluster, isControlPlane: isControlPlane, address: address))
-        try await waitForNode(request.id.name, cluster: cluster, token: apiToken)
+        do {
+            try await waitForNode(request.id.name, cluster: cluster, token: apiToken)
+        } catch {
+            // The create fails: its seed (with the tokens) goes too.
+            try? await removeSeed(of: request.id.kind, providerID: observed.providerID, name: request.id.name)
+            throw error
+        }
+        // Ready: cloud-init has run, and the seed's tokens have done their work.
+        try await removeSeed(of: request.id.kind, providerID: observed.providerID, name: request.id.name)
         return observed
+    }
+
+    /// The join line of the machine that starts a cluster.
+    private static let clusterInit = "cluster-init: true"
+
+    /// Ejects and deletes the machine's cloud-init seed, where the wrapped provider hands
+    /// machines seeds (`BootstrapSeedRemoval`).
+    private func removeSeed(of kind: ResourceKind, providerID: String, name: String) async throws(ProviderError) {
+        guard let seeds = inner as? any BootstrapSeedRemoval else { return }
+        try await seeds.removeBootstrapSeed(of: kind, providerID: providerID, name: name)
     }
 
     /// How a new machine joins: through the first control-plane machine whose API answers,
     /// or, for the first control-plane machine of a cluster with none, by starting it.
     private func joinLine(cluster: String, isControlPlane: Bool, machine: String, token: String) async throws(ProviderError) -> String {
         let planes = await directory.controlPlanes(of: cluster)
-        if planes.isEmpty, isControlPlane { return "cluster-init: true" }
+        if planes.isEmpty, isControlPlane { return Self.clusterInit }
         for plane in planes {
             if let client = client(plane, token: token), await client.isReady() { return "server: \"\(plane.apiEndpoint)\"" }
         }
@@ -235,9 +263,39 @@ public struct ClusterMachineProvider: Provider {
 
     // MARK: - Support
 
-    /// A client of a control-plane machine's API with Continuum's token.
+    /// A client of a control-plane machine's API with Continuum's token, trusting the
+    /// cluster's server CA (or, by the operator's switch, nothing); nil when the CA cannot
+    /// be read.
     private func client(_ plane: ClusterMember, token: String) -> KubernetesAPIClient? {
-        options.endpoint(plane.address).map { KubernetesAPIClient(endpoint: $0, token: token) }
+        let trust: KubernetesAPIClient.Trust
+        switch options.apiVerification {
+        case .pinned:
+            guard let authority = try? authority(plane.cluster, .server) else { return nil }
+            trust = .certificateAuthority(authority.certificatePEM)
+        case .skipped(let reason):
+            if warnings.first(plane.cluster) {
+                options.warn("the TLS certificate of KubernetesCluster/\(plane.cluster)'s API is not verified (\(reason)); its API token goes to whoever answers at its address")
+            }
+            trust = .unverified
+        }
+        return options.endpoint(plane.address).map { KubernetesAPIClient(endpoint: $0, token: token, trust: trust) }
+    }
+
+    /// The cluster's CA of `role`: key and certificate, generated secrets.
+    private func authority(_ cluster: String, _ role: ClusterCertificateAuthority.Role) throws(ProviderError) -> ClusterCertificateAuthority {
+        do {
+            let key = try secrets.value("\(cluster).\(role.rawValue).key") { ClusterCertificateAuthority.newPrivateKey() }
+            let certificate = try secrets.value("\(cluster).\(role.rawValue).crt") { () throws(SecretStoreError) -> String in
+                do {
+                    return try ClusterCertificateAuthority.certificate(cluster: cluster, role: role, privateKeyPEM: key)
+                } catch {
+                    throw SecretStoreError(path: secrets.directory.appendingPathComponent("\(cluster).\(role.rawValue).crt").path, message: error.description)
+                }
+            }
+            return ClusterCertificateAuthority(role: role, certificatePEM: certificate, privateKeyPEM: key)
+        } catch {
+            throw ProviderError(.invalidRequest, provider: name, message: error.description, remedy: "fix the secrets directory and apply again")
+        }
     }
 
     private func secret(_ cluster: String, _ kind: String) throws(ProviderError) -> String {

@@ -14,6 +14,14 @@ public struct ClusterOptions: Sendable {
     /// Tests point it at a stand-in.
     public var endpoint: @Sendable (_ address: String) -> URL? = { URL(string: ClusterMember.apiEndpoint(address: $0)) }
 
+    /// How the clusters' API certificates are checked: against the CA Continuum generated
+    /// for each cluster (the default), or not at all by an operator's explicit choice.
+    public var apiVerification: ClusterAPIVerification = .pinned
+    /// Where a warning goes (skipped verification): standard error by default.
+    public var warn: @Sendable (_ message: String) -> Void = { message in
+        FileHandle.standardError.write(Data("continuum: warning: \(message)\n".utf8))
+    }
+
     /// The defaults.
     public init() {}
 }

@@ -10,4 +10,9 @@ public enum ClusterPlaceholder: String, Sendable, CaseIterable {
     /// `cluster-init: true` on the first control-plane machine of a new cluster, else
     /// `server: "https://ADDRESS:6443"` naming a running control-plane machine.
     case join = "{{continuum.join}}"
+    /// On the control-plane machine that starts the cluster (`cluster-init`), the
+    /// `write_files` entries of the cluster's CAs that Continuum generated (k3s custom CA
+    /// certificates, in place before k3s first starts); removed on every other machine,
+    /// which gets the CAs from the cluster.
+    case certificateAuthorities = "{{continuum.certificateAuthorities}}"
 }

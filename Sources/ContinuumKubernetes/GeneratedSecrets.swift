@@ -5,8 +5,8 @@ import Darwin
 #endif
 public import Foundation
 
-/// The secrets Continuum generates for clusters (join tokens, its own API token): 32
-/// random bytes, hex, each in a file of its own (mode 0600) in a directory (mode 0700)
+/// The secrets Continuum generates for clusters (join tokens, its own API token: 32
+/// random bytes, hex; the cluster's CA keys and certificates, PEM), each in a file of its own (mode 0600) in a directory (mode 0700)
 /// kept next to the state, created on first use and read afterwards. Like the secrets
 /// Cluster API keeps for a cluster, they live outside the spec, the plans and the state.
 public struct GeneratedSecrets: Sendable {
@@ -21,6 +21,16 @@ public struct GeneratedSecrets: Sendable {
     /// The secret named `name` (a file name), generated the first time it is asked for.
     /// Two processes asking at once get the same value: the file is created exclusively.
     public func value(_ name: String) throws(SecretStoreError) -> String {
+        try value(name) {
+            var generator = SystemRandomNumberGenerator()
+            return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        }
+    }
+
+    /// The secret named `name`, made by `generate` the first time it is asked for (a
+    /// cluster CA's key or certificate, PEM). Two processes asking at once get the same
+    /// value: the first file linked into place wins.
+    public func value(_ name: String, generate: () throws(SecretStoreError) -> String) throws(SecretStoreError) -> String {
         let path = directory.appendingPathComponent(name).path
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -29,8 +39,7 @@ public struct GeneratedSecrets: Sendable {
         }
         try checkDirectory()
         if let existing = try read(path) { return existing }
-        var generator = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let secret = try generate().trimmingCharacters(in: .whitespacesAndNewlines)
         // Written whole under a temporary name, then linked into place: the file is never
         // seen empty, not even after a kill -9, and of two processes the first link wins.
         let temporary = path + ".\(UInt32.random(in: .min ... .max)).tmp"

@@ -1,5 +1,6 @@
 /// The cloud-init user data of one cluster machine: writes the k3s configuration (with
-/// `ClusterPlaceholder`s for the secrets and the join), grants Continuum's API token the
+/// `ClusterPlaceholder`s for the secrets, the join and, on the machine that starts the
+/// cluster, the CAs Continuum generated for it), grants Continuum's API token the
 /// rights it needs (read nodes, cordon, evict, delete nodes) on control-plane machines,
 /// and installs the pinned k3s release as a server or an agent.
 public struct K3sCloudInit: Sendable, Hashable {
@@ -52,6 +53,7 @@ public struct K3sCloudInit: Sendable, Hashable {
         lines += config.map { "      " + $0 }
         if isControlPlane {
             lines += [
+                ClusterPlaceholder.certificateAuthorities.rawValue,
                 "  - path: \(Self.tokenFile)",
                 "    permissions: \"0600\"",
                 "    content: |",

@@ -9,19 +9,30 @@ import NIOSSL
 /// node list, and draining a node (cordon, evict its pods, delete the node object). It
 /// authenticates with Continuum's bearer token (a static token k3s was configured with).
 ///
-/// k3s signs its serving certificate with a CA it generates at first boot, which
-/// Continuum does not know, so the certificate is not verified; the token sent can only
-/// read nodes and pods, cordon, evict and delete nodes (see `K3sCloudInit`).
+/// The server's certificate must chain to the cluster's server CA, which Continuum
+/// generated and gave to k3s, and nothing else, and must name the address connected to
+/// (k3s puts its node addresses in it): the token is sent only after that TLS handshake
+/// succeeded. Only an operator's explicit switch turns verification off.
 public struct KubernetesAPIClient: Sendable {
+    /// Whom the client trusts.
+    public enum Trust: Sendable, Hashable {
+        /// Exactly this CA certificate (PEM): the cluster's server CA.
+        case certificateAuthority(String)
+        /// Nothing is verified (the operator's `insecureSkipClusterVerify`).
+        case unverified
+    }
+
     /// The API server, for example `https://10.20.0.11:6443`.
     public let endpoint: URL
     private let token: String
     private let timeout: TimeAmount
+    private let trust: Trust
 
-    /// A client of the API at `endpoint`.
-    public init(endpoint: URL, token: String, timeout: Duration = .seconds(10)) {
+    /// A client of the API at `endpoint` that trusts `trust`.
+    public init(endpoint: URL, token: String, trust: Trust, timeout: Duration = .seconds(10)) {
         self.endpoint = endpoint
         self.token = token
+        self.trust = trust
         self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
     }
 
@@ -94,13 +105,24 @@ public struct KubernetesAPIClient: Sendable {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(data: data))
         }
+        let client = try KubernetesAPIClients.shared.client(trusting: trust, endpoint: endpoint.absoluteString)
         do {
-            let response = try await Self.client.execute(request, timeout: timeout)
+            let response = try await client.execute(request, timeout: timeout)
             let bytes = try await response.body.collect(upTo: 16 << 20)
             return (response.status.code, Data(buffer: bytes))
+        } catch let error as NIOSSLError {
+            throw KubernetesAPIError(endpoint: endpoint.absoluteString, message: Self.untrusted(error))
+        } catch let error as NIOSSLExtraError {
+            throw KubernetesAPIError(endpoint: endpoint.absoluteString, message: Self.untrusted(error))
         } catch {
             throw KubernetesAPIError(endpoint: endpoint.absoluteString, message: "\(method.rawValue) \(path) failed: \(error)")
         }
+    }
+
+    /// A TLS failure: the server is not the cluster's (or not under the name connected to),
+    /// and the token was never sent.
+    private static func untrusted(_ error: any Error) -> String {
+        "TLS verification failed (\(error)): the server's certificate is not signed by the cluster's server CA that Continuum generated, or does not name this address; the API token was not sent. If this cluster's k3s was not given Continuum's CA, an operator can set insecureSkipClusterVerify: true on the machines' connection"
     }
 
     private func failure(_ what: String, _ status: UInt, _ data: Data) -> KubernetesAPIError {
@@ -108,14 +130,6 @@ public struct KubernetesAPIClient: Sendable {
         return KubernetesAPIError(endpoint: endpoint.absoluteString, message: "\(what) answered \(status): \(message)")
     }
 
-    /// One client for every cluster; it does not verify k3s's self-signed certificates.
-    private static let client: HTTPClient = {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.certificateVerification = .none
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(5)))
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
 }
 
 /// A Kubernetes API call that failed.

@@ -24,7 +24,7 @@ struct DomainDefinition {
             disks.append("<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='\(escape(pool))' volume='\(escape(diskVolume(machine.name, index)))'/><target dev='\(target)' bus='virtio'/></disk>")
         }
         if let seed {
-            disks.append("<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='\(escape(seed))'/><target dev='sda' bus='sata'/><readonly/></disk>")
+            disks.append(seedDrive(seed))
         }
         let interfaces = machine.networks.map { "<interface type='network'><source network='\(escape($0))'/><model type='virtio'/></interface>" }
         let metadata = metadataAttributes(machine, provider: provider, key: key, userDataDigest: userDataDigest)
@@ -113,6 +113,15 @@ struct DomainDefinition {
         default: return value
         }
     }
+
+    /// The CD-ROM of a cloud-init seed: `startupPolicy='optional'`, so the domain still boots
+    /// once the seed is deleted (as it is when the machine is Ready).
+    static func seedDrive(_ seed: String) -> String {
+        "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='\(escape(seed))' startupPolicy='optional'/><target dev='sda' bus='sata'/><readonly/></disk>"
+    }
+
+    /// The seed's CD-ROM with no medium: what a live media change to "ejected" asks for.
+    static let emptySeedDrive = "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><target dev='sda' bus='sata'/><readonly/></disk>"
 
     /// Escapes text for an XML attribute or element.
     static func escape(_ text: String) -> String {

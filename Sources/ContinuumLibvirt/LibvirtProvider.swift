@@ -14,7 +14,7 @@ import Synchronization
 /// identity in the domain's metadata (its UUID is derived from the idempotency key too,
 /// so a create lost in a crash is found again). vCPUs and memory change live within the
 /// domain's maximums; power is a graceful shutdown, forced after `shutdownTimeout`.
-public final class LibvirtProvider: Provider {
+public final class LibvirtProvider: Provider, BootstrapSeedRemoval {
     /// The `Provider` resource's name.
     public let name: String
     let config: LibvirtConfig
@@ -96,6 +96,43 @@ public final class LibvirtProvider: Provider {
             }
         default:
             try await run { session throws(LibvirtError) in try session.network(uuid: providerID)?.remove() }
+        }
+    }
+
+    /// Takes a VM's cloud-init seed back once it has booted: the CD-ROM is emptied in the
+    /// running domain where the hypervisor can change media (the test driver cannot), its
+    /// `<source>` is removed from the persistent definition (the CD-ROM is
+    /// `startupPolicy='optional'`, so a definition that still named the file would boot
+    /// too), and the file, which carries the cluster's tokens, is deleted.
+    public func removeBootstrapSeed(of kind: ResourceKind, providerID: String, name: String) async throws(ProviderError) {
+        guard kind == .virtualMachine, let directory = config.imageDirectory else { return }
+        let isSeed: @Sendable (String) -> Bool = { $0.hasPrefix(directory + "/") && $0.hasSuffix("-seed.iso") }
+        let seeds = try await run { session throws(LibvirtError) -> [String] in
+            guard let domain = try session.domain(uuid: providerID) else { return [] }
+            let live = DomainDefinition.describe(try domain.xml())?.cdroms ?? []
+            let persistent = DomainDefinition.describe(try domain.xml(inactive: true))?.cdroms ?? []
+            let seeds = Array(Set((live + persistent).filter(isSeed)))
+            guard !seeds.isEmpty else { return [] }
+            if try domain.isActive(), live.contains(where: isSeed) {
+                do throws(LibvirtError) {
+                    try domain.updateDevice(DomainDefinition.emptySeedDrive, live: true)
+                } catch where error.code == Int32(VIR_ERR_NO_SUPPORT.rawValue) {
+                    // The hypervisor cannot change media live: the guest keeps the open
+                    // image until it stops; the file is gone from the host all the same.
+                }
+            }
+            if persistent.contains(where: isSeed) {
+                try self.redefine(domain, session: session) { devices in
+                    for disk in devices.elements(forName: "disk") where disk.attribute(forName: "device")?.stringValue == "cdrom" {
+                        for source in disk.elements(forName: "source") where isSeed(source.attribute(forName: "file")?.stringValue ?? "") { source.detach() }
+                    }
+                }
+            }
+            return seeds
+        }
+        for seed in seeds where unlink(seed) != 0 && errno != ENOENT {
+            throw ProviderError(.unavailable, provider: self.name, message: "cannot delete the cloud-init seed \(seed) of \(name): \(String(cString: strerror(errno)))",
+                remedy: "delete the file by hand: it carries the cluster's join token")
         }
     }
 
@@ -190,7 +227,7 @@ public final class LibvirtProvider: Provider {
                 if let seed, !current.cdroms.contains(seed) {
                     // A seed for a VM that had none: in its definition, read at the next boot.
                     try self.redefine(domain, session: session) { devices in
-                        devices.addChild(try XMLElement(xmlString: "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='\(DomainDefinition.escape(seed))'/><target dev='sda' bus='sata'/><readonly/></disk>"))
+                        devices.addChild(try XMLElement(xmlString: DomainDefinition.seedDrive(seed)))
                     }
                 }
                 let key = current.metadata["idempotencyKey"] ?? ""

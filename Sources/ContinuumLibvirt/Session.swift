@@ -169,6 +169,15 @@ final class Domain {
         let status = session.call { detach ? virDomainDetachDeviceFlags(pointer, xml, UInt32(flags)) : virDomainAttachDeviceFlags(pointer, xml, UInt32(flags)) }
         try session.check(status, "\(detach ? "detach" : "attach") a device \(detach ? "from" : "to") \(name)")
     }
+
+    /// Changes a device in place (a CD-ROM's medium), in the definition and, when `live`,
+    /// in the running domain.
+    func updateDevice(_ xml: String, live: Bool) throws(LibvirtError) {
+        var flags = VIR_DOMAIN_AFFECT_CONFIG.rawValue
+        if live { flags |= VIR_DOMAIN_AFFECT_LIVE.rawValue }
+        let status = session.call { virDomainUpdateDeviceFlags(pointer, xml, UInt32(flags)) }
+        try session.check(status, "change a device of \(name)")
+    }
 }
 
 /// A libvirt network handle.

@@ -9,7 +9,7 @@ import Foundation
 /// `/redfish/v1/Systems/<id>`: a spec chooses the system, never the host). Delete powers off and
 /// ejects: the hardware is released, not destroyed. Power and boot mode changed out of
 /// band read as drift and are put back by an update.
-public final class RedfishProvider: Provider {
+public final class RedfishProvider: Provider, BootstrapSeedRemoval {
     /// The `Provider` resource's name.
     public let name: String
     private let config: RedfishConfig
@@ -42,7 +42,13 @@ public final class RedfishProvider: Provider {
             throw ProviderError(.invalidRequest, provider: name, message: "the BMC has no system \(node.systemId)",
                 remedy: "check spec.systemId against \(config.endpoint.absoluteString)/redfish/v1/Systems")
         }
-        try await provision(node, name: request.id.name, system: system)
+        do {
+            try await provision(node, name: request.id.name, system: system)
+        } catch {
+            // A failed create leaves no seed (and its token, and its URL) behind.
+            removeSeedFiles(of: request.id.name)
+            throw error
+        }
         return try await observed(node.systemId)
     }
 
@@ -112,25 +118,72 @@ public final class RedfishProvider: Provider {
     /// Writes the node's cloud-init NoCloud seed into `seedDirectory` and inserts it, by
     /// its `seedURL`, as the system's second virtual medium (a USB stick or floppy), where
     /// cloud-init in the booted image finds it by its `cidata` label.
+    ///
+    /// The file's name is a capability: `<name>-<32 random bytes, hex>-seed.iso`, so its URL
+    /// cannot be guessed (the web server must not list the directory), and it exists only
+    /// until the node is Ready or its create fails (`removeBootstrapSeed`). It is created
+    /// owner-only (0600) and exclusively in an owner-only (0700) directory.
     private func insertSeed(_ userData: String, name: String, at place: (directory: String, url: URL), into media: RedfishDocument?) async throws(ProviderError) {
         let (directory, base) = place
-        let file = "\(name)-seed.iso"
-        let seed = CloudInitSeed(userData: userData, metaData: "instance-id: \(name)\nlocal-hostname: \(name)\n")
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let path = URL(fileURLWithPath: directory).appendingPathComponent(file)
-            try Data(seed.image).write(to: path, options: .atomic)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path.path)
-        } catch {
-            throw ProviderError(.invalidRequest, provider: self.name, message: "cannot write the cloud-init seed \(directory)/\(file): \(error.localizedDescription)",
-                remedy: "check that spec.config.seedDirectory is writable by the controller")
-        }
         guard let media, let insert = media.action("#VirtualMedia.InsertMedia") else {
             throw ProviderError(.invalidRequest, provider: self.name, message: "\(name)'s system has no second virtual medium (USB stick or floppy) for its cloud-init seed",
                 remedy: "this BMC cannot hand the node its cluster configuration; join the node to the cluster another way")
         }
+        // An earlier seed of this node (a create that was retried) goes first.
+        removeSeedFiles(of: name)
+        var generator = SystemRandomNumberGenerator()
+        let capability = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let file = Self.seedFile(of: name, capability: capability)
+        let seed = CloudInitSeed(userData: userData, metaData: "instance-id: \(name)\nlocal-hostname: \(name)\n")
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try PrivateFile.write(seed.image, named: file, in: directory)
+        } catch {
+            throw ProviderError(.invalidRequest, provider: self.name, message: "cannot write the cloud-init seed of \(name) in \(directory): \(error.localizedDescription)",
+                remedy: "check that spec.config.seedDirectory is writable by the controller")
+        }
         if media["Inserted"] as? Bool == true, let eject = media.action("#VirtualMedia.EjectMedia") { try await client.action(eject, [:]) }
         try await client.action(insert, ["Image": base.appendingPathComponent(file).absoluteString, "Inserted": true, "WriteProtected": true])
+    }
+
+    /// `<name>-<capability>-seed.iso`.
+    static func seedFile(of name: String, capability: String) -> String { "\(name)-\(capability)-seed.iso" }
+
+    /// The seed files of the node `name` in `seedDirectory`: `<name>-<64 hex digits>-seed.iso`.
+    private func seedFiles(of name: String) -> [String] {
+        guard let directory = config.seedDirectory, let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        let prefix = "\(name)-", suffix = "-seed.iso"
+        return entries.filter { entry in
+            guard entry.hasPrefix(prefix), entry.hasSuffix(suffix), entry.count == prefix.count + 64 + suffix.count else { return false }
+            return entry.dropFirst(prefix.count).dropLast(suffix.count).allSatisfy(\.isHexDigit)
+        }.map { directory + "/" + $0 }
+    }
+
+    /// Deletes the node's seed files; true when none is left.
+    @discardableResult
+    private func removeSeedFiles(of name: String) -> Bool {
+        seedFiles(of: name).allSatisfy { unlink($0) == 0 || errno == ENOENT }
+    }
+
+    /// Ejects the node's seed medium (the USB stick or floppy holding a seed from
+    /// `seedURL`) and deletes its seed files: once the node is Ready, the join token has
+    /// done its work, and its URL stops answering.
+    public func removeBootstrapSeed(of kind: ResourceKind, providerID: String, name: String) async throws(ProviderError) {
+        guard kind == .bareMetalNode else { return }
+        try checkSystemPath(providerID, field: "the provider id (spec.systemId)")
+        if let system = try await client.get(providerID) {
+            let media = Self.seed(in: try await virtualMedia(of: system) { Self.seed(in: $0) != nil })
+            let image = media?["Image"] as? String ?? ""
+            if let media, media["Inserted"] as? Bool == true, let base = config.seedURL?.absoluteString, image.hasPrefix(base),
+                let eject = media.action("#VirtualMedia.EjectMedia")
+            {
+                try await client.action(eject, [:])
+            }
+        }
+        guard removeSeedFiles(of: name) else {
+            throw ProviderError(.unavailable, provider: self.name, message: "cannot delete the cloud-init seed of \(name) in \(config.seedDirectory ?? "")",
+                remedy: "delete \(name)-*-seed.iso there by hand: it carries the cluster's join token")
+        }
     }
 
     /// Powers the system on, or off: gracefully first when `graceful`, then forcibly once

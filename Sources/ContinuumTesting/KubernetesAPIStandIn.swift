@@ -1,12 +1,19 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
+import NIOSSL
 import Synchronization
 
 /// A stand-in for a Kubernetes API server on loopback, for the cluster tests: no
 /// kube-apiserver (nor k3s) can run here, so this answers the few calls Continuum makes
 /// (`/readyz`, nodes, pods, cordon, eviction, node deletion) from state the test sets,
 /// checks the bearer token, and records every request.
+///
+/// It serves HTTPS, as k3s does. Until a test hands it the cluster's server CA (read from
+/// the cloud-init of the machine that starts the cluster, as k3s reads it), it presents a
+/// certificate of a CA of its own, which Continuum must refuse; afterwards a serving
+/// certificate for 127.0.0.1 signed by the cluster's CA, as k3s would.
 public final class KubernetesAPIStandIn: Sendable {
     /// A node the stand-in reports.
     public struct Node: Sendable, Hashable {
@@ -55,18 +62,55 @@ public final class KubernetesAPIStandIn: Sendable {
 
     private let store = Store()
     private let task: Mutex<Task<Void, any Error>?> = Mutex(nil)
+    /// The serving certificate signed by the cluster's CA, once the test hands it over.
+    private final class Serving: Sendable {
+        let override = Mutex<NIOSSLContextConfigurationOverride?>(nil)
+    }
+
+    private let serving: Serving
     /// The port it listens on.
     public let port: Int
 
-    /// Starts the stand-in on a free loopback port.
+    /// Starts the stand-in on a free loopback port, presenting a certificate of its own CA.
     public init() async throws {
         let router = Router()
         Self.routes(router, store)
+        let impostor = try TestCertificates.authority(name: "kubernetes-api-stand-in-ca")
+        let (chain, key) = try TestCertificates.servingCertificate(for: [127, 0, 0, 1], signedBy: impostor)
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        let serving = Serving()
+        self.serving = serving
+        tls.sslContextCallback = { _, promise in promise.succeed(serving.override.withLock { $0 } ?? .noChanges) }
+        let server = try HTTPServerBuilder.tls(.http1(), tlsConfiguration: tls)
         let (port, running) = try await LoopbackApplication.start("the Kubernetes API stand-in") { onServerRunning in
-            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning, logger: Self.quiet)
+            Application(router: router, server: server, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning, logger: Self.quiet)
         }
         self.port = port
         task.withLock { $0 = running }
+    }
+
+    /// From now on, presents a serving certificate for 127.0.0.1 signed by the CA with
+    /// this certificate and key (PEM): what k3s does with the custom CA it was given.
+    public func serve(signedBy certificatePEM: String, key keyPEM: String) throws {
+        let (chain, key) = try TestCertificates.servingCertificate(for: [127, 0, 0, 1], signedBy: (certificatePEM, keyPEM))
+        var override = NIOSSLContextConfigurationOverride()
+        override.certificateChain = chain.map { .certificate($0) }
+        override.privateKey = .privateKey(key)
+        serving.override.withLock { $0 = override }
+    }
+
+    /// The server CA's certificate and key that a control-plane machine's cloud-init writes
+    /// for k3s (`/var/lib/rancher/k3s/server/tls/server-ca.crt` and `.key`); nil when it
+    /// writes none (a machine that joins a running cluster).
+    public static func serverCA(inCloudInit text: String) -> (certificate: String, key: String)? {
+        func file(_ path: String) -> String? {
+            let lines = text.components(separatedBy: "\n")
+            guard let start = lines.firstIndex(of: "  - path: \(path)") else { return nil }
+            let content = lines[(start + 1)...].drop { !$0.hasPrefix("    content: |") }.dropFirst().prefix { $0.hasPrefix("      ") }
+            return content.isEmpty ? nil : content.map { String($0.dropFirst(6)) }.joined(separator: "\n") + "\n"
+        }
+        guard let certificate = file("/var/lib/rancher/k3s/server/tls/server-ca.crt"), let key = file("/var/lib/rancher/k3s/server/tls/server-ca.key") else { return nil }
+        return (certificate, key)
     }
 
     /// A logger that keeps the server's shutdown chatter out of the test output.
@@ -77,7 +121,7 @@ public final class KubernetesAPIStandIn: Sendable {
     }()
 
     /// The stand-in's URL.
-    public var url: URL { URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/") }
+    public var url: URL { URL(string: "https://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/") }
 
     /// Accepts only this bearer token (nil: any).
     public func requireToken(_ token: String?) { store.state.withLock { $0.token = token } }

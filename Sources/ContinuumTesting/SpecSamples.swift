@@ -53,8 +53,9 @@ public enum SpecSamples {
         return lines.joined(separator: "\n")
     }
 
-    /// A bare-metal node with `labels`.
-    public static func bareMetalNode(_ name: String = "metal-1", provider: String = "de-fra-cloud", labels: String = "{pool: metal}", image: String = "https://images.example/debian-12.iso") -> String {
+    /// A bare-metal node with `labels`, opted into the cluster `cluster` (none when nil).
+    public static func bareMetalNode(_ name: String = "metal-1", provider: String = "de-fra-cloud", labels: String = "{pool: metal}", image: String = "https://images.example/debian-12.iso",
+                                     cluster: String? = "k8s") -> String {
         """
         apiVersion: continuum.dev/v1
         kind: BareMetalNode
@@ -65,7 +66,7 @@ public enum SpecSamples {
           provider: \(provider)
           systemId: /redfish/v1/Systems/\(name)
           image: \(image)
-        """
+        """ + (cluster.map { "\n  cluster: \($0)" } ?? "")
     }
 
     /// A Kubernetes cluster with one machine pool and one bare-metal pool.

@@ -168,4 +168,42 @@ struct OperatorConfigTests {
             #expect(error?.message.contains(problem) == true, "\(path): \(String(describing: error))")
         }
     }
+
+    /// A seed's URL is its short-lived token: a seed URL in plain http is refused unless
+    /// the operator allows plaintext on the connection, and the error says how to fix it.
+    @Test func aPlainHTTPSeedURLIsRefusedUnlessTheConnectionAllowsPlaintext() async throws {
+        let provider = """
+            apiVersion: continuum.dev/v1
+            kind: Provider
+            metadata: {name: lab-metal}
+            spec: {type: redfish, connection: lab-bmc}
+            """
+        func operatorFile(seedURL: String, allowPlaintext: Bool) -> String {
+            OperatorConfigSample.file(connections: [
+                OperatorConfigSample.connection("lab-bmc", type: "redfish", settings: [
+                    ("endpoint", "https://10.0.0.5"), ("seedDirectory", "/srv/seeds"), ("seedURL", "\"\(seedURL)\""),
+                ], allowPlaintext: allowPlaintext),
+            ])
+        }
+        let refused = try await validate(["p.yaml": provider], operatorFile: operatorFile(seedURL: "http://10.0.0.2:8080/seeds", allowPlaintext: false))
+        #expect(refused.count == 1, "\(refused)")
+        let line = try #require(refused.first)
+        #expect(line.hasPrefix("p.yaml:") && line.contains("spec.config.seedURL: http://10.0.0.2:8080/seeds is not https"), "\(line)")
+        #expect(line.contains("serve seedDirectory over https (without directory listings), or set allowPlaintext: true on the connection 'lab-bmc' for a lab"), "\(line)")
+        #expect(try await validate(["p.yaml": provider], operatorFile: operatorFile(seedURL: "https://10.0.0.2:8443/seeds", allowPlaintext: false)) == [])
+        #expect(try await validate(["p.yaml": provider], operatorFile: operatorFile(seedURL: "http://10.0.0.2:8080/seeds", allowPlaintext: true)) == [])
+    }
+
+    /// Skipping the verification of cluster APIs is an operator setting of a connection.
+    @Test func skippingClusterAPIVerificationIsAnOperatorSettingOfAConnection() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = OperatorConfigSample.file(connections: [
+            OperatorConfigSample.connection("lab-kvm", type: "libvirt", settings: [("uri", "\"qemu:///system\"")], extra: ["insecureSkipClusterVerify: true"]),
+            OperatorConfigSample.connection("fra-kvm", type: "libvirt", settings: [("uri", "\"qemu:///system\"")]),
+        ])
+        let config = try OperatorConfig.load(try directory.write("operator.yaml", file).path)
+        #expect(config.connections["lab-kvm"]?.insecureSkipClusterVerify == true)
+        #expect(config.connections["fra-kvm"]?.insecureSkipClusterVerify == false)
+    }
 }

@@ -95,10 +95,52 @@ struct ClusterExpansionTests {
         #expect(Set(graph.dependencies(of: Int(cluster)).map { graph.ids[Int($0)] }).isSuperset(of: nodes.map(\.id)))
     }
 
-    @Test func aNodeSelectedByTwoClustersIsAnError() {
-        let second = ClusterSpecs.clusterWithMetal().replacingOccurrences(of: "metadata: {name: k8s,", with: "metadata: {name: k9s,")
-        let lines = SpecHarness.lines(ClusterSpecs.expand(ClusterSpecs.provider(), ClusterSpecs.network(), ClusterSpecs.metal(["rack-1"]), ClusterSpecs.clusterWithMetal(), second).diagnostics)
-        #expect(lines.contains { $0.contains("BareMetalNode/rack-1 is selected by the node pools of both KubernetesCluster/k8s and KubernetesCluster/k9s") }, "\(lines)")
+    /// A hostile author's cluster in another file selects a node by its labels: the node
+    /// opted into another cluster, so the pool takes nothing and the diagnostic says why,
+    /// at the node's `spec.cluster`, with the remedy.
+    @Test func aClusterInAnotherFileTakesNoNodeThatOptedIntoAnotherCluster() throws {
+        let grab = ClusterSpecs.clusterWithMetal().replacingOccurrences(of: "metadata: {name: k8s,", with: "metadata: {name: k9s,")
+        let (resources, graph, diagnostics) = ClusterSpecs.expand(files: [
+            "team-a/fleet.yaml": [ClusterSpecs.provider(), ClusterSpecs.network(), ClusterSpecs.metal(["rack-1"]), ClusterSpecs.clusterWithMetal()].joined(separator: "\n---\n"),
+            "team-b/grab.yaml": grab,
+        ])
+        let lines = SpecHarness.lines(diagnostics)
+        #expect(lines.count == 1, "\(lines)")
+        // rack-1 is the 4th document's node; its spec is one line, `cluster: k8s` in it.
+        let line = try #require(lines.first)
+        #expect(line.hasPrefix("team-a/fleet.yaml:") && line.contains(": error: BareMetalNode/rack-1 matches the nodes.matchLabels of pool 'metal' of KubernetesCluster/k9s (team-b/grab.yaml:"), "\(line)")
+        #expect(line.contains("it opted into KubernetesCluster/k8s (spec.cluster), so that pool does not take it; to join it to KubernetesCluster/k9s, add `cluster: k9s` to its spec"), "\(line)")
+        let node = try #require(resources.first { $0.id == ResourceID(.bareMetalNode, "rack-1") })
+        #expect(node.metadata.labels[ClusterLabels.cluster] == "k8s", "it joins the cluster it opted into, and only that one")
+        let k9s = try #require(graph.indexByID[ResourceID(.kubernetesCluster, "k9s")])
+        #expect(!graph.dependencies(of: Int(k9s)).map { graph.ids[Int($0)] }.contains(node.id), "the other cluster takes nothing")
+    }
+
+    /// A node that opted into no cluster is never taken, whoever's cluster selects it.
+    @Test func aNodeThatOptedIntoNoClusterIsNotTakenAndTheErrorSaysHowToJoin() throws {
+        let (resources, graph, diagnostics) = ClusterSpecs.expand(files: [
+            "metal/nodes.yaml": ClusterSpecs.metal(["rack-1"], cluster: nil),
+            "k8s/cluster.yaml": [ClusterSpecs.provider(), ClusterSpecs.network(), ClusterSpecs.clusterWithMetal()].joined(separator: "\n---\n"),
+        ])
+        let lines = SpecHarness.lines(diagnostics)
+        #expect(lines.count == 1, "\(lines)")
+        let line = try #require(lines.first)
+        // The node's metadata.name is on line 8 of its file (after the provider document).
+        #expect(line.hasPrefix("metal/nodes.yaml:8:"), "\(line)")
+        #expect(line.contains("BareMetalNode/rack-1 matches the nodes.matchLabels of pool 'metal' of KubernetesCluster/k8s (k8s/cluster.yaml:"), "\(line)")
+        #expect(line.contains("it has not opted into any cluster (no spec.cluster)") && line.contains("add `cluster: k8s` to its spec"), "\(line)")
+        let node = try #require(resources.first { $0.id == ResourceID(.bareMetalNode, "rack-1") })
+        #expect(ClusterSpecs.userData(node).isEmpty && node.metadata.labels[ClusterLabels.cluster] == nil, "the node is left as its owner wrote it")
+        let cluster = try #require(graph.indexByID[ResourceID(.kubernetesCluster, "k8s")])
+        #expect(!graph.dependencies(of: Int(cluster)).map { graph.ids[Int($0)] }.contains(node.id))
+    }
+
+    /// `spec.cluster` is a plain name (a reference back would be a cycle): a reference
+    /// written there is refused at the field.
+    @Test func aNodeOptsInByTheClustersNameNotByAReference() throws {
+        let metal = ClusterSpecs.metal(["rack-1"], cluster: "KubernetesCluster/k8s")
+        let lines = SpecHarness.lines(ClusterSpecs.expand(ClusterSpecs.provider(), ClusterSpecs.network(), metal, ClusterSpecs.clusterWithMetal()).diagnostics)
+        #expect(lines.contains { $0.hasPrefix("fleet.yaml:") && $0.contains("spec.cluster: invalid name 'KubernetesCluster/k8s'") }, "\(lines)")
     }
 
     @Test func clustersOnSimulatedProvidersAreLeftAsTheyAre() {

@@ -9,6 +9,10 @@ import ContinuumSpec
 import ContinuumState
 import ContinuumTesting
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
 import Testing
 
 /// Clusters applied end to end on libvirtd's test driver: the machines are real domains,
@@ -17,6 +21,15 @@ import Testing
 /// task standing in for the kubelets registers every running domain as a Ready node.
 @Suite("Clusters on libvirt", .serialized)
 struct ClusterOnLibvirtTests {
+    /// The cloud-init seeds the stand-in kubelets read when their machines first ran, by
+    /// machine: what the machines booted with, observed before they were Ready.
+    final class SeedLog: Sendable {
+        private let seeds = Mutex<[String: String]>([:])
+        subscript(_ machine: String) -> String? { seeds.withLock { $0[machine] } }
+        func record(_ machine: String, _ seed: String) { seeds.withLock { $0[machine] = seed } }
+        var all: [String: String] { seeds.withLock { $0 } }
+    }
+
     final class Lab {
         let directory: TemporaryDirectory
         let daemon: LibvirtDaemon
@@ -25,7 +38,11 @@ struct ClusterOnLibvirtTests {
         var options = ClusterOptions()
         private var kubelets: Task<Void, Never>?
 
-        init() async throws {
+        let seedLog = SeedLog()
+
+        /// A lab; with `handCAToAPI` false the API stand-in keeps presenting a certificate
+        /// of its own CA instead of taking the cluster's from the first machine's seed.
+        init(handCAToAPI: Bool = true) async throws {
             directory = try TemporaryDirectory()
             daemon = try LibvirtDaemon(in: directory.url)
             try daemon.addBaseImage()
@@ -36,19 +53,45 @@ struct ClusterOnLibvirtTests {
             options.nodeReadyTimeout = .seconds(20)
             options.clusterReadyTimeout = .seconds(20)
             options.drainTimeout = .seconds(10)
-            let (daemon, api) = (daemon, api)
+            let (daemon, api, seedLog) = (daemon, api, seedLog)
             kubelets = Task {
                 var registered: Set<String> = []
                 while !Task.isCancelled {
-                    // A kubelet registers its node once, when its machine first runs.
+                    // A kubelet registers its node once, when its machine first runs. It
+                    // boots with the seed its domain's CD-ROM names: read now, before the
+                    // node is Ready (Continuum deletes it then). On the machine that starts
+                    // the cluster, k3s takes the server CA from it and serves with it.
                     let running = (try? daemon.virsh(["list", "--name"]))?.split(separator: "\n").map(String.init) ?? []
-                    for name in running where name.hasPrefix("k8s-") && registered.insert(name).inserted { api.setNode(name, ready: true) }
+                    for name in running where name.hasPrefix("k8s-") && !registered.contains(name) {
+                        guard let xml = try? daemon.virsh(["dumpxml", name]) else { continue }
+                        if let seed = Self.seedPath(inDomainXML: xml), let bytes = FileManager.default.contents(atPath: seed) {
+                            let text = String(decoding: bytes, as: UTF8.self)
+                            seedLog.record(name, text)
+                            if handCAToAPI, let authority = KubernetesAPIStandIn.serverCA(inCloudInit: text) {
+                                try? api.serve(signedBy: authority.certificate, key: authority.key)
+                            }
+                        }
+                        registered.insert(name)
+                        api.setNode(name, ready: true)
+                    }
                     try? await Task.sleep(for: .milliseconds(100))
                 }
             }
         }
 
         var seeds: URL { directory.url.appendingPathComponent("seeds") }
+
+        /// The seed ISO a domain's CD-ROM names, if any.
+        static func seedPath(inDomainXML xml: String) -> String? {
+            guard let range = xml.range(of: #"<source file='([^']*-seed\.iso)'"#, options: .regularExpression) else { return nil }
+            let match = xml[range].dropFirst("<source file='".count).dropLast()
+            return String(match)
+        }
+
+        /// The seed files left in the seed directory.
+        func seedFiles() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: seeds.path)) ?? []).filter { $0.hasSuffix("-seed.iso") }
+        }
         var secrets: GeneratedSecrets { GeneratedSecrets(directory: directory.url.appendingPathComponent("secrets")) }
 
         func spec(_ cluster: String) -> (resources: [Resource], graph: ContinuumGraph.ResourceGraph) {
@@ -104,18 +147,35 @@ struct ClusterOnLibvirtTests {
         #expect(cluster.outputs["readyNodes"] == .integer(4))
         #expect(cluster.outputs["version"] == .string("1.31"))
 
-        // The first control-plane machine started the cluster; the others joined it.
+        // The first control-plane machine started the cluster; the others joined it. The
+        // seeds are those the kubelets read when the machines first ran.
         let planes = machines.filter { $0.contains("-cp-") }.sorted()
-        let seeds = try planes.map { String(decoding: try Data(contentsOf: lab.seeds.appendingPathComponent("\($0)-seed.iso")), as: UTF8.self) }
+        let seeds = try planes.map { try #require(lab.seedLog[$0], "the kubelet of \($0) read its seed") }
         #expect(seeds[0].contains("      cluster-init: true\n"))
         #expect(seeds.dropFirst().allSatisfy { $0.contains("      server: \"https://") && !$0.contains("cluster-init") })
+        // The cluster's CAs, generated by Continuum, go to k3s on the machine that starts
+        // the cluster only; the API was trusted because it served under that server CA.
+        let serverCA = try lab.secrets.value("k8s.server-ca.crt")
+        for file in ["server-ca", "client-ca", "request-header-ca"] {
+            #expect(seeds[0].contains("  - path: /var/lib/rancher/k3s/server/tls/\(file).crt\n") && seeds[0].contains("  - path: /var/lib/rancher/k3s/server/tls/\(file).key\n"))
+        }
+        #expect(KubernetesAPIStandIn.serverCA(inCloudInit: seeds[0])?.certificate.trimmingCharacters(in: .whitespacesAndNewlines) == serverCA)
+        #expect(seeds.dropFirst().allSatisfy { !$0.contains("server-ca") && !$0.contains("{{continuum.") })
         // The generated tokens are in the machines' seeds, and nowhere else.
         let joinToken = try lab.secrets.value("k8s.join-token"), apiToken = try lab.secrets.value("k8s.api-token")
         #expect(joinToken.count == 64 && apiToken != joinToken)
         #expect(seeds.allSatisfy { $0.contains("token: \"\(joinToken)\"") && $0.contains("\(apiToken),continuum,continuum") })
         let recorded = String(decoding: try JSONEncoder().encode(state.resources), as: UTF8.self)
         #expect(recorded.contains("{{continuum.joinToken}}") && !recorded.contains(joinToken) && !recorded.contains(apiToken))
+        #expect(!recorded.contains("PRIVATE KEY") && !text.contains("PRIVATE KEY"), "the CA keys are in no plan and no state")
         #expect(!text.contains(joinToken) && text.contains("{{continuum.joinToken}}"))
+        // Every machine is Ready, so its seed is gone: the file deleted, and the CD-ROM no
+        // longer names it in the domain's definition.
+        #expect(lab.seedLog.all.count == 4)
+        #expect(lab.seedFiles().isEmpty, "\(lab.seedFiles())")
+        for machine in machines {
+            #expect(Lab.seedPath(inDomainXML: try lab.daemon.virsh(["dumpxml", "--inactive", machine])) == nil, "\(machine)'s definition names no seed")
+        }
         // A refresh reads the cluster through its API with the generated token, and finds
         // nothing to change.
         lab.api.requireToken(apiToken)
@@ -182,11 +242,16 @@ struct ClusterOnLibvirtTests {
             emulator.stop()
             files.stop()
         }
-        // The node's kubelet registers once the system runs with its seed inserted.
-        let api = lab.api
+        // The node's kubelet registers once the system runs with its seed inserted; it
+        // boots with the seed the BMC downloaded from its URL, read now, before Ready.
+        let api = lab.api, seedLog = lab.seedLog
         let kubelet = Task {
             while !Task.isCancelled {
-                if try await emulator.powerState(0) == "On", try await emulator.get(emulator.systemPath(0) + "/VirtualMedia/Floppy")["Inserted"] as? Bool == true {
+                let floppy = try await emulator.get(emulator.systemPath(0) + "/VirtualMedia/Floppy")
+                if try await emulator.powerState(0) == "On", floppy["Inserted"] as? Bool == true, let image = floppy["Image"] as? String, let url = URL(string: image) {
+                    let (data, _) = try await URLSession.shared.data(from: url)
+                    seedLog.record("rack-1", String(decoding: data, as: UTF8.self))
+                    seedLog.record("rack-1 url", image)
                     api.setNode("rack-1", ready: true)
                     return
                 }
@@ -203,7 +268,7 @@ struct ClusterOnLibvirtTests {
             apiVersion: continuum.dev/v1
             kind: BareMetalNode
             metadata: {name: rack-1, labels: {pool: metal}}
-            spec: {provider: fra-bmc, systemId: "\(emulator.systemPath(0))", image: "\(files.url("debian-12.iso"))"}
+            spec: {provider: fra-bmc, systemId: "\(emulator.systemPath(0))", image: "\(files.url("debian-12.iso"))", cluster: k8s}
             """
         let expanded = ClusterSpecs.expand([
             ClusterSpecs.provider(uri: lab.daemon.uri, imageDirectory: lab.seeds.path), ClusterSpecs.network(), metal,
@@ -224,11 +289,41 @@ struct ClusterOnLibvirtTests {
             provider: ClusterMachineProvider(wrapping: redfish, secrets: lab.secrets, directory: directory, options: options))]) { $1 })
         let result = try await Executor(options: ApplyOptions(maximumAttempts: 1)).apply(plan, resources: expanded.resources, store: lab.store, registry: registry)
         #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != .succeeded }.map { "\($0.resource): \($0.error ?? "")" })")
-        let seed = String(decoding: try Data(contentsOf: served.appendingPathComponent("seeds/rack-1-seed.iso")), as: UTF8.self)
+        let seed = try #require(seedLog["rack-1"], "the node's kubelet read its seed")
         #expect(seed.contains("INSTALL_K3S_EXEC='agent'") && seed.contains("node-name: rack-1\n"))
         #expect(seed.contains("token: \"\(try lab.secrets.value("k8s.join-token"))\"") && seed.contains("server: \"https://"), "the worker joins the control plane on libvirt")
+        #expect(!seed.contains("server-ca"), "a worker gets no CA")
+        // Its URL was a capability: the node's name and 32 random bytes, hex.
+        let url = try #require(seedLog["rack-1 url"])
+        let file = try #require(url.split(separator: "/").last.map(String.init))
+        #expect(file.hasPrefix("rack-1-") && file.hasSuffix("-seed.iso") && file.dropFirst(7).dropLast(9).count == 64 && file.dropFirst(7).dropLast(9).allSatisfy(\.isHexDigit), "\(file)")
+        // The node is Ready: the BMC's seed medium is ejected, and the file (and so the URL) is gone.
+        let floppy = try await emulator.get(emulator.systemPath(0) + "/VirtualMedia/Floppy")
+        #expect(floppy["Inserted"] as? Bool != true, "\(floppy)")
+        #expect(!FileManager.default.fileExists(atPath: served.appendingPathComponent("seeds/\(file)").path))
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: served.appendingPathComponent("seeds").path)) ?? []).isEmpty)
         let cluster = try #require(try await lab.store.snapshot()[ResourceID(.kubernetesCluster, "k8s")])
         #expect(cluster.outputs["readyNodes"] == .integer(2), "the VM control plane and the bare-metal worker")
+    }
+
+    /// An API server whose certificate is not from the cluster's CA (someone else at the
+    /// machine's address) is refused before any request: the token is never sent, the
+    /// create fails saying why, and the failed create leaves no seed behind.
+    @Test func anAPIServerWithACertificateOfAnotherCAIsRefusedAndGetsNoToken() async throws {
+        let lab = try await Lab(handCAToAPI: false)
+        var options = lab.options
+        options.nodeReadyTimeout = .seconds(2)
+        options.clusterReadyTimeout = .seconds(2)
+        let (_, result) = try await lab.apply(ClusterSpecs.cluster(controlPlane: 1, pools: []), options: options)
+        #expect(!result.succeeded)
+        let failure = try #require(result.report.actions.first { $0.outcome == .failed })
+        #expect(failure.error?.contains("TLS verification failed") == true, "\(failure.error ?? "")")
+        #expect(failure.error?.contains("not signed by the cluster's server CA that Continuum generated") == true && failure.error?.contains("the API token was not sent") == true)
+        #expect(lab.api.requests.isEmpty, "no request, so no token, reached the impostor: \(lab.api.requests)")
+        let apiToken = try lab.secrets.value("k8s.api-token")
+        #expect(!(failure.error ?? "").contains(apiToken))
+        #expect(lab.seedLog.all.count == 1, "the machine ran with its seed")
+        #expect(lab.seedFiles().isEmpty, "the failed create removed its seed: \(lab.seedFiles())")
     }
 
     @Test func aClusterThatDoesNotBecomeReadyFailsNamingTheMachinesNotReady() async throws {

@@ -33,8 +33,8 @@ enum ClusterSpecs {
             """
     }
 
-    /// A Redfish provider and bare-metal nodes labelled `pool: <pool>`.
-    static func metal(_ names: [String], pool: String = "metal") -> String {
+    /// A Redfish provider and bare-metal nodes labelled `pool: <pool>`, opted into `cluster`.
+    static func metal(_ names: [String], pool: String = "metal", cluster: String? = "k8s") -> String {
         let provider = """
             apiVersion: continuum.dev/v1
             kind: Provider
@@ -46,7 +46,7 @@ enum ClusterSpecs {
             apiVersion: continuum.dev/v1
             kind: BareMetalNode
             metadata: {name: \(name), labels: {pool: \(pool)}}
-            spec: {provider: fra-bmc, systemId: /redfish/v1/Systems/\(index), image: "http://images/debian-12.iso"}
+            spec: {provider: fra-bmc, systemId: /redfish/v1/Systems/\(index), image: "http://images/debian-12.iso"\(cluster.map { ", cluster: \($0)" } ?? "")}
             """
         }).joined(separator: "\n---\n")
     }
@@ -71,7 +71,12 @@ enum ClusterSpecs {
     }
 
     static func expand(_ documents: [String]) -> (resources: [Resource], graph: ResourceGraph, diagnostics: [Diagnostic]) {
-        let repository = SpecHarness.load(["fleet.yaml": documents.joined(separator: "\n---\n")])
+        expand(files: ["fleet.yaml": documents.joined(separator: "\n---\n")])
+    }
+
+    /// Files of a repository, by path, loaded and expanded.
+    static func expand(files: [String: String]) -> (resources: [Resource], graph: ResourceGraph, diagnostics: [Diagnostic]) {
+        let repository = SpecHarness.load(files)
         let (resources, problems) = ClusterExpander().expand(repository.resources)
         let (graph, graphProblems) = GraphBuilder().build(resources)
         return (resources, graph, repository.diagnostics + problems + graphProblems)

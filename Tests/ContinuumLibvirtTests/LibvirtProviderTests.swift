@@ -136,6 +136,23 @@ struct LibvirtProviderTests {
         #expect(xml.contains(LibvirtProvider.digest(userData)), "its digest is in the metadata")
     }
 
+    /// Once the machine has booted (a cluster machine is a Ready node), its seed is taken
+    /// back: the file is deleted, the definition no longer names it, and the VM runs on.
+    @Test func removingTheSeedDeletesTheFileAndEmptiesTheCDROMOfTheDefinition() async throws {
+        let lab = try Lab()
+        let created = try await lab.provider.create(Self.machine("web-6"))
+        let seed = lab.directory.url.appendingPathComponent("seeds/web-6-seed.iso")
+        #expect(FileManager.default.fileExists(atPath: seed.path))
+        #expect(try lab.virsh("dumpxml", "--inactive", "web-6").contains("startupPolicy='optional'"), "the VM boots without the file later")
+        try await lab.provider.removeBootstrapSeed(of: .virtualMachine, providerID: created.providerID, name: "web-6")
+        #expect(!FileManager.default.fileExists(atPath: seed.path))
+        let definition = try lab.virsh("dumpxml", "--inactive", "web-6")
+        #expect(!definition.contains(seed.path) && definition.contains("device='cdrom'"), "\(definition)")
+        #expect(try lab.virsh("domstate", "web-6").contains("running"))
+        // Again: nothing left to remove, and that is fine.
+        try await lab.provider.removeBootstrapSeed(of: .virtualMachine, providerID: created.providerID, name: "web-6")
+    }
+
     @Test func deleteRemovesTheDomainItsVolumesAndSeedButNotTheImage() async throws {
         let lab = try Lab()
         let network = try await lab.provider.create(Self.network("net-del", cidr: "10.40.0.0/24", key: "del"))

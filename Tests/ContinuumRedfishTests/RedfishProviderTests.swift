@@ -109,12 +109,24 @@ struct RedfishProviderTests {
         #expect(try await lab.emulator.cd(0)["Image"] as? String == lab.images.url("debian-12.iso"))
         let seed = try await lab.emulator.get(lab.emulator.systemPath(0) + "/VirtualMedia/Floppy")
         #expect(seed["Inserted"] as? Bool == true)
-        #expect(seed["Image"] as? String == lab.images.url("seeds/node-0-seed.iso"))
-        let iso = try Data(contentsOf: seeds.appendingPathComponent("node-0-seed.iso"))
+        // Its name is a capability: the node's name and 32 random bytes, hex; owner-only.
+        let files = try FileManager.default.contentsOfDirectory(atPath: seeds.path)
+        #expect(files.count == 1, "\(files)")
+        let file = try #require(files.first)
+        #expect(file.hasPrefix("node-0-") && file.hasSuffix("-seed.iso") && file.dropFirst(7).dropLast(9).count == 64 && file.dropFirst(7).dropLast(9).allSatisfy(\.isHexDigit), "\(file)")
+        #expect(seed["Image"] as? String == lab.images.url("seeds/\(file)"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: seeds.appendingPathComponent(file).path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let iso = try Data(contentsOf: seeds.appendingPathComponent(file))
         #expect(String(decoding: iso, as: UTF8.self).contains(userData) && String(decoding: iso, as: UTF8.self).contains("cidata"))
+        // Once the node is Ready, the seed is taken back: the medium ejected, the file gone.
+        try await provider.removeBootstrapSeed(of: .bareMetalNode, providerID: created.providerID, name: "node-0")
+        #expect(try await lab.emulator.get(lab.emulator.systemPath(0) + "/VirtualMedia/Floppy")["Inserted"] as? Bool == false)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: seeds.path).isEmpty)
+        #expect(try await lab.emulator.cd(0)["Inserted"] as? Bool == true, "the image's CD stays")
         // Released: both media ejected.
         try await provider.delete(.bareMetalNode, providerID: created.providerID, idempotencyKey: "key-0")
-        #expect(try await lab.emulator.get(lab.emulator.systemPath(0) + "/VirtualMedia/Floppy")["Inserted"] as? Bool == false)
+        #expect(try await lab.emulator.cd(0)["Inserted"] as? Bool == false)
 
         // Without a seed directory the provider says what to configure, before touching the node.
         await #expect(throws: ProviderError.self) { try await lab.provider.create(request) }

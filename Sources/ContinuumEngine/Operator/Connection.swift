@@ -20,6 +20,11 @@ public struct Connection: Sendable, Hashable {
     /// Whether libvirt URIs may use transports and parameters that run programs or read
     /// host files (`ext`, `command=`, `socket=`, `netcat=`, `keyfile=`, `no_verify=`, `test://`).
     public var allowUnsafeURI: Bool
+    /// Whether the APIs of the Kubernetes clusters on this connection's machines are used
+    /// without verifying their TLS certificates against the CA Continuum generated for
+    /// each cluster (`insecureSkipClusterVerify: true`): only for clusters whose k3s was
+    /// not given that CA. Every client made so says so on standard error.
+    public var insecureSkipClusterVerify = false
     /// The most operations a spec's `limits.concurrency` may ask for.
     public var maximumConcurrency: Int?
     /// The most requests a second a spec's `limits.requestsPerSecond` may ask for.

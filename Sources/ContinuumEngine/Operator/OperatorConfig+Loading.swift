@@ -5,7 +5,7 @@ extension OperatorConfig {
     /// The keys of the file's top level.
     static let topKeys = ["apiVersion", "kind", "secretsDirectory", "connections", "tenants"]
     /// The keys of a connection.
-    static let connectionKeys = ["type", "settings", "tunable", "credentials", "allowPlaintext", "allowUnsafeURI", "limits", "program"]
+    static let connectionKeys = ["type", "settings", "tunable", "credentials", "allowPlaintext", "allowUnsafeURI", "insecureSkipClusterVerify", "limits", "program"]
     /// The keys of a program.
     static let programKeys = ["path", "arguments", "sha256", "environment", "timeout"]
     /// The keys of a tenant.
@@ -84,6 +84,7 @@ struct OperatorConfigReader {
         }
         if let flag = fields["allowPlaintext"] { connection.allowPlaintext = boolean(flag, "\(path).allowPlaintext") }
         if let flag = fields["allowUnsafeURI"] { connection.allowUnsafeURI = boolean(flag, "\(path).allowUnsafeURI") }
+        if let flag = fields["insecureSkipClusterVerify"] { connection.insecureSkipClusterVerify = boolean(flag, "\(path).insecureSkipClusterVerify") }
         if let limits = fields["limits"], let entries = mapping(limits, "\(path).limits", allowed: ["concurrency", "requestsPerSecond"]) {
             if let node = entries["concurrency"] {
                 if let value = node.scalarText.flatMap(Int.init), value > 0 { connection.maximumConcurrency = value } else { error(node, "\(path).limits.concurrency: expected a whole number above 0") }

@@ -14,8 +14,14 @@ public struct BareMetalNodeSpec: Sendable, Hashable {
     /// specs: Continuum sets it when a cluster's node pool selects the node (its k3s agent
     /// configuration), and a change re-provisions the node.
     public var userData: InterpolatedString?
+    /// The `KubernetesCluster` (by name, in the same repository) this node agrees to join:
+    /// a cluster's node pool takes a node only if the node names that cluster here, so a
+    /// cluster written by someone else cannot capture it by its labels. A plain name, not
+    /// a reference: the cluster's machines already depend on the node, so a reference
+    /// back would be a dependency cycle.
+    public var cluster: String?
 
-    static let fields = ["provider", "systemId", "image", "bootMode", "power"]
+    static let fields = ["provider", "systemId", "image", "bootMode", "power", "cluster"]
     static let required = ["provider", "systemId", "image"]
 
     static func decode(_ fields: MappingFields, context: DecodingContext, references: inout ReferenceCollector) -> BareMetalNodeSpec? {
@@ -30,8 +36,11 @@ public struct BareMetalNodeSpec: Sendable, Hashable {
         let image = template("image")
         let bootMode = fields.present("bootMode").map { context.choice($0, at: path.appending("bootMode"), as: BootMode.self) } ?? .uefi
         let power = fields.present("power").map { context.choice($0, at: path.appending("power"), as: PowerState.self) } ?? .on
+        let cluster = fields.present("cluster").flatMap { context.name($0, at: path.appending("cluster")) }
         guard let provider, let systemId, let image, let bootMode, let power else { return nil }
-        return BareMetalNodeSpec(provider: provider, systemId: systemId, image: image, bootMode: bootMode, power: power)
+        var spec = BareMetalNodeSpec(provider: provider, systemId: systemId, image: image, bootMode: bootMode, power: power)
+        spec.cluster = cluster
+        return spec
     }
 
     /// The canonical value of the spec.
@@ -42,6 +51,7 @@ public struct BareMetalNodeSpec: Sendable, Hashable {
             ("image", FieldValue(template: image)),
             ("bootMode", .string(bootMode.rawValue)),
             ("power", .string(power.rawValue)),
+            ("cluster", cluster.map(FieldValue.string)),
             ("userData", userData.map { FieldValue(template: $0) }),
         ])
     }
