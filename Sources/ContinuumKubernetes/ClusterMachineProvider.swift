@@ -218,7 +218,7 @@ public struct ClusterMachineProvider: Provider {
             let missing = expected.subtracting(health.readyNodes).sorted()
             if health.answered, missing.isEmpty { return observed(cluster, health, version: request.spec["version"]?.outputText) }
             guard ContinuousClock.now < deadline else {
-                let status = !health.answered ? "no control-plane machine answers /readyz"
+                let status = !health.answered ? "no control-plane machine answers /readyz" + (health.lastError.map { " (\($0))" } ?? "")
                     : "\(expected.count - missing.count) of \(expected.count) machines are Ready nodes (not yet: \(missing.joined(separator: ", ")))"
                 throw ProviderError(.invalidRequest, provider: name,
                     message: "KubernetesCluster/\(cluster) is not ready after \(options.clusterReadyTimeout): \(status)",
@@ -237,6 +237,8 @@ public struct ClusterMachineProvider: Provider {
         var endpoint = ""
         /// The nodes that are Ready.
         var readyNodes: Set<String> = []
+        /// Why the last machine asked did not answer, when a call failed.
+        var lastError: String?
     }
 
     private func health(of cluster: String, preferring: Set<String>) async -> ClusterHealth {
@@ -245,7 +247,15 @@ public struct ClusterMachineProvider: Provider {
         var health = ClusterHealth(endpoint: ordered.first?.apiEndpoint ?? "")
         guard let token = try? secret(cluster, "api-token") else { return health }
         for plane in ordered {
-            guard let client = client(plane, token: token), await client.isReady(), let nodes = try? await client.nodes() else { continue }
+            guard let client = client(plane, token: token) else { continue }
+            let nodes: [KubernetesNode]
+            do {
+                guard try await client.readiness() else { continue }
+                nodes = try await client.nodes()
+            } catch {
+                health.lastError = error.description
+                continue
+            }
             health.answered = true
             health.endpoint = plane.apiEndpoint
             health.readyNodes = Set(nodes.filter(\.isReady).map(\.name))
@@ -286,7 +296,7 @@ public struct ClusterMachineProvider: Provider {
         do {
             let key = try secrets.value("\(cluster).\(role.rawValue).key") { ClusterCertificateAuthority.newPrivateKey() }
             let certificate = try secrets.value("\(cluster).\(role.rawValue).crt") { () throws(SecretStoreError) -> String in
-                do {
+                do throws(ClusterCertificateError) {
                     return try ClusterCertificateAuthority.certificate(cluster: cluster, role: role, privateKeyPEM: key)
                 } catch {
                     throw SecretStoreError(path: secrets.directory.appendingPathComponent("\(cluster).\(role.rawValue).crt").path, message: error.description)

@@ -38,7 +38,14 @@ public struct KubernetesAPIClient: Sendable {
 
     /// Whether `/readyz` answers 200 `ok`.
     public func isReady() async -> Bool {
-        guard let (status, body) = try? await send(.GET, "/readyz") else { return false }
+        (try? await readiness()) ?? false
+    }
+
+    /// Whether `/readyz` answers 200 `ok`.
+    /// - Throws: `KubernetesAPIError` when the server cannot be asked (unreachable, or a
+    ///   certificate that is not the cluster's).
+    public func readiness() async throws(KubernetesAPIError) -> Bool {
+        let (status, body) = try await send(.GET, "/readyz")
         return status == 200 && String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "ok"
     }
 

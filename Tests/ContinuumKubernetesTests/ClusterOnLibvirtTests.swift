@@ -54,28 +54,32 @@ struct ClusterOnLibvirtTests {
             options.clusterReadyTimeout = .seconds(20)
             options.drainTimeout = .seconds(10)
             let (daemon, api, seedLog) = (daemon, api, seedLog)
-            kubelets = Task {
-                var registered: Set<String> = []
-                while !Task.isCancelled {
-                    // A kubelet registers its node once, when its machine first runs. It
-                    // boots with the seed its domain's CD-ROM names: read now, before the
-                    // node is Ready (Continuum deletes it then). On the machine that starts
-                    // the cluster, k3s takes the server CA from it and serves with it.
-                    let running = (try? daemon.virsh(["list", "--name"]))?.split(separator: "\n").map(String.init) ?? []
-                    for name in running where name.hasPrefix("k8s-") && !registered.contains(name) {
-                        guard let xml = try? daemon.virsh(["dumpxml", name]) else { continue }
-                        if let seed = Self.seedPath(inDomainXML: xml), let bytes = FileManager.default.contents(atPath: seed) {
-                            let text = String(decoding: bytes, as: UTF8.self)
-                            seedLog.record(name, text)
-                            if handCAToAPI, let authority = KubernetesAPIStandIn.serverCA(inCloudInit: text) {
-                                try? api.serve(signedBy: authority.certificate, key: authority.key)
-                            }
+            let cluster = handCAToAPI
+            let task = Task { await Lab.kubelets(daemon: daemon, api: api, seedLog: seedLog, handCAToAPI: cluster) }
+            kubelets = task
+        }
+
+        /// Stands in for the kubelets: each registers its node once, when its machine first
+        /// runs. It boots with the seed its domain's CD-ROM names: read then, before the node
+        /// is Ready (Continuum deletes it then). On the machine that starts the cluster, k3s
+        /// takes the server CA from it and serves with it.
+        static func kubelets(daemon: LibvirtDaemon, api: KubernetesAPIStandIn, seedLog: SeedLog, handCAToAPI: Bool) async {
+            var registered: Set<String> = []
+            while !Task.isCancelled {
+                let running = (try? daemon.virsh(["list", "--name"]))?.split(separator: "\n").map(String.init) ?? []
+                for name in running where name.hasPrefix("k8s-") && !registered.contains(name) {
+                    guard let xml = try? daemon.virsh(["dumpxml", name]) else { continue }
+                    if let seed = seedPath(inDomainXML: xml), let bytes = FileManager.default.contents(atPath: seed) {
+                        let text = String(decoding: bytes, as: UTF8.self)
+                        seedLog.record(name, text)
+                        if handCAToAPI, let authority = KubernetesAPIStandIn.serverCA(inCloudInit: text) {
+                            try? api.serve(signedBy: authority.certificate, key: authority.key)
                         }
-                        registered.insert(name)
-                        api.setNode(name, ready: true)
                     }
-                    try? await Task.sleep(for: .milliseconds(100))
+                    registered.insert(name)
+                    api.setNode(name, ready: true)
                 }
+                try? await Task.sleep(for: .milliseconds(100))
             }
         }
 
@@ -160,7 +164,8 @@ struct ClusterOnLibvirtTests {
             #expect(seeds[0].contains("  - path: /var/lib/rancher/k3s/server/tls/\(file).crt\n") && seeds[0].contains("  - path: /var/lib/rancher/k3s/server/tls/\(file).key\n"))
         }
         #expect(KubernetesAPIStandIn.serverCA(inCloudInit: seeds[0])?.certificate.trimmingCharacters(in: .whitespacesAndNewlines) == serverCA)
-        #expect(seeds.dropFirst().allSatisfy { !$0.contains("server-ca") && !$0.contains("{{continuum.") })
+        #expect(seeds.allSatisfy { !$0.contains(ClusterPlaceholder.certificateAuthorities.rawValue) && !$0.contains(ClusterPlaceholder.joinToken.rawValue) })
+        #expect(seeds.dropFirst().allSatisfy { !$0.contains("server-ca") })
         // The generated tokens are in the machines' seeds, and nowhere else.
         let joinToken = try lab.secrets.value("k8s.join-token"), apiToken = try lab.secrets.value("k8s.api-token")
         #expect(joinToken.count == 64 && apiToken != joinToken)
@@ -316,7 +321,9 @@ struct ClusterOnLibvirtTests {
         options.clusterReadyTimeout = .seconds(2)
         let (_, result) = try await lab.apply(ClusterSpecs.cluster(controlPlane: 1, pools: []), options: options)
         #expect(!result.succeeded)
-        let failure = try #require(result.report.actions.first { $0.outcome == .failed })
+        // The machine is recorded (it exists); the cluster, whose API is never trusted, fails.
+        let failure = try #require(result.report.actions.first { $0.outcome == .failed }, "\(result.report.actions.map { "\($0.resource) \($0.outcome)" })")
+        #expect(failure.resource == ResourceID(.kubernetesCluster, "k8s"))
         #expect(failure.error?.contains("TLS verification failed") == true, "\(failure.error ?? "")")
         #expect(failure.error?.contains("not signed by the cluster's server CA that Continuum generated") == true && failure.error?.contains("the API token was not sent") == true)
         #expect(lab.api.requests.isEmpty, "no request, so no token, reached the impostor: \(lab.api.requests)")
