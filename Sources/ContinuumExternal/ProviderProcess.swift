@@ -7,8 +7,12 @@ import Synchronization
 /// buffered without end. The program is started by its absolute path (never looked up on
 /// PATH) with only the environment given, an empty signal mask and default signal
 /// dispositions, in a process group of its own, so ending it ends whatever it started too.
+/// With a declared SHA-256 the file is opened, hashed and executed through that one
+/// descriptor (as `fexecve` does), so what runs is what was checked.
 final class ProviderProcess: Sendable {
     static let maximumLineLength = 16 << 20
+    /// Where a checked program's file is in the child until it is executed.
+    private static let checkedDescriptor: Int32 = 3
 
     /// The lines the program writes to standard output; finished when it closes it.
     let lines: AsyncStream<String>
@@ -22,9 +26,19 @@ final class ProviderProcess: Sendable {
     /// ignored process-wide once, before the first program starts (as Go's runtime does).
     private static let sigpipeIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
-    init(command: [String], environment: [String: String]) throws {
+    init(command: [String], environment: [String: String], sha256 expected: String? = nil) throws {
         guard let program = command.first, program.hasPrefix("/") else { throw POSIXError(.ENOENT) }
         Self.sigpipeIgnored
+        var executable = program
+        var checked: Int32 = -1
+        defer { if checked >= 0 { close(checked) } }
+        if let expected {
+            checked = open(program, O_RDONLY | O_CLOEXEC)
+            guard checked >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ENOENT) }
+            let actual = try ProgramDigest.sha256(of: checked)
+            guard actual == expected else { throw ProgramDigest.Mismatch(program: program, actual: actual, expected: expected) }
+            executable = "/proc/self/fd/\(Self.checkedDescriptor)"
+        }
         let stdin = try Self.pipe()
         let stdout = try Self.pipe()
         let stderr = try Self.pipe()
@@ -34,6 +48,9 @@ final class ProviderProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, stdin.read, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout.write, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr.write, 2)
+        // Last, once the pipes are in place: the checked file at a known number, without
+        // close-on-exec, so that an interpreter given `/proc/self/fd/3` by `#!` reads it too.
+        if checked >= 0 { posix_spawn_file_actions_adddup2(&actions, checked, Self.checkedDescriptor) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -52,7 +69,7 @@ final class ProviderProcess: Sendable {
         var envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, program, &actions, &attributes, &argv, &envp)
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
         for descriptor in [stdin.read, stdout.write, stderr.write] { close(descriptor) }
         guard spawned == 0 else {
             for descriptor in [stdin.write, stdout.read, stderr.read] { close(descriptor) }

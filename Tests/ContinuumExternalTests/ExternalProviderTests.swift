@@ -1,3 +1,4 @@
+import Crypto
 import ContinuumExternal
 import ContinuumProvider
 import ContinuumSpec
@@ -96,7 +97,7 @@ struct ExternalProviderTests {
     }
 
     @Test(arguments: [
-        (["/bin/sh", "-c", "sleep 30"], "did not answer initialize within 1s"),
+        (["/bin/sh", "-c", "sleep 3600"], "did not answer initialize within 1s"),
         (["/usr/bin/continuum-no-such-provider-program"], "cannot start /usr/bin/continuum-no-such-provider-program"),
         (["continuum-on-the-path"], "cannot start continuum-on-the-path"),
         // Closes its standard input at once: writing to it is EPIPE, which must not be SIGPIPE.
@@ -107,7 +108,7 @@ struct ExternalProviderTests {
             "answered initialize without a protocolVersion"),
     ])
     func misbehavingProgramsAreClearErrors(command: [String], message: String) async throws {
-        let provider = ExternalProvider(name: "odd", config: ExternalProviderConfig(command: command, timeout: .seconds(60)))
+        let provider = ExternalProvider(name: "odd", config: ExternalProviderConfig(command: command, timeout: message.hasPrefix("did not answer") ? .seconds(1) : .seconds(60)))
         defer { Task { await provider.shutdown() } }
         let error = await #expect(throws: ProviderError.self) { try await provider.read(.virtualMachine, providerID: "x") }
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
@@ -154,5 +155,30 @@ struct ExternalProviderTests {
         let error = await #expect(throws: ProviderError.self) { try await wrong.read(.virtualMachine, providerID: "x") }
         #expect(error?.message.contains("not the 0000") == true, "\(String(describing: error))")
         await wrong.shutdown()
+    }
+
+    /// With a declared SHA-256, the file that was hashed is the file that runs: it is
+    /// executed through the checked descriptor, and a `#!` script still starts that way.
+    @Test func aCheckedProgramRunsFromTheDescriptorThatWasHashed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let report = directory.url.appendingPathComponent("report.txt").path
+        let script = """
+            #!/usr/bin/python3
+            import sys
+            with open(sys.argv[1], "w") as report:
+                report.write(sys.argv[0])
+            sys.stdin.readline()
+            print('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":1}}', flush=True)
+            sys.stdin.readline()
+            """
+        let program = try directory.write("program.py", script)
+        chmod(program.path, 0o755)
+        let digest = SHA256.hash(data: Data(script.utf8)).map { String(format: "%02x", $0) }.joined()
+        let provider = ExternalProvider(name: "checked", config: ExternalProviderConfig(command: [program.path, report], timeout: .seconds(60), sha256: digest))
+        _ = try? await provider.read(.virtualMachine, providerID: "x")
+        await provider.shutdown()
+        let started = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(started == "/proc/self/fd/3", "the interpreter read the checked descriptor, not the path again: \(started)")
     }
 }
