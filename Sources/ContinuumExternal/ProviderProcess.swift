@@ -1,12 +1,25 @@
 import Foundation
 import Synchronization
 
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which the Swift
+/// Glibc module does not export: found at run time, absent on an older C library.
+enum DescriptorCloser {
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// The function, or nil where the C library lacks it.
+    nonisolated(unsafe) static let closeFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
+}
+
 /// One running provider program: JSON lines to its standard input, JSON lines from its
 /// standard output (read on a thread of its own), standard error kept (the last lines) for
 /// error messages. Lines over 16 MiB are cut (and then refused as not JSON) rather than
 /// buffered without end. The program is started by its absolute path (never looked up on
 /// PATH) with only the environment given, an empty signal mask and default signal
-/// dispositions, in a process group of its own, so ending it ends whatever it started too.
+/// dispositions, in a process group of its own, so ending it ends whatever it started too;
+/// it inherits no descriptor but its three pipes.
 /// With a declared SHA-256 the file is opened, hashed and executed through that one
 /// descriptor (as `fexecve` does), so what runs is what was checked.
 final class ProviderProcess: Sendable {
@@ -51,6 +64,9 @@ final class ProviderProcess: Sendable {
         // Last, once the pipes are in place: the checked file at a known number, without
         // close-on-exec, so that an interpreter given `/proc/self/fd/3` by `#!` reads it too.
         if checked >= 0 { posix_spawn_file_actions_adddup2(&actions, checked, Self.checkedDescriptor) }
+        // Nothing else of the controller's: descriptors opened without close-on-exec (by
+        // Foundation, by libraries) must not reach the program.
+        _ = DescriptorCloser.closeFrom?(&actions, checked >= 0 ? Self.checkedDescriptor + 1 : 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -69,7 +85,13 @@ final class ProviderProcess: Sendable {
         var envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
+        // ETXTBSY: another process's child, between its fork and its exec, still holds a
+        // write descriptor of a program just installed (Go's issue 22315); it passes.
+        var spawned = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
+        for attempt in 1...5 where spawned == ETXTBSY {
+            usleep(useconds_t(10_000 * attempt))
+            spawned = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
+        }
         for descriptor in [stdin.read, stdout.write, stderr.write] { close(descriptor) }
         guard spawned == 0 else {
             for descriptor in [stdin.write, stdout.read, stderr.read] { close(descriptor) }

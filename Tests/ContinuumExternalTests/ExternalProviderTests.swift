@@ -115,8 +115,9 @@ struct ExternalProviderTests {
         #expect(error?.provider == "odd")
     }
 
-    /// The program gets only the environment the operator passes, an empty signal mask and
-    /// default dispositions (the controller blocks and ignores some), and its SHA-256 is
+    /// The program gets only the environment the operator passes, an empty signal mask,
+    /// default dispositions (the controller blocks and ignores some) and no descriptor of
+    /// the controller's but its pipes, and its SHA-256 is
     /// checked when the operator declared one.
     @Test func theProgramStartsCleanAndOnlyAsReviewed() async throws {
         let directory = try TemporaryDirectory()
@@ -126,7 +127,8 @@ struct ExternalProviderTests {
             import json, os, signal, sys
             with open(sys.argv[1], "w") as f:
                 json.dump({"env": dict(os.environ), "blocked": sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])),
-                    "ignored": [s for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR2) if signal.getsignal(s) == signal.SIG_IGN]}, f)
+                    "ignored": [s for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR2) if signal.getsignal(s) == signal.SIG_IGN],
+                    "descriptors": sorted(int(d) for d in os.listdir("/proc/self/fd"))}, f)
             sys.stdin.readline()
             print('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":1}}', flush=True)
             sys.stdin.read()
@@ -138,7 +140,8 @@ struct ExternalProviderTests {
         sigemptyset(&blocked)
         sigaddset(&blocked, SIGUSR1)
         pthread_sigmask(SIG_BLOCK, &blocked, nil)
-        defer { pthread_sigmask(SIG_UNBLOCK, &blocked, nil); signal(SIGHUP, SIG_DFL); signal(SIGUSR2, SIG_DFL) }
+        let leaked = open("/dev/null", O_RDONLY)  // without close-on-exec, as some libraries open files
+        defer { pthread_sigmask(SIG_UNBLOCK, &blocked, nil); signal(SIGHUP, SIG_DFL); signal(SIGUSR2, SIG_DFL); close(leaked) }
         let provider = ExternalProvider(name: "clean", config: ExternalProviderConfig(
             command: ["/usr/bin/python3", program, report], timeout: .seconds(5), environment: ["ONLY_THIS": "yes"]))
         _ = try? await provider.read(.virtualMachine, providerID: "x")
@@ -149,6 +152,8 @@ struct ExternalProviderTests {
         #expect(environment["PATH"] == nil && environment["HOME"] == nil, "nothing but what the operator passes: \(environment.keys.sorted())")
         #expect((seen?["blocked"] as? [Int])?.isEmpty == true, "an empty signal mask")
         #expect((seen?["ignored"] as? [Int])?.isEmpty == true, "default dispositions")
+        let descriptors = seen?["descriptors"] as? [Int] ?? []
+        #expect(descriptors == [0, 1, 2, 3, 4], "its pipes, the report it writes and the listing of /proc/self/fd, nothing else: \(descriptors)")
 
         let wrong = ExternalProvider(name: "tampered", config: ExternalProviderConfig(
             command: ["/usr/bin/python3", program, report], timeout: .seconds(5), sha256: String(repeating: "0", count: 64)))
