@@ -48,7 +48,7 @@ actor ExternalSession {
     private func start() async -> Result<Handshake, ProviderError> {
         let started: ProviderProcess
         do {
-            started = try ProviderProcess(command: config.command, environment: config.environment, sha256: config.sha256)
+            started = try await ProviderProcess(command: config.command, environment: config.environment, sha256: config.sha256)
         } catch let mismatch as ProgramDigest.Mismatch {
             return .failure(failure(.invalidRequest, mismatch.description,
                 remedy: "install the program the operator reviewed, or update the connection's program.sha256"))
