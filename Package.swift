@@ -284,7 +284,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContinuumExternalTests",
-            dependencies: ["ContinuumExternal", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting"],
+            dependencies: ["ContinuumExternal", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

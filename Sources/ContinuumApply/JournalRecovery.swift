@@ -140,7 +140,10 @@ public struct JournalRecovery: Sendable {
             throw error
         }
         record.deposed.removeAll { $0 == target }
-        _ = try await store.completeIntent(key: key, outcome: .succeeded, upserts: [record], removals: [])
+        // A record kept only for its deposed objects (its own object was found gone) goes
+        // with the last of them.
+        let finished = record.providerID == nil && record.deposed.isEmpty
+        _ = try await store.completeIntent(key: key, outcome: .succeeded, upserts: finished ? [] : [record], removals: finished ? [record.id] : [])
         events(.recovered(record.id, .deleted))
     }
 

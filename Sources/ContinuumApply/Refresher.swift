@@ -60,10 +60,21 @@ public struct Refresher: Sendable {
         var drifted: [ResourceID] = []
         var missing: [ResourceID] = []
         var reobserved: [RecordedResource] = []
+        // A gone object whose replace left old objects to delete: the record stays, without
+        // its object, so that recovery still deletes them; plans see the resource as gone.
+        var keptForDeposed = records.filter { $0.providerID == nil && !$0.deposed.isEmpty }.map(\.id)
         for (position, observation) in observed.sorted(by: { $0.position < $1.position }) {
             let record = records[position]
             guard let observation else {
-                missing.append(record.id)
+                if record.deposed.isEmpty {
+                    missing.append(record.id)
+                } else {
+                    var kept = record
+                    kept.providerID = nil
+                    kept.revision = nil
+                    reobserved.append(kept)
+                    keptForDeposed.append(record.id)
+                }
                 continue
             }
             // A provider leaves out the top-level fields it cannot observe (a bare-metal
@@ -82,11 +93,11 @@ public struct Refresher: Sendable {
         if persist, !missing.isEmpty || !reobserved.isEmpty {
             do { refreshed.serial = try await store.commit(upserts: reobserved, removals: missing) } catch { throw .state(error) }
         }
-        refreshed.remove(Set(missing))
+        refreshed.remove(Set(missing + keptForDeposed))
         return Result(
             snapshot: refreshed,
-            drifted: drifted.sorted(), missing: missing.sorted(), unreadable: unreadable, objectsRead: reads,
-            matchesStore: drifted.isEmpty && (persist || (missing.isEmpty && reobserved.isEmpty)))
+            drifted: drifted.sorted(), missing: (missing + keptForDeposed).sorted(), unreadable: unreadable, objectsRead: reads,
+            matchesStore: drifted.isEmpty && keptForDeposed.isEmpty && (persist || (missing.isEmpty && reobserved.isEmpty)))
     }
 
     /// What each provider reports for the records (by position) that may have changed:

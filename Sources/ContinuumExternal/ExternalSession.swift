@@ -48,14 +48,10 @@ actor ExternalSession {
     private func start() async -> Result<Handshake, ProviderError> {
         let started: ProviderProcess
         do {
-            if let expected = config.sha256 {
-                let actual = try ProgramDigest.sha256(ofFile: config.command.first ?? "")
-                guard actual == expected else {
-                    return .failure(failure(.invalidRequest, "the program \(config.command.first ?? "") has SHA-256 \(actual), not the \(expected) the operator declared",
-                        remedy: "install the program the operator reviewed, or update the connection's program.sha256"))
-                }
-            }
-            started = try ProviderProcess(command: config.command, environment: config.environment)
+            started = try await ProviderProcess(command: config.command, environment: config.environment, sha256: config.sha256)
+        } catch let mismatch as ProgramDigest.Mismatch {
+            return .failure(failure(.invalidRequest, mismatch.description,
+                remedy: "install the program the operator reviewed, or update the connection's program.sha256"))
         } catch {
             return .failure(failure(.unavailable, "cannot start \(config.command.first ?? "the program"): \(error.localizedDescription)",
                 remedy: "check the connection's program.path (an absolute path) and that the program is installed"))

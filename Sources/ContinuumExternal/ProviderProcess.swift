@@ -4,9 +4,7 @@ import Synchronization
 /// One running provider program: JSON lines to its standard input, JSON lines from its
 /// standard output (read on a thread of its own), standard error kept (the last lines) for
 /// error messages. Lines over 16 MiB are cut (and then refused as not JSON) rather than
-/// buffered without end. The program is started by its absolute path (never looked up on
-/// PATH) with only the environment given, an empty signal mask and default signal
-/// dispositions, in a process group of its own, so ending it ends whatever it started too.
+/// buffered without end. How it is started, and what it inherits, is `ProgramLaunch`'s.
 final class ProviderProcess: Sendable {
     static let maximumLineLength = 16 << 20
 
@@ -22,51 +20,18 @@ final class ProviderProcess: Sendable {
     /// ignored process-wide once, before the first program starts (as Go's runtime does).
     private static let sigpipeIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
-    init(command: [String], environment: [String: String]) throws {
-        guard let program = command.first, program.hasPrefix("/") else { throw POSIXError(.ENOENT) }
+    init(command: [String], environment: [String: String], sha256 expected: String? = nil) async throws {
         Self.sigpipeIgnored
-        let stdin = try Self.pipe()
-        let stdout = try Self.pipe()
-        let stderr = try Self.pipe()
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin.read, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout.write, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr.write, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The controller blocks and handles signals of its own (SIGTERM, SIGINT, SIGHUP,
-        // SIGCHLD, SIGPIPE ignored): the program must start with none of that.
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var argv = command.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for pointer in envp { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, program, &actions, &attributes, &argv, &envp)
-        for descriptor in [stdin.read, stdout.write, stderr.write] { close(descriptor) }
-        guard spawned == 0 else {
-            for descriptor in [stdin.write, stdout.read, stderr.read] { close(descriptor) }
-            throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO)
-        }
-        processID = pid
-        input = FileHandle(fileDescriptor: stdin.write, closeOnDealloc: true)
+        let started = try await ProgramLaunch(command: command, environment: environment, sha256: expected).start()
+        processID = started.processID
+        input = FileHandle(fileDescriptor: started.stdin, closeOnDealloc: true)
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
         self.lines = lines
-        Self.readLines(from: stdout.read) { line in
+        Self.readLines(from: started.stdout) { line in
             if let line { continuation.yield(line) } else { continuation.finish() }
         }
         let errors = self.errors
-        Self.readLines(from: stderr.read) { line in
+        Self.readLines(from: started.stderr) { line in
             if let line { errors.add(line) }
         }
     }
@@ -125,14 +90,6 @@ final class ProviderProcess: Sendable {
             status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
             return status
         }
-    }
-
-    private static func pipe() throws -> (read: Int32, write: Int32) {
-        var descriptors: [Int32] = [0, 0]
-        guard Foundation.pipe(&descriptors) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        // Other children must not inherit them (pipe2 is not in Glibc's Swift module).
-        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
-        return (descriptors[0], descriptors[1])
     }
 
     /// Reads the descriptor line by line on a thread of its own; `deliver(nil)` at the end.

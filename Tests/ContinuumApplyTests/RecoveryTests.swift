@@ -65,4 +65,30 @@ struct RecoveryTests {
         #expect(try await harness.world.objects().map(\.id) == [new.providerID])
         #expect(try await harness.store.snapshot()[vm]?.deposed == [])
     }
+
+    /// A refresh that finds a replaced resource's object gone keeps the old objects its
+    /// replace left to delete (plans see the resource as gone, to create again); recovery
+    /// deletes them and then drops the record.
+    @Test func aGoneObjectKeepsTheDeposedObjectsOfItsReplaceUntilTheyAreDeleted() async throws {
+        let harness = try ApplyHarness(Fleet.files)
+        defer { harness.remove() }
+        let sim = try harness.registry().provider("de-fra-cloud")
+        let old = try await sim.create(request("old"))
+        let deposed = [DeposedObject(provider: "de-fra-cloud", providerID: old.providerID)]
+        _ = try await harness.store.commit(upserts: [RecordedResource(
+            id: vm, provider: "de-fra-cloud", providerID: "deleted-out-of-band", spec: .map([]), deposed: deposed)], removals: [])
+
+        let refreshed = try await Refresher(store: harness.store, registry: harness.registry()).refresh()
+        #expect(refreshed.missing == [vm])
+        #expect(refreshed.snapshot[vm] == nil, "the plan sees the resource as gone and creates it again")
+        let kept = try await harness.store.snapshot()[vm]
+        #expect(kept?.providerID == nil)
+        #expect(kept?.deposed == deposed, "the old object is still to be deleted")
+        let again = try await Refresher(store: harness.store, registry: harness.registry()).refresh()
+        #expect(again.snapshot[vm] == nil && again.missing == [vm] && !again.matchesStore)
+
+        try await JournalRecovery(store: harness.store, registry: harness.registry()).recover()
+        #expect(try await harness.world.objects().isEmpty, "the old object was deleted")
+        #expect(try await harness.store.snapshot()[vm] == nil, "and the record went with it")
+    }
 }

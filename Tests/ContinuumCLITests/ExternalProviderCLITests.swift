@@ -101,4 +101,50 @@ struct ExternalProviderCLITests {
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(FileManager.default.fileExists(atPath: started))
     }
+
+    /// Continuum killed with SIGKILL takes its programs with it (their parent-death
+    /// signal), even one that ignores SIGTERM and never reads its input again.
+    @Test func aKilledContinuumTakesItsProgramWithIt() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pidFile = directory.url.appendingPathComponent("program.pid").path
+        let script = """
+            import os, signal, sys
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            sys.stdin.readline()
+            print('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":1}}', flush=True)
+            sys.stdin.readline()
+            with open(sys.argv[1] + ".tmp", "w") as f:
+                f.write(str(os.getpid()))
+            os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+            signal.pause()
+            """
+        let program = try directory.write("stuck.py", script).path
+        _ = try directory.write("operator.yaml", OperatorConfigSample.file(connections: [
+            OperatorConfigSample.connection("files", type: "external", tunable: ["timeout"], program: ("/usr/bin/python3", [program, pidFile])),
+        ]))
+        _ = try directory.write("spec/fleet.yaml", Self.spec(vms: ["web-1"]))
+        let apply = try CLIRunner.start(["apply", "spec", "--auto-approve", "--config", "operator.yaml"], in: directory.url)
+        defer { if apply.isRunning { kill(apply.processIdentifier, SIGKILL) } }
+        // The program is in its first call once it has written its PID.
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !FileManager.default.fileExists(atPath: pidFile), apply.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
+        defer { kill(pid, SIGKILL) }
+        kill(apply.processIdentifier, SIGKILL)
+        apply.waitUntilExit()
+        while Self.isAlive(pid), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(!Self.isAlive(pid), "the program outlived the Continuum that started it")
+    }
+
+    /// Whether a process exists and is not a zombie.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let state = stat.split(separator: ")").last?.split(separator: " ").first else { return false }
+        return state != "Z" && state != "X"
+    }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import ContinuumExternal
 import ContinuumProvider
 import ContinuumSpec
@@ -96,7 +97,7 @@ struct ExternalProviderTests {
     }
 
     @Test(arguments: [
-        (["/bin/sh", "-c", "sleep 30"], "did not answer initialize within 1s"),
+        (["/bin/sh", "-c", "sleep 3600"], "did not answer initialize within 1s"),
         (["/usr/bin/continuum-no-such-provider-program"], "cannot start /usr/bin/continuum-no-such-provider-program"),
         (["continuum-on-the-path"], "cannot start continuum-on-the-path"),
         // Closes its standard input at once: writing to it is EPIPE, which must not be SIGPIPE.
@@ -107,15 +108,16 @@ struct ExternalProviderTests {
             "answered initialize without a protocolVersion"),
     ])
     func misbehavingProgramsAreClearErrors(command: [String], message: String) async throws {
-        let provider = ExternalProvider(name: "odd", config: ExternalProviderConfig(command: command, timeout: .seconds(60)))
+        let provider = ExternalProvider(name: "odd", config: ExternalProviderConfig(command: command, timeout: message.hasPrefix("did not answer") ? .seconds(1) : .seconds(60)))
         defer { Task { await provider.shutdown() } }
         let error = await #expect(throws: ProviderError.self) { try await provider.read(.virtualMachine, providerID: "x") }
         #expect(error?.message.contains(message) == true, "\(String(describing: error))")
         #expect(error?.provider == "odd")
     }
 
-    /// The program gets only the environment the operator passes, an empty signal mask and
-    /// default dispositions (the controller blocks and ignores some), and its SHA-256 is
+    /// The program gets only the environment the operator passes, an empty signal mask,
+    /// default dispositions (the controller blocks and ignores some) and no descriptor of
+    /// the controller's but its pipes, and its SHA-256 is
     /// checked when the operator declared one.
     @Test func theProgramStartsCleanAndOnlyAsReviewed() async throws {
         let directory = try TemporaryDirectory()
@@ -125,7 +127,8 @@ struct ExternalProviderTests {
             import json, os, signal, sys
             with open(sys.argv[1], "w") as f:
                 json.dump({"env": dict(os.environ), "blocked": sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])),
-                    "ignored": [s for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR2) if signal.getsignal(s) == signal.SIG_IGN]}, f)
+                    "ignored": [s for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR2) if signal.getsignal(s) == signal.SIG_IGN],
+                    "descriptors": sorted(int(d) for d in os.listdir("/proc/self/fd"))}, f)
             sys.stdin.readline()
             print('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":1}}', flush=True)
             sys.stdin.read()
@@ -137,7 +140,8 @@ struct ExternalProviderTests {
         sigemptyset(&blocked)
         sigaddset(&blocked, SIGUSR1)
         pthread_sigmask(SIG_BLOCK, &blocked, nil)
-        defer { pthread_sigmask(SIG_UNBLOCK, &blocked, nil); signal(SIGHUP, SIG_DFL); signal(SIGUSR2, SIG_DFL) }
+        let leaked = open("/dev/null", O_RDONLY)  // without close-on-exec, as some libraries open files
+        defer { pthread_sigmask(SIG_UNBLOCK, &blocked, nil); signal(SIGHUP, SIG_DFL); signal(SIGUSR2, SIG_DFL); close(leaked) }
         let provider = ExternalProvider(name: "clean", config: ExternalProviderConfig(
             command: ["/usr/bin/python3", program, report], timeout: .seconds(5), environment: ["ONLY_THIS": "yes"]))
         _ = try? await provider.read(.virtualMachine, providerID: "x")
@@ -148,11 +152,38 @@ struct ExternalProviderTests {
         #expect(environment["PATH"] == nil && environment["HOME"] == nil, "nothing but what the operator passes: \(environment.keys.sorted())")
         #expect((seen?["blocked"] as? [Int])?.isEmpty == true, "an empty signal mask")
         #expect((seen?["ignored"] as? [Int])?.isEmpty == true, "default dispositions")
+        let descriptors = seen?["descriptors"] as? [Int] ?? []
+        #expect(descriptors == [0, 1, 2, 3, 4], "its pipes, the report it writes and the listing of /proc/self/fd, nothing else: \(descriptors)")
 
         let wrong = ExternalProvider(name: "tampered", config: ExternalProviderConfig(
             command: ["/usr/bin/python3", program, report], timeout: .seconds(5), sha256: String(repeating: "0", count: 64)))
         let error = await #expect(throws: ProviderError.self) { try await wrong.read(.virtualMachine, providerID: "x") }
         #expect(error?.message.contains("not the 0000") == true, "\(String(describing: error))")
         await wrong.shutdown()
+    }
+
+    /// With a declared SHA-256, the file that was hashed is the file that runs: it is
+    /// executed through the checked descriptor, and a `#!` script still starts that way.
+    @Test func aCheckedProgramRunsFromTheDescriptorThatWasHashed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let report = directory.url.appendingPathComponent("report.txt").path
+        let script = """
+            #!/usr/bin/python3
+            import sys
+            with open(sys.argv[1], "w") as report:
+                report.write(sys.argv[0])
+            sys.stdin.readline()
+            print('{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":1}}', flush=True)
+            sys.stdin.readline()
+            """
+        let program = try directory.write("program.py", script)
+        chmod(program.path, 0o755)
+        let digest = SHA256.hash(data: Data(script.utf8)).map { String(format: "%02x", $0) }.joined()
+        let provider = ExternalProvider(name: "checked", config: ExternalProviderConfig(command: [program.path, report], timeout: .seconds(60), sha256: digest))
+        _ = try? await provider.read(.virtualMachine, providerID: "x")
+        await provider.shutdown()
+        let started = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(started == "/proc/self/fd/3", "the interpreter read the checked descriptor, not the path again: \(started)")
     }
 }
