@@ -333,6 +333,21 @@ struct ClusterOnLibvirtTests {
         #expect(lab.seedFiles().isEmpty, "the failed create removed its seed: \(lab.seedFiles())")
     }
 
+    /// The operator's explicit switch: with verification skipped, the same impostor is
+    /// used, and that is said once per cluster.
+    @Test func skippedVerificationIsTheOperatorsSwitchAndIsSaid() async throws {
+        let lab = try await Lab(handCAToAPI: false)
+        let warnings = SeedLog()
+        var options = lab.options
+        options.apiVerification = .skipped(reason: "connection 'lab-kvm' sets insecureSkipClusterVerify: true")
+        options.warn = { message in warnings.record("\(warnings.all.count)", message) }
+        let (_, result) = try await lab.apply(ClusterSpecs.cluster(controlPlane: 1, pools: [("general", 1, "debian-12")]), options: options)
+        #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != .succeeded }.map { "\($0.resource): \($0.error ?? "")" })")
+        #expect(Array(warnings.all.values) == [
+            "the TLS certificate of KubernetesCluster/k8s's API is not verified (connection 'lab-kvm' sets insecureSkipClusterVerify: true); its API token goes to whoever answers at its address",
+        ])
+    }
+
     @Test func aClusterThatDoesNotBecomeReadyFailsNamingTheMachinesNotReady() async throws {
         let lab = try await Lab()
         lab.api.setReady(false)

@@ -138,6 +138,21 @@ struct RedfishProviderTests {
         #expect(try await lab.emulator.cd(0)["Inserted"] as? Bool == false, "the node was left alone")
     }
 
+    /// A create that fails once the seed is written (here the BMC cannot download it)
+    /// leaves no seed, and so no join token and no live URL, behind.
+    @Test func aFailedCreateLeavesNoSeedBehind() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        let seeds = lab.directory.url.appendingPathComponent("unserved-seeds")
+        let provider = try RedfishProvider(name: "lab-bmc", config: try Self.config(lab.emulator.endpoint, [
+            FieldValue.Entry("seedDirectory", .string(seeds.path)), FieldValue.Entry("seedURL", .string(lab.images.url("not-served"))),
+        ]), credentials: nil)
+        var request = lab.node(0)
+        request.spec = .map((try #require({ if case .map(let entries) = request.spec { entries } else { nil } }()) + [FieldValue.Entry("userData", .string("#cloud-config\nhostname: node-0\n"))]))
+        await #expect(throws: ProviderError.self) { try await provider.create(request) }
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: seeds.path)) ?? []).isEmpty)
+    }
+
     @Test func powerAndBootModeChangedOutOfBandAreSeenAndPutBack() async throws {
         let lab = try Lab()
         defer { lab.stop() }
