@@ -7,7 +7,7 @@ enum DescriptorCloser {
     typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     /// The function, or nil where the C library lacks it.
-    nonisolated(unsafe) static let closeFrom: AddCloseFrom? = {
+    static let closeFrom: AddCloseFrom? = {
         guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
         return unsafeBitCast(symbol, to: AddCloseFrom.self)
     }()
