@@ -163,6 +163,7 @@ let package = Package(
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
                 "ContinuumSim", "ContinuumApply", "ContinuumExternal", "ContinuumRedfish", "ContinuumLibvirt", "ContinuumKubernetes",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

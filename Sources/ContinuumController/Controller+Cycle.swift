@@ -122,7 +122,7 @@ extension Controller {
         case .failed: "failure"
         }
         metrics.reconciled(result: metricResult, duration: duration)
-        let counts = plan.map { ControllerStatus.PlanCounts(add: $0.summary.add, change: $0.summary.change, replace: $0.summary.replace, destroy: $0.summary.destroy, summary: $0.summary.line) }
+        let counts = plan.map(ControllerStatus.PlanCounts.init)
         status.lastReconcile = ControllerStatus.Reconcile(
             time: time, durationSeconds: duration.timeInterval, commit: commit, result: verdict.result, plan: counts, drifted: drifted.map(\.description))
     }
@@ -146,7 +146,7 @@ extension Controller {
     }
 
     /// A diagnostic with its file named from the Git repository's root (`--path` prefixed).
-    private func prefixed(_ diagnostic: Diagnostic) -> Diagnostic {
+    func prefixed(_ diagnostic: Diagnostic) -> Diagnostic {
         guard let path = configuration.source.path, !path.isEmpty, let file = diagnostic.location?.file else { return diagnostic }
         var diagnostic = diagnostic
         diagnostic.location?.file = (path.hasSuffix("/") ? path : path + "/") + file

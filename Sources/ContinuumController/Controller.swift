@@ -55,6 +55,10 @@ public actor Controller: Service {
     var nextCycle: ContinuousClock.Instant
     /// Whether a fetch (and perhaps a reconcile) is running now.
     var cycleRunning = false
+    /// Plans for refs being made now (`POST /api/v1/plans`).
+    var plansRunning = 0
+    /// The plans served, by commit: the commit's tree and the digests (newest last).
+    var servedPlans: [String: ServedDigests] = [:]
 
     /// Creates a controller whose providers come from `catalog`; nothing runs until `run()`.
     public init(configuration: ControllerConfiguration, catalog: ProviderCatalog, metrics: ControllerMetrics, logger: Logger, clock: ContinuousClock = ContinuousClock()) {

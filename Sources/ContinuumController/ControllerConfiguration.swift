@@ -30,6 +30,9 @@ public struct ControllerConfiguration: Sendable {
     public var lease: LeasePolicy
     /// Who this replica is, in the lock and in logs.
     public var holder: String
+    /// How many plans for refs (`POST /api/v1/plans`) may be made at once; more are
+    /// answered 429.
+    public var maximumConcurrentPlans = 2
 
     /// Creates a configuration with the defaults.
     public init(

@@ -1,4 +1,5 @@
 public import Foundation
+public import ContinuumPlanner
 
 /// What the controller is doing and how its last reconcile went: `GET /api/v1/status`.
 public struct ControllerStatus: Sendable, Codable, Hashable {
@@ -74,6 +75,11 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
             self.replace = replace
             self.destroy = destroy
             self.summary = summary
+        }
+
+        /// The counts of `plan`.
+        public init(_ plan: Plan) {
+            self.init(add: plan.summary.add, change: plan.summary.change, replace: plan.summary.replace, destroy: plan.summary.destroy, summary: plan.summary.line)
         }
     }
 

@@ -8,11 +8,14 @@ public struct GitRevision: Sendable, Hashable {
     public var summary: String
     /// The directory holding the commit's tree (and, with a path, its sub-directory).
     public var directory: URL
+    /// The SHA of the commit's tree: commits with the same tree have the same specs.
+    public var tree: String
 
     /// Creates a revision.
-    public init(commit: String, summary: String, directory: URL) {
+    public init(commit: String, summary: String, directory: URL, tree: String = "") {
         self.commit = commit
         self.summary = summary
         self.directory = directory
+        self.tree = tree
     }
 }

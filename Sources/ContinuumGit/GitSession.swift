@@ -5,9 +5,22 @@ import Foundation
 /// it creates and frees them before returning.
 struct GitSession {
     let options: GitSourceOptions
+    /// What to check out: the tracked reference, or another one for a plan.
+    var reference: GitReference
+    /// Where checkouts go (below the cache directory), and how many are kept there.
+    var checkouts = "checkouts"
+    var keptCheckouts: Int
+    /// Also fetch the forges' pull and merge request heads (for plans of them).
+    var fetchesReviewRefs = false
+
+    init(options: GitSourceOptions) {
+        self.options = options
+        self.reference = options.reference
+        self.keptCheckouts = options.keptCheckouts
+    }
 
     private var repositoryPath: URL { options.cacheDirectory.appendingPathComponent("repository.git") }
-    private var checkoutsPath: URL { options.cacheDirectory.appendingPathComponent("checkouts") }
+    private var checkoutsPath: URL { options.cacheDirectory.appendingPathComponent(checkouts) }
 
     func fetchAndCheckOut() throws(GitError) -> GitRevision {
         git_libgit2_init()
@@ -23,6 +36,7 @@ struct GitSession {
             try SignatureVerifier(keyringPath: keyring).verify(oid, sha: sha, repository: repository)
         }
         let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
+        let tree = Self.sha(git_commit_tree_id(commit))
         let directory = checkoutsPath.appendingPathComponent(sha)
         if !FileManager.default.fileExists(atPath: directory.path) {
             try checkOut(commit, repository: repository, into: directory)
@@ -43,7 +57,7 @@ struct GitSession {
                     remedy: "commit the spec directory itself, not a link to it")
             }
         }
-        return GitRevision(commit: sha, summary: summary, directory: specDirectory)
+        return GitRevision(commit: sha, summary: summary, directory: specDirectory, tree: tree)
     }
 
     private func openOrClone(_ callbacks: GitRemoteCallbacks) throws(GitError) -> OpaquePointer {
@@ -110,7 +124,10 @@ struct GitSession {
         git_fetch_options_init(&fetchOptions, UInt32(GIT_FETCH_OPTIONS_VERSION))
         fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
         fetchOptions.prune = GIT_FETCH_PRUNE
-        let refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
+        var refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
+        // GitHub's pull requests and GitLab's merge requests, whose heads (from forks too)
+        // are not branches of the repository.
+        if fetchesReviewRefs { refspecs += ["+refs/pull/*/head:refs/pull/*/head", "+refs/merge-requests/*/head:refs/merge-requests/*/head"] }
         let status = callbacks.withCallbacks { remoteCallbacks in
             fetchOptions.callbacks = remoteCallbacks
             return Self.withStrArray(refspecs) { array in git_remote_fetch(remote, &array, &fetchOptions, "continuum fetch") }
@@ -122,7 +139,8 @@ struct GitSession {
         var object: OpaquePointer?
         let spec: String
         let what: String
-        switch options.reference {
+        switch reference {
+        case .branch(let name) where name.hasPrefix("refs/"): (spec, what) = ("\(name)^{commit}", "'\(name)'")
         case .branch(let name): (spec, what) = ("refs/heads/\(name)^{commit}", "branch '\(name)'")
         case .tag(let name): (spec, what) = ("refs/tags/\(name)^{commit}", "tag '\(name)'")
         case .commit(let sha): (spec, what) = ("\(sha)^{commit}", "commit \(sha)")
@@ -172,7 +190,7 @@ struct GitSession {
                 let db = (try? b.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
                 return da > db
             }
-        for old in checkouts.dropFirst(options.keptCheckouts - 1) { try? manager.removeItem(at: old) }
+        for old in checkouts.dropFirst(keptCheckouts - 1) { try? manager.removeItem(at: old) }
     }
 
     private func check(_ status: Int32, _ operation: String, remedy: String, callbacks: GitRemoteCallbacks? = nil) throws(GitError) {

@@ -26,4 +26,27 @@ public final class GitSource: Sendable {
         }
         return try result.get()
     }
+
+    /// Fetches `reference` (a branch, a tag, a commit, or a forge's `refs/pull/N/head` or
+    /// `refs/merge-requests/N/head` given as a branch-like name) for a plan, and checks it out
+    /// apart from the tracked commit's checkouts, so that planning never prunes what a
+    /// reconcile is reading. The tracked reference is not changed.
+    /// - Throws: `GitError` naming the operation, with libgit2's message and a remedy.
+    public func fetchForPlan(_ reference: GitReference) async throws(GitError) -> GitRevision {
+        var session = GitSession(options: options)
+        session.reference = reference
+        session.checkouts = "plans"
+        session.keptCheckouts = Self.keptPlanCheckouts
+        session.fetchesReviewRefs = true
+        let planning = session
+        let result: Result<GitRevision, GitError> = await withCheckedContinuation { continuation in
+            queue.async {
+                continuation.resume(returning: Result { () throws(GitError) in try planning.fetchAndCheckOut() })
+            }
+        }
+        return try result.get()
+    }
+
+    /// How many checkouts of planned references are kept.
+    static let keptPlanCheckouts = 8
 }

@@ -53,6 +53,52 @@ struct ControllerRoutes: Sendable {
         api.post("reconcile") { _, _ in
             Self.json(await controller.trigger(), status: .accepted)
         }
+        api.post("plans") { request, _ in
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: Self.maximumPlanRequestBytes)
+            } catch {
+                return Self.error("the request body is over \(Self.maximumPlanRequestBytes) bytes", status: .contentTooLarge)
+            }
+            guard let planRequest = try? JSONDecoder().decode(PlanRequest.self, from: Data(body.readableBytesView)) else {
+                return Self.error("the body must be JSON: {\"ref\": \"BRANCH\"} or {\"commit\": \"SHA\"}, with an optional \"format\": \"text\", \"markdown\" or \"json\"",
+                    status: .badRequest)
+            }
+            do throws(PlanServiceError) {
+                return Self.json(try await controller.servePlan(planRequest))
+            } catch {
+                return Self.answer(error)
+            }
+        }
+        api.get("plans/:commit") { _, context in
+            let commit = context.parameters.get("commit") ?? ""
+            guard let served = await controller.servedPlan(commit: commit) else {
+                return Self.error("no plan was served for commit \(commit)", remedy: "POST /api/v1/plans with {\"commit\": \"\(commit)\"} to make one", status: .notFound)
+            }
+            return Self.json(served)
+        }
+    }
+
+    /// The largest plan request body.
+    static let maximumPlanRequestBytes = 64 * 1024
+
+    /// The HTTP answer to a plan that was not served.
+    static func answer(_ error: PlanServiceError) -> Response {
+        switch error {
+        case .badRequest(let message): return Self.error(message, status: .badRequest)
+        case .busy: return Self.error(error.description, status: .tooManyRequests)
+        case .fetch(let message, let notFound):
+            return Self.error(message, remedy: notFound ? "push the branch, or check the ref's name" : nil, status: notFound ? .notFound : .badGateway)
+        case .invalid(let diagnostics):
+            return json(InvalidSpecs(error: error.description, errors: diagnostics.map(\.description)), status: .unprocessableContent)
+        case .failed(let message): return Self.error(message, status: .serviceUnavailable)
+        }
+    }
+
+    /// A 422 answer: every error with its `file:line:col`.
+    struct InvalidSpecs: Encodable {
+        var error: String
+        var errors: [String]
     }
 
     static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -1,0 +1,78 @@
+import ContinuumEngine
+import ContinuumGit
+import ContinuumPlanner
+import ContinuumSpec
+import Foundation
+import Logging
+
+extension Controller {
+    /// Plans a ref or commit of the controller's repository against the live state, for a
+    /// review: fetched with the controller's own source and credentials, validated, and
+    /// planned read-only (no state lock, nothing written to the state or to a provider),
+    /// alongside reconciles. Providers are built only from what was applied, so a change
+    /// under review never starts a program or reads a secret for its new configuration.
+    /// At most `configuration.maximumConcurrentPlans` run at once.
+    /// - Throws: `PlanServiceError`, one case per HTTP answer.
+    public func servePlan(_ request: PlanRequest) async throws(PlanServiceError) -> ServedPlan {
+        let reference = try request.reference()
+        guard plansRunning < configuration.maximumConcurrentPlans else { throw .busy(limit: configuration.maximumConcurrentPlans) }
+        plansRunning += 1
+        defer { plansRunning -= 1 }
+        let revision: GitRevision
+        do {
+            revision = try await source.fetchForPlan(reference)
+        } catch {
+            throw .fetch(error.description, notFound: error.operation.hasPrefix("find "))
+        }
+        let specs: ValidatedSpecs
+        do {
+            specs = try await ValidatedSpecs.load(revision.directory, catalog: catalog)
+        } catch {
+            throw .invalid(error.diagnostics.map(prefixed))
+        }
+        let plan: Plan
+        do {
+            plan = try await reconciler.plan(specs).plan
+        } catch {
+            switch error {
+            case .refused(let refusal): throw .invalid(refusal.diagnostics.map(prefixed))
+            case .failed(let failure): throw .failed(failure.description)
+            }
+        }
+        let digest = PlanDigest(plan, tree: revision.tree)
+        remember(digest, commit: revision.commit, tree: revision.tree)
+        logger.info("plan served", metadata: ["commit": "\(revision.commit)", "digest": "\(digest)", "summary": "\(plan.summary.line)"])
+        let format = request.format ?? .text
+        return ServedPlan(
+            commit: revision.commit, tree: revision.tree, base: status.lastAppliedCommit, summary: plan.summary.line,
+            counts: ControllerStatus.PlanCounts(plan), digest: digest,
+            text: format == .text ? PlanTextRenderer(colour: false).render(plan) : nil,
+            markdown: format == .markdown ? PlanMarkdownRenderer().render(plan) : nil,
+            plan: format == .json ? plan : nil)
+    }
+
+    /// The digests of the plans served for `commit`, with its tree; nil when none was.
+    public func servedPlan(commit: String) -> ServedDigests? {
+        servedPlans[commit] ?? servedPlans.first { $0.key.hasPrefix(commit) && commit.count >= 7 }?.value
+    }
+
+    /// The digests of the plans served for any commit with the tree `tree`.
+    public func servedPlanDigests(tree: String) -> Set<PlanDigest> {
+        Set(servedPlans.values.filter { $0.tree == tree }.flatMap(\.digests))
+    }
+
+    /// How many commits' served digests are kept, and how many digests per commit.
+    static let rememberedCommits = 256
+    static let digestsPerCommit = 16
+
+    private func remember(_ digest: PlanDigest, commit: String, tree: String) {
+        var served = servedPlans[commit] ?? ServedDigests(tree: tree, digests: [])
+        if served.digests.last != digest { served.digests.append(digest) }
+        served.digests = Array(served.digests.suffix(Self.digestsPerCommit))
+        served.time = Date()
+        servedPlans[commit] = served
+        if servedPlans.count > Self.rememberedCommits, let oldest = servedPlans.min(by: { $0.value.time < $1.value.time })?.key {
+            servedPlans[oldest] = nil
+        }
+    }
+}

@@ -1,0 +1,13 @@
+public import ContinuumEngine
+public import Foundation
+
+/// The plans served for one commit (`GET /api/v1/plans/{commit}`): its tree and the
+/// digests, newest last.
+public struct ServedDigests: Sendable, Hashable, Encodable {
+    /// The commit's tree.
+    public var tree: String
+    /// The digests of the plans served, newest last.
+    public var digests: [PlanDigest]
+    /// When the last one was served.
+    public var time = Date()
+}
