@@ -38,7 +38,35 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Delete recorded resources that are gone from the spec.")
     var prune = true
 
+    @Option(help: "Ask the controller at this URL (such as http://127.0.0.1:8080) to plan --ref or --commit of its repository against the live state.")
+    var server: String?
+
+    @Option(help: "With --server: the branch to plan, or refs/pull/N/head (GitHub), refs/merge-requests/N/head (GitLab).")
+    var ref: String?
+
+    @Option(help: "With --server: the commit to plan.")
+    var commit: String?
+
+    @Option(help: "With --server: a file holding the controller's API write token, sent as a bearer token.")
+    var tokenFile: String?
+
+    func validate() throws {
+        if server == nil, ref != nil || commit != nil || tokenFile != nil {
+            throw ValidationError("--ref, --commit and --token-file go with --server: the controller plans a ref of its own repository")
+        }
+        if server != nil, (ref == nil) == (commit == nil) {
+            throw ValidationError("with --server, give --ref BRANCH or --commit SHA")
+        }
+        if server != nil, out != nil {
+            throw ValidationError("--out saves a local plan; with --server, the controller keeps the plan's digest instead")
+        }
+    }
+
     func run() async throws {
+        if let server {
+            try await RemotePlan(server: server, ref: ref, commit: commit, tokenFile: tokenFile, format: format).run(detailedExitcode: detailedExitcode)
+            return
+        }
         let setup = try EngineSetup(state: state, simWorld: simWorld, operator: operatorOptions)
         let specs = try await SpecPipeline(options: spec, catalog: setup.catalog).load()
         let reconciler = Reconciler(store: setup.store, catalog: setup.catalog, options: ReconcileOptions(refresh: refresh, prune: prune))

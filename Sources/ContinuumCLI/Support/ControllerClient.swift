@@ -17,7 +17,7 @@ struct ControllerClient {
     }
 
     /// Sends a request; a connection failure or an error status prints why and exits 1.
-    func send(_ method: String, _ path: String) async throws -> Data {
+    func send(_ method: String, _ path: String, json body: Data? = nil) async throws -> Data {
         guard let url = URL(string: server.hasSuffix("/") ? String(server.dropLast()) + path : server + path), url.scheme?.hasPrefix("http") == true else {
             throw ValidationError("--server '\(server)' is not an http(s) URL, for example http://127.0.0.1:8080")
         }
@@ -25,6 +25,10 @@ struct ControllerClient {
         request.httpMethod = method
         request.timeoutInterval = 30
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         do {
             let (data, response) = try await URLSession.shared.data(for: request)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -41,11 +45,21 @@ struct ControllerClient {
         }
     }
 
-    /// An error answer as `error; remedy` when it is the controller's JSON, else its text.
+    /// An error answer as `error; remedy` when it is the controller's JSON (each of its
+    /// `errors` on a line of its own), else its text.
     private static func problem(in data: Data) -> String {
+        if let body = try? JSONDecoder().decode(ErrorList.self, from: data) {
+            return ([body.error] + body.errors).joined(separator: "\n")
+        }
         if let body = try? JSONDecoder().decode([String: String].self, from: data), let error = body["error"] {
             return body["remedy"].map { "\(error); \($0)" } ?? error
         }
         return String(decoding: data.prefix(2000), as: UTF8.self)
+    }
+
+    /// A 422 answer: every error with its location.
+    private struct ErrorList: Decodable {
+        var error: String
+        var errors: [String]
     }
 }
