@@ -211,9 +211,9 @@ def controller_flags() -> set[str]:
     for path in files:
         text = path.read_text()
         flags |= {"--" + m for m in re.findall(r'customLong\("([a-z-]+)"\)', text)}
-        for name in re.findall(r"@(?:Option|Flag)\([^\n]*\)\s*(?:\n\s*)?var (\w+)", text):
-            if f'var {name}' in text:
-                flags.add("--" + re.sub(r"([A-Z])", lambda m: "-" + m.group(1).lower(), name))
+        # Options named after their property (not customLong): camelCase becomes kebab-case.
+        for name in re.findall(r"@(?:Option|Flag)\((?!name:)[^\n]*\)\s*(?:\n\s*)?var (\w+)", text):
+            flags.add("--" + re.sub(r"([A-Z])", lambda m: "-" + m.group(1).lower(), name))
     return flags
 
 
