@@ -20,7 +20,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so that a source change does not fetch them again.
-COPY Package.swift Package.resolved ./
+COPY Package.* ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Benchmarks ./Benchmarks
