@@ -106,6 +106,7 @@ def build_runtime_image(binary: pathlib.Path, tag: str) -> None:
     binary_image = tag + "-binary"
     with tempfile.TemporaryDirectory() as context:
         shutil.copy2(binary, pathlib.Path(context) / "continuum")
+        run(["strip", str(pathlib.Path(context) / "continuum")])  # as the build stage does
         pathlib.Path(context, "Containerfile").write_text("FROM scratch\nCOPY continuum /out/continuum\n")
         run(["buildah", "build", "--quiet", "--pull=never", "-t", binary_image, context])
     try:
