@@ -16,7 +16,7 @@ ARG BINARY_FROM=build
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libsqlite3-dev libgit2-dev libvirt-dev pkg-config \
+      libsqlite3-dev libgit2-dev libvirt-dev libcurl4-openssl-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so that a source change does not fetch them again.
@@ -44,11 +44,12 @@ LABEL org.opencontainers.image.title="continuum" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="${LICENSES}"
 # Only what the binary loads at run time: libgit2 (Git, with libssh2 for SSH URLs), SQLite
-# (the state), the libvirt client library, CA certificates (HTTPS Git, Redfish), gpgv
+# (the state), the libvirt client library, libcurl (Foundation's URLSession, for `continuum
+# status` and `reconcile`), libxml2, CA certificates (HTTPS Git, Redfish), gpgv
 # (--verify-signatures) and tzdata. libgit2 speaks SSH itself, so no openssh-client.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libgit2-1.5 libsqlite3-0 libvirt0 libstdc++6 ca-certificates gpgv tzdata \
+      libgit2-1.5 libsqlite3-0 libvirt0 libcurl4 libxml2 libstdc++6 zlib1g ca-certificates gpgv tzdata \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
  && groupadd --system --gid 65532 continuum \
  && useradd --system --uid 65532 --gid 65532 --home-dir /var/lib/continuum --no-create-home \
