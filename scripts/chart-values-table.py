@@ -58,6 +58,11 @@ def rows(node: dict, values, path: list[str]):
                 constraints.append(f"at most {child['maximum']}")
             extra = f" ({', '.join(constraints)})" if constraints else ""
             yield f"| `{'.'.join(here)}` | {type_of(child)}{extra} | {default_of(values, here)} | {described} |"
+            items = child.get("items", {})
+            for name, field in items.get("properties", {}).items():
+                required = " Required." if name in items.get("required", []) else ""
+                text = field.get("description", "").replace("|", "\\|")
+                yield f"| `{'.'.join(here)}[].{name}` | {type_of(field)} | — | {text}{required} |"
 
 
 def table() -> str:
