@@ -23,9 +23,10 @@ extension ContinuumCommand {
     /// `EnvironmentArguments`), runs the chosen subcommand and exits with its code.
     /// (The executable calls this rather than `main()`, which on Linux needs `@main` on the root.)
     public static func runAsRoot(_ arguments: [String]? = nil) async -> Never {
+        let given = arguments ?? Array(CommandLine.arguments.dropFirst())
+        let environment = ProcessInfo.processInfo.environment
         do {
-            let given = arguments ?? Array(CommandLine.arguments.dropFirst())
-            var command = try parseAsRoot(EnvironmentArguments.merged(given, environment: ProcessInfo.processInfo.environment))
+            var command = try parseAsRoot(EnvironmentArguments.merged(given, environment: environment))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -33,6 +34,11 @@ extension ContinuumCommand {
             }
             exit()
         } catch {
+            if exitCode(for: error) != .success {
+                for note in EnvironmentArguments.notes(for: fullMessage(for: error), arguments: given, environment: environment) {
+                    FileHandle.standardError.write(Data((note + "\n").utf8))
+                }
+            }
             exit(withError: error)
         }
     }

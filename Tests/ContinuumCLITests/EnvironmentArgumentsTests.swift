@@ -71,6 +71,16 @@ import Testing
         #expect(error?.description.contains("--no-self-heal") == true)
     }
 
+    @Test func anErrorAboutAnOptionFromTheEnvironmentNamesTheVariable() {
+        let arguments = ["controller", "--listen", "127.0.0.1:9"]
+        let environment = ["CONTINUUM_INTERVAL": "soon", "CONTINUUM_DRIFT_INTERVAL": "1m", "CONTINUUM_LISTEN": "127.0.0.1:1"]
+        let notes = EnvironmentArguments.notes(
+            for: "--interval 'soon' is not a duration; write it like 30s, 1m, 5m or 1h30m", arguments: arguments, environment: environment)
+        #expect(notes == ["note: --interval was given by $CONTINUUM_INTERVAL"])
+        // --listen came from the command line, not the environment: no note.
+        #expect(EnvironmentArguments.notes(for: "--listen '127.0.0.1:9' is refused", arguments: arguments, environment: environment).isEmpty)
+    }
+
     @Test func otherSubcommandsAreLeftAlone() throws {
         let arguments = ["plan", "examples/quickstart"]
         #expect(try EnvironmentArguments.merged(arguments, environment: ["CONTINUUM_REPO": "x", "CONTINUUM_INTERVAL": "1s"]) == arguments)

@@ -76,23 +76,37 @@ enum EnvironmentArguments {
     /// - Returns: the arguments to parse; unchanged for subcommands that read no variables.
     /// - Throws: `EnvironmentArgumentError` when a boolean variable is neither true nor false.
     static func merged(_ arguments: [String], environment: [String: String]) throws(EnvironmentArgumentError) -> [String] {
-        guard let subcommand = arguments.first, let entries = entries[subcommand] else { return arguments }
+        guard let subcommand = arguments.first else { return arguments }
+        let inserted = try insertions(arguments, environment: environment).flatMap(\.arguments)
+        return [subcommand] + inserted + arguments.dropFirst()
+    }
+
+    /// The entries whose variables `merged` turns into arguments, with those arguments.
+    static func insertions(_ arguments: [String], environment: [String: String]) throws(EnvironmentArgumentError) -> [(entry: Entry, arguments: [String])] {
+        guard let subcommand = arguments.first, let entries = entries[subcommand] else { return [] }
         let given = arguments.dropFirst().prefix(while: { $0 != "--" })
-        var inserted: [String] = []
+        var insertions: [(entry: Entry, arguments: [String])] = []
         for entry in entries {
             guard let value = environment[entry.variable], !value.isEmpty else { continue }
             if given.contains(where: { $0 == entry.option || $0.hasPrefix(entry.option + "=") }) { continue }
             switch entry.form {
             case .value:
-                inserted.append("\(entry.option)=\(value)")
+                insertions.append((entry, ["\(entry.option)=\(value)"]))
             case .negatedFlag:
                 switch value.lowercased() {
-                case "false", "0", "no", "off": inserted.append(entry.option)
+                case "false", "0", "no", "off": insertions.append((entry, [entry.option]))
                 case "true", "1", "yes", "on": break
                 default: throw EnvironmentArgumentError(variable: entry.variable, value: value, option: entry.option)
                 }
             }
         }
-        return [subcommand] + inserted + arguments.dropFirst()
+        return insertions
+    }
+
+    /// Notes naming the variables behind the options an error message names, so that a bad
+    /// `CONTINUUM_INTERVAL` is not mistaken for a bad `--interval` on the command line.
+    static func notes(for message: String, arguments: [String], environment: [String: String]) -> [String] {
+        let insertions = (try? insertions(arguments, environment: environment)) ?? []
+        return insertions.filter { message.contains($0.entry.option) }.map { "note: \($0.entry.option) was given by $\($0.entry.variable)" }
     }
 }
