@@ -9,7 +9,7 @@
 # `build` stage below by default. The repository's container test passes an image holding a
 # binary built on the host with the same flags, because no registry (so no Swift image) can
 # be reached there; see Tests/Deployment/test_image.py.
-ARG SWIFT_IMAGE=docker.io/library/swift:6.1-bookworm
+ARG SWIFT_IMAGE=docker.io/library/swift:6.3-bookworm
 ARG RUNTIME_IMAGE=docker.io/library/debian:bookworm-slim
 ARG BINARY_FROM=build
 
