@@ -17,6 +17,12 @@ packages=(
   libvirt-dev      # ContinuumLibvirt: VMs and networks through the libvirt C API
   libvirt-daemon   # the tests run an unprivileged libvirtd so that a second process can observe the test driver
   libvirt-clients  # the tests observe that libvirtd with virsh, as a second process
+  libcurl4-openssl-dev  # the release build with --static-swift-stdlib links Foundation's networking statically (-lcurl)
+  debootstrap      # the container test makes its debian:bookworm-slim base (no registry is reachable)
+  buildah          # the container test builds the Dockerfile's runtime stage
+  podman           # ... and runs the image (rootful, with runc)
+  runc             # podman's runtime here (crun fails on this machine's cgroup setup)
+  uidmap           # podman's user-namespace helpers
 )
 
 missing=()

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs what the tests need, builds, runs `swift test`.
+# Runs the whole test suite: installs what the tests need, builds, runs the deployment tests
+# (the Helm chart, the install guide's values table and the container image, with pytest)
+# and then `swift test`, whose summary closes the output. Either failing fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,4 +11,12 @@ bash scripts/bootstrap.sh
 source scripts/python-env.sh
 
 swift build --build-tests
+
+deployment=0
+"$CONTINUUM_PYTHON" -m pytest -q -rs -p no:cacheprovider Tests/Deployment || deployment=$?
+if [ "$deployment" -ne 0 ]; then
+  echo "test.sh: the deployment tests (Tests/Deployment) failed with status $deployment; swift test runs next" >&2
+fi
+
 swift test --skip-build
+exit "$deployment"

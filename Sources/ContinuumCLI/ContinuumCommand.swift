@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Foundation
 
 /// `continuum`: the command-line entry point.
 public struct ContinuumCommand: AsyncParsableCommand {
@@ -18,11 +19,14 @@ public struct ContinuumCommand: AsyncParsableCommand {
 }
 
 extension ContinuumCommand {
-    /// Parses the process arguments, runs the chosen subcommand and exits with its code.
+    /// Parses the process arguments (with the options `CONTINUUM_*` variables give, see
+    /// `EnvironmentArguments`), runs the chosen subcommand and exits with its code.
     /// (The executable calls this rather than `main()`, which on Linux needs `@main` on the root.)
     public static func runAsRoot(_ arguments: [String]? = nil) async -> Never {
+        let given = arguments ?? Array(CommandLine.arguments.dropFirst())
+        let environment = ProcessInfo.processInfo.environment
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(EnvironmentArguments.merged(given, environment: environment))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -30,6 +34,11 @@ extension ContinuumCommand {
             }
             exit()
         } catch {
+            if exitCode(for: error) != .success {
+                for note in EnvironmentArguments.notes(for: fullMessage(for: error), arguments: given, environment: environment) {
+                    FileHandle.standardError.write(Data((note + "\n").utf8))
+                }
+            }
             exit(withError: error)
         }
     }

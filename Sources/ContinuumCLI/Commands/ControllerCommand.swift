@@ -31,6 +31,12 @@ struct ControllerCommand: AsyncParsableCommand {
             (write token). Without a token file the API answers only on a loopback address: a --listen that is not \
             loopback is refused without one. Webhooks (/hooks/github, /hooks/gitlab, /hooks/generic) are served only \
             on --webhook-listen, and only there; without it they are not served at all.
+
+            Every option can also come from the environment: CONTINUUM_ and the option's name in capitals, dashes as \
+            underscores (CONTINUUM_REPO, CONTINUUM_DRIFT_INTERVAL, CONTINUUM_LOG_FORMAT, ...); CONTINUUM_SELF_HEAL=false \
+            and CONTINUUM_PRUNE=false stand for --no-self-heal and --no-prune; --state, --secrets-dir, --sim-world and \
+            --config read CONTINUUM_STATE, CONTINUUM_SECRETS_DIR, CONTINUUM_SIM_WORLD and CONTINUUM_CONFIG. An option on \
+            the command line wins over its variable, and a variable (unless empty) over the default.
             """
     )
 
