@@ -25,9 +25,12 @@ RUN swift package resolve
 COPY Sources ./Sources
 COPY Benchmarks ./Benchmarks
 COPY Tests ./Tests
-RUN swift build -c release --static-swift-stdlib --product continuum \
+# /src is mapped to `.` for Swift (#filePath) and C/C++ (__FILE__, which BoringSSL's error
+# texts carry): no path of the build machine ends up in the binary or its messages.
+ARG PATH_MAP="-Xswiftc -file-prefix-map -Xswiftc /src=. -Xcc -ffile-prefix-map=/src=. -Xcxx -ffile-prefix-map=/src=."
+RUN swift build -c release --static-swift-stdlib ${PATH_MAP} --product continuum \
  && mkdir -p /out \
- && cp "$(swift build -c release --show-bin-path)/continuum" /out/continuum \
+ && cp "$(swift build -c release --static-swift-stdlib ${PATH_MAP} --show-bin-path)/continuum" /out/continuum \
  && strip /out/continuum
 
 FROM ${BINARY_FROM} AS binary

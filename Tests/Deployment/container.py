@@ -93,11 +93,22 @@ def ensure_base_image() -> str:
     return BASE_IMAGE
 
 
+def release_flags(root: str) -> list[str]:
+    """The Dockerfile's build flags: release, the Swift runtime linked in, and the source
+    tree's path mapped to `.` for Swift (#filePath) and C/C++ (__FILE__, which BoringSSL's
+    error texts carry), so that no path of the build machine is in the binary. Its own
+    scratch path, so that benchmarks' release builds keep theirs."""
+    mapping = f"{root}=."
+    return ["-c", "release", "--static-swift-stdlib", "--scratch-path", str(ROOT / ".build" / "image-build"),
+            "-Xswiftc", "-file-prefix-map", "-Xswiftc", mapping,
+            "-Xcc", f"-ffile-prefix-map={mapping}", "-Xcxx", f"-ffile-prefix-map={mapping}"]
+
+
 def release_binary() -> pathlib.Path:
     """The continuum binary built as the Dockerfile's build stage builds it."""
-    flags = ["-c", "release", "--static-swift-stdlib", "--product", "continuum"]
-    run(["swift", "build", *flags], cwd=ROOT)
-    path = pathlib.Path(run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--show-bin-path"], cwd=ROOT).stdout.strip())
+    flags = release_flags(str(ROOT))
+    run(["swift", "build", *flags, "--product", "continuum"], cwd=ROOT)
+    path = pathlib.Path(run(["swift", "build", *flags, "--show-bin-path"], cwd=ROOT).stdout.strip())
     return path / "continuum"
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import secrets
 import shutil
 import subprocess
@@ -54,6 +55,16 @@ def test_image_metadata(image):
     for key in ["source", "version", "licenses", "revision", "title"]:
         assert labels.get(f"org.opencontainers.image.{key}"), key
     assert labels["org.opencontainers.image.version"] == "0.1.0"
+
+
+def test_the_binary_carries_no_path_of_the_build_machine(tmp_path):
+    stripped = tmp_path / "continuum"
+    shutil.copy2(container.release_binary(), stripped)
+    run(["strip", str(stripped)])  # as the build stage does
+    data = stripped.read_bytes()
+    found = [m.start() for m in re.finditer(re.escape(str(ROOT).encode()), data)][:5]
+    excerpts = [data[i:i + 100].split(b"\0")[0].decode(errors="replace") for i in found]
+    assert not found, f"paths of the build machine in the binary, which error texts would show: {excerpts}"
 
 
 def test_binary_loads_with_only_the_runtime_libraries(image):

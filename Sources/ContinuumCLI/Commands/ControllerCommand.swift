@@ -57,6 +57,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "At most this many connections open at once on each listener; more are closed at once.") var httpMaxConnections: Int = 256
     @Option(help: "Where the Git cache (bare clone and checkouts) lives.") var cacheDir: String = ".continuum/git"
     @Option(help: "At most this many provider operations at once.") var parallelism: Int = 10
+    @Option(help: "At most this many plans for refs (POST /api/v1/plans) at once; more are answered 429.") var maxConcurrentPlans: Int = 2
     @Option(help: "How long the state lock lasts without renewal; a standby replica takes over after it.") var lockLease: String = "60s"
     @Option(help: "text or json (one JSON object a line).") var logFormat: String = "text"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
@@ -92,6 +93,7 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         if let maxDestroy, maxDestroy < 0 { throw ValidationError("--max-destroy must be 0 or more") }
+        if maxConcurrentPlans < 1 { throw ValidationError("--max-concurrent-plans must be 1 or more") }
         guard parallelism > 0 else { throw ValidationError("--parallelism must be at least 1") }
     }
 
@@ -125,11 +127,12 @@ struct ControllerCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         let metrics = ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry))
         let setup = try EngineSetup(state: state, simWorld: simWorld, operator: operatorOptions)
-        let configuration = ControllerConfiguration(
+        var configuration = ControllerConfiguration(
             source: options, statePath: state.resolvedPath,
             interval: DurationText.parse(interval) ?? .seconds(60), driftInterval: DurationText.parse(driftInterval) ?? .seconds(300),
             selfHeal: !noSelfHeal, prune: !noPrune, maximumDestroys: maxDestroy, apply: ApplyOptions(parallelism: parallelism),
             lease: LeasePolicy(duration: DurationText.parse(lockLease) ?? .seconds(60)))
+        configuration.maximumConcurrentPlans = maxConcurrentPlans
         let controller = Controller(configuration: configuration, catalog: setup.catalog, metrics: metrics, logger: logger)
         let server = ControllerServer(controller: controller, registry: registry, options: serverOptions)
         let application = server.application(logger: Logger(label: "continuum.http")) { port in
