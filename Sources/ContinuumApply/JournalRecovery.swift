@@ -116,9 +116,9 @@ public struct JournalRecovery: Sendable {
                 return
             }
             let record = try await store.snapshot()[entry.resource]
-            if var record, record.deposed.contains(where: { $0.providerID == providerID }) {
-                record.deposed.removeAll { $0.providerID == providerID }
-                _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [record], removals: [])
+            if let record, let target = record.deposed.first(where: { $0.providerID == providerID }) {
+                let change = record.forgetting(target)
+                _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: change.upserts, removals: change.removals)
             } else if record?.providerID == providerID {
                 _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [entry.resource])
             } else {
@@ -139,11 +139,9 @@ public struct JournalRecovery: Sendable {
             _ = try await store.completeIntent(key: key, outcome: .failed, upserts: [], removals: [])
             throw error
         }
+        let change = record.forgetting(target)
         record.deposed.removeAll { $0 == target }
-        // A record kept only for its deposed objects (its own object was found gone) goes
-        // with the last of them.
-        let finished = record.providerID == nil && record.deposed.isEmpty
-        _ = try await store.completeIntent(key: key, outcome: .succeeded, upserts: finished ? [] : [record], removals: finished ? [record.id] : [])
+        _ = try await store.completeIntent(key: key, outcome: .succeeded, upserts: change.upserts, removals: change.removals)
         events(.recovered(record.id, .deleted))
     }
 

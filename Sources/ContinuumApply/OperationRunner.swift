@@ -97,8 +97,9 @@ struct OperationRunner: Sendable {
                 throw OperationFailure(error.description)
             }
             if context.deletesDeposed {
+                let change = record.forgetting(target)
                 record.deposed.removeAll { $0 == target }
-                try await complete(key, .succeeded, upserts: [record])
+                try await complete(key, .succeeded, upserts: change.upserts, removals: change.removals)
             } else {
                 try await complete(key, .succeeded, removals: [id])
             }

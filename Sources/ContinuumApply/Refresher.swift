@@ -61,8 +61,9 @@ public struct Refresher: Sendable {
         var missing: [ResourceID] = []
         var reobserved: [RecordedResource] = []
         // A gone object whose replace left old objects to delete: the record stays, without
-        // its object, so that recovery still deletes them; plans see the resource as gone.
-        var keptForDeposed = records.filter { $0.providerID == nil && !$0.deposed.isEmpty }.map(\.id)
+        // its object, so that recovery still deletes them; plans see the resource as gone,
+        // as they see any record without an object.
+        var keptForDeposed = records.filter { $0.providerID == nil }.map(\.id)
         for (position, observation) in observed.sorted(by: { $0.position < $1.position }) {
             let record = records[position]
             guard let observation else {

@@ -14,6 +14,10 @@ actor ExternalSession {
     private var process: ProviderProcess?
     private var starting: Task<Result<Handshake, ProviderError>, Never>?
     private var nextID = 1
+    /// Counts `shutdown()`s: a start that was under way when one came ends its program.
+    private var shutdowns = 0
+    /// Programs being started now (for tests of what happens meanwhile).
+    private(set) var startsUnderWay = 0
     private var pending: [Int: CheckedContinuation<Result<Data?, ProviderError>, Never>] = [:]
 
     init(name: String, config: ExternalProviderConfig) {
@@ -42,19 +46,31 @@ actor ExternalSession {
 
     /// Ends the program.
     func shutdown() {
+        shutdowns += 1
         end(process, because: "the provider was shut down")
     }
 
     private func start() async -> Result<Handshake, ProviderError> {
         let started: ProviderProcess
+        let generation = shutdowns
+        startsUnderWay += 1
+        defer { startsUnderWay -= 1 }
         do {
             started = try await ProviderProcess(command: config.command, environment: config.environment, sha256: config.sha256)
         } catch let mismatch as ProgramDigest.Mismatch {
             return .failure(failure(.invalidRequest, mismatch.description,
                 remedy: "install the program the operator reviewed, or update the connection's program.sha256"))
+        } catch let writable as ProgramDigest.Writable {
+            return .failure(failure(.invalidRequest, writable.description, remedy: "chmod go-w \(writable.program), and check who could have changed it"))
         } catch {
             return .failure(failure(.unavailable, "cannot start \(config.command.first ?? "the program"): \(error.localizedDescription)",
                 remedy: "check the connection's program.path (an absolute path) and that the program is installed"))
+        }
+        // A shutdown while the program was being started (the actor is reentrant at the
+        // await above) must not leave it running.
+        guard generation == shutdowns else {
+            started.terminate()
+            return .failure(failure(.unavailable, "the provider was shut down while its program started", remedy: "call again to start it anew"))
         }
         process = started
         Task { [weak self] in

@@ -17,6 +17,15 @@ enum ProgramDigest {
         var description: String { "the program \(program) has SHA-256 \(actual), not the \(expected) the operator declared" }
     }
 
+    /// The program's file may be written by its group or by anyone: whoever can, chooses
+    /// what Continuum runs.
+    struct Writable: Error, CustomStringConvertible {
+        /// The program's path.
+        var program: String
+
+        var description: String { "the program \(program) may be written by users other than its owner" }
+    }
+
     /// The SHA-256 of everything `descriptor` reads from its start, lowercase hex.
     static func sha256(of descriptor: Int32) throws -> String {
         var hasher = SHA256()

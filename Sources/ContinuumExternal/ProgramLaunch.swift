@@ -39,6 +39,11 @@ struct ProgramLaunch: Sendable {
         guard let program = command.first, program.hasPrefix("/") else { throw POSIXError(.ENOENT) }
         // Checked here, not left to the wrapper, so that a missing program is this error.
         guard access(program, X_OK) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ENOENT) }
+        // A program others may rewrite is not the program the operator reviewed.
+        var status = stat()
+        if stat(program, &status) == 0, status.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+            throw ProgramDigest.Writable(program: program)
+        }
         var executable = program
         var checked: Int32 = -1
         defer { if checked >= 0 { close(checked) } }
@@ -55,8 +60,20 @@ struct ProgramLaunch: Sendable {
             executable = wrapper[0]
         }
         let stdin = try Self.pipe()
-        let stdout = try Self.pipe()
-        let stderr = try Self.pipe()
+        let stdout: (read: Int32, write: Int32)
+        let stderr: (read: Int32, write: Int32)
+        do {
+            stdout = try Self.pipe()
+            do {
+                stderr = try Self.pipe()
+            } catch {
+                for descriptor in [stdout.read, stdout.write] { close(descriptor) }
+                throw error
+            }
+        } catch {
+            for descriptor in [stdin.read, stdin.write] { close(descriptor) }
+            throw error
+        }
         let child = (stdin: stdin.read, stdout: stdout.write, stderr: stderr.write, checked: checked)
         let environment = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let (spawned, pid) = await SpawnThread.shared.run { [executable, arguments] in
@@ -85,7 +102,7 @@ struct ProgramLaunch: Sendable {
         if checked >= 0 { posix_spawn_file_actions_adddup2(&actions, checked, checkedDescriptor) }
         // Nothing else of the controller's: descriptors opened without close-on-exec (by
         // Foundation, by libraries) must not reach the program.
-        _ = DescriptorCloser.closeFrom?(&actions, checked >= 0 ? checkedDescriptor + 1 : 3)
+        DescriptorCloser.closeAll(from: checked >= 0 ? checkedDescriptor + 1 : 3, in: &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -104,13 +121,7 @@ struct ProgramLaunch: Sendable {
         var envp = environment.map { strdup($0) } + [nil]
         defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
-        // ETXTBSY: another process's child, between its fork and its exec, still holds a
-        // write descriptor of a program just installed (Go's issue 22315); it passes.
-        var spawned = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
-        for attempt in 1...5 where spawned == ETXTBSY {
-            usleep(useconds_t(10_000 * attempt))
-            spawned = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
-        }
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
         return (spawned, pid)
     }
 

@@ -91,4 +91,21 @@ struct RecoveryTests {
         #expect(try await harness.world.objects().isEmpty, "the old object was deleted")
         #expect(try await harness.store.snapshot()[vm] == nil, "and the record went with it")
     }
+
+    /// A crash while deleting the last deposed object of a record kept only for it: the
+    /// settled delete removes the record too, so the resource is created again, not
+    /// mistaken for existing.
+    @Test func theSettledDeleteOfTheLastDeposedObjectRemovesAKeptRecord() async throws {
+        let harness = try ApplyHarness(Fleet.files)
+        defer { harness.remove() }
+        let sim = try harness.registry().provider("de-fra-cloud")
+        let old = try await sim.create(request("old"))
+        _ = try await harness.store.commit(upserts: [RecordedResource(
+            id: vm, provider: "de-fra-cloud", providerID: nil, spec: .map([]), deposed: [DeposedObject(provider: "de-fra-cloud", providerID: old.providerID)])], removals: [])
+        try await harness.store.recordIntent(JournalEntry(key: "d", resource: vm, operation: .delete, provider: "de-fra-cloud", providerID: old.providerID))
+        try await sim.delete(.virtualMachine, providerID: old.providerID, idempotencyKey: "d")
+        try await JournalRecovery(store: harness.store, registry: harness.registry()).recover()
+        #expect(try await harness.store.snapshot()[vm] == nil)
+        #expect(try await harness.store.pendingIntents().isEmpty)
+    }
 }

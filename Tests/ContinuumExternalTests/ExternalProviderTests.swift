@@ -186,4 +186,20 @@ struct ExternalProviderTests {
         let started = try String(contentsOfFile: report, encoding: .utf8)
         #expect(started == "/proc/self/fd/3", "the interpreter read the checked descriptor, not the path again: \(started)")
     }
+
+    /// A program its group or anyone may rewrite is not started: whoever can write it
+    /// would choose what Continuum runs.
+    @Test func aProgramOthersMayWriteIsNotStarted() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let started = directory.url.appendingPathComponent("STARTED").path
+        let program = try directory.write("program.sh", "#!/bin/sh\ntouch \(started)\n")
+        chmod(program.path, 0o775)
+        let provider = ExternalProvider(name: "shared", config: ExternalProviderConfig(command: [program.path], timeout: .seconds(60)))
+        let error = await #expect(throws: ProviderError.self) { try await provider.read(.virtualMachine, providerID: "x") }
+        await provider.shutdown()
+        #expect(error?.message.contains("may be written by users other than its owner") == true, "\(String(describing: error))")
+        #expect(error?.remedy.contains("chmod go-w") == true)
+        #expect(!FileManager.default.fileExists(atPath: started), "it never ran")
+    }
 }
