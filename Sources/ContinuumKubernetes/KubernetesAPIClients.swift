@@ -22,7 +22,7 @@ final class KubernetesAPIClients: Sendable {
             do {
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)))
             } catch {
-                throw KubernetesAPIError(endpoint: endpoint, message: "the cluster's server CA certificate does not parse (\(error)); remove its generated secret files to make a new CA, which a running cluster will not accept")
+                throw KubernetesAPIError(endpoint: endpoint, message: "the cluster's server CA certificate does not parse (\(error)); remove its generated secret files to make a new CA, which a running cluster will not accept", isTrustFailure: true)
             }
             tls.certificateVerification = .fullVerification
         case .unverified:
