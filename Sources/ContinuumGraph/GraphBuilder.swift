@@ -39,6 +39,15 @@ public struct GraphBuilder: Sendable {
                 edges.append((Int32(index), target, reference.location))
                 if let problem = Self.foreignNetwork(reference, from: resource, to: resources[Int(target)]) { diagnostics.append(problem) }
             }
+            // A node that opted into a cluster the repository does not have joins none: a
+            // misspelt name, or a cluster not yet written (a warning, not an error).
+            if let cluster = NodePoolMembership.optedCluster(of: resource) {
+                let id = ResourceID(.kubernetesCluster, cluster)
+                if indexByID[id] == nil, !rejectedIDs.contains(id) {
+                    diagnostics.append(Diagnostic(.warning, at: resource.location(of: "spec.cluster"),
+                        "spec.cluster: \(resource.id) opted into \(id), which is not in the repository, so it joins no cluster; check the name (a KubernetesCluster of that name created later, by whoever may write one, can take it)"))
+                }
+            }
             // A pool takes only the matching nodes that opted into this cluster; one that
             // did not is reported, never taken.
             if case .kubernetesCluster(let cluster) = resource.spec {

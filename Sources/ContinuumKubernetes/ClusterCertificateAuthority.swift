@@ -80,6 +80,22 @@ public struct ClusterCertificateAuthority: Sendable, Hashable {
     }
 }
 
+extension ClusterCertificateAuthority: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The role and certificate only: the private key is redacted (string interpolation,
+    /// `print`, `dump` and test failures never show it).
+    public var description: String {
+        "ClusterCertificateAuthority(role: \(role.rawValue), certificatePEM: \(certificatePEM.count) characters, privateKeyPEM: <redacted>)"
+    }
+
+    /// As `description`: the private key is redacted.
+    public var debugDescription: String { description }
+
+    /// The fields, the private key redacted (`dump`, debuggers).
+    public var customMirror: Mirror {
+        Mirror(self, children: ["role": role, "certificatePEM": certificatePEM, "privateKeyPEM": "<redacted>"], displayStyle: .struct)
+    }
+}
+
 /// A cluster CA that could not be made.
 public struct ClusterCertificateError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What failed (never a key).

@@ -10,10 +10,17 @@ import Foundation
 ///   whether it starts the cluster or joins a running control-plane machine, and on the
 ///   machine that starts it the cluster's generated CAs), creates it, waits until it is a
 ///   Ready node, and then has the wrapped provider eject and delete its seed
-///   (`BootstrapSeedRemoval`), which carries the tokens; a failed create removes it too.
-/// - Every API call trusts exactly the cluster's server CA.
+///   (`BootstrapSeedRemoval`), which carries the tokens; a failed (or cancelled) create
+///   removes it too. Once the machine is Ready, a failed removal does not fail the create
+///   (that would provision it again): it is said as a warning and tried again when the
+///   machine is next read (refreshed), adopted (`lookup`) or deleted.
+/// - A machine adopted by `lookup` (a create that crashed or lost its reply) has its seed
+///   removed then, and a deleted machine's seed goes with it.
+/// - Every API call trusts exactly the cluster's server CA (read once per cluster).
 /// - Removing a machine first drains its node through the API of another control-plane
-///   machine (cordon, evict), then removes the machine, then deletes the node object.
+///   machine (cordon, evict), then removes the machine, then deletes the node object. A
+///   control-plane machine whose API fails TLS verification, or a CA that cannot be read,
+///   fails the removal: the node is never removed undrained for want of trust.
 /// - The cluster itself is ready when its API answers `/readyz` and every machine it
 ///   expects is a Ready node; its outputs come from the API.
 public struct ClusterMachineProvider: Provider {
@@ -24,6 +31,8 @@ public struct ClusterMachineProvider: Provider {
     private let options: ClusterOptions
     private let directory: ClusterDirectory
     private let warnings = OnceEach()
+    private let authorities = AuthorityCache()
+    private let pending = PendingSeedRemovals.shared
 
     /// Wraps `inner`, sharing `directory` with the apply's other cluster providers.
     public init(wrapping inner: any Provider, secrets: GeneratedSecrets, directory: ClusterDirectory, options: ClusterOptions = ClusterOptions()) {
@@ -34,13 +43,27 @@ public struct ClusterMachineProvider: Provider {
     }
 
     public func read(_ kind: ResourceKind, providerID: String) async throws(ProviderError) -> ObservedObject? {
-        guard kind == .kubernetesCluster else { return try await inner.read(kind, providerID: providerID) }
+        guard kind == .kubernetesCluster else {
+            let found = try await inner.read(kind, providerID: providerID)
+            // A seed whose removal failed once the machine was Ready: tried again now.
+            if let seed = pending.seed(provider: name, providerID: providerID) {
+                await removeSeedOrRetryLater(of: seed.kind, providerID: providerID, name: seed.name)
+            }
+            return found
+        }
         let health = await health(of: providerID, preferring: [])
         return observed(providerID, health, version: nil)
     }
 
     public func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject? {
-        guard id.kind == .kubernetesCluster else { return try await inner.lookup(id, idempotencyKey: idempotencyKey) }
+        guard id.kind == .kubernetesCluster else {
+            let found = try await inner.lookup(id, idempotencyKey: idempotencyKey)
+            // An adopted cluster machine (its create crashed or lost its reply) keeps no seed.
+            if let found, id.kind == .virtualMachine || id.kind == .bareMetalNode, await isClusterMachine(id.name, providerID: found.providerID) {
+                await removeSeedOrRetryLater(of: id.kind, providerID: found.providerID, name: id.name)
+            }
+            return found
+        }
         return nil
     }
 
@@ -67,6 +90,8 @@ public struct ClusterMachineProvider: Provider {
         let api = try await drain(member)
         try await inner.delete(kind, providerID: providerID, idempotencyKey: idempotencyKey)
         await directory.remove(providerID)
+        // Its seed goes with it (left by a crash, or a removal that failed).
+        await removeSeedOrRetryLater(of: kind, providerID: providerID, name: member.name)
         do {
             try await api?.deleteNode(member.name)
         } catch {
@@ -116,12 +141,15 @@ public struct ClusterMachineProvider: Provider {
         do {
             try await waitForNode(request.id.name, cluster: cluster, token: apiToken)
         } catch {
-            // The create fails: its seed (with the tokens) goes too.
-            try? await removeSeed(of: request.id.kind, providerID: observed.providerID, name: request.id.name)
+            // The create fails (or is cancelled by its attempt's timeout): its seed (with
+            // the tokens) goes too.
+            await removeSeedOrRetryLater(of: request.id.kind, providerID: observed.providerID, name: request.id.name)
             throw error
         }
-        // Ready: cloud-init has run, and the seed's tokens have done their work.
-        try await removeSeed(of: request.id.kind, providerID: observed.providerID, name: request.id.name)
+        // Ready: cloud-init has run, and the seed's tokens have done their work. A removal
+        // that fails now must not fail the create (a retry would provision the machine
+        // again): it is said, and tried again later.
+        await removeSeedOrRetryLater(of: request.id.kind, providerID: observed.providerID, name: request.id.name)
         return observed
     }
 
@@ -129,10 +157,35 @@ public struct ClusterMachineProvider: Provider {
     private static let clusterInit = "cluster-init: true"
 
     /// Ejects and deletes the machine's cloud-init seed, where the wrapped provider hands
-    /// machines seeds (`BootstrapSeedRemoval`).
-    private func removeSeed(of kind: ResourceKind, providerID: String, name: String) async throws(ProviderError) {
+    /// machines seeds (`BootstrapSeedRemoval`). It runs in a task of its own, which does
+    /// not inherit the caller's cancellation (an attempt's timeout cancels the create): the
+    /// seed is removed all the same. A failure is said as a warning and remembered, and the
+    /// removal is tried again when the machine is next read, adopted or deleted.
+    private func removeSeedOrRetryLater(of kind: ResourceKind, providerID: String, name: String) async {
         guard let seeds = inner as? any BootstrapSeedRemoval else { return }
-        try await seeds.removeBootstrapSeed(of: kind, providerID: providerID, name: name)
+        let provider = self.name, pending = self.pending, warn = options.warn
+        await Task {
+            do throws(ProviderError) {
+                try await seeds.removeBootstrapSeed(of: kind, providerID: providerID, name: name)
+                pending.remove(provider: provider, providerID: providerID)
+            } catch {
+                pending.add(provider: provider, providerID: providerID, PendingSeedRemovals.Seed(kind: kind, name: name))
+                warn("the cloud-init seed of \(kind.rawValue)/\(name) (it carries the cluster's tokens) could not be removed: \(error.message); Continuum tries again when it next refreshes, adopts or deletes the machine. Remedy: \(error.remedy)")
+            }
+        }.value
+    }
+
+    /// Whether an adopted machine is a cluster's: one the directory knows, or one named
+    /// `<cluster>-...` after a cluster whose tokens were generated (the machines
+    /// `ClusterExpander` makes; the adopted object carries no labels).
+    private func isClusterMachine(_ machine: String, providerID: String) async -> Bool {
+        if await directory.member(providerID) != nil { return true }
+        var prefix = ""
+        for part in machine.split(separator: "-", omittingEmptySubsequences: false).dropLast() {
+            prefix += prefix.isEmpty ? String(part) : "-" + part
+            if FileManager.default.fileExists(atPath: secrets.directory.appendingPathComponent("\(prefix).join-token").path) { return true }
+        }
+        return false
     }
 
     /// How a new machine joins: through the first control-plane machine whose API answers,
@@ -140,11 +193,18 @@ public struct ClusterMachineProvider: Provider {
     private func joinLine(cluster: String, isControlPlane: Bool, machine: String, token: String) async throws(ProviderError) -> String {
         let planes = await directory.controlPlanes(of: cluster)
         if planes.isEmpty, isControlPlane { return Self.clusterInit }
+        var last = ""
         for plane in planes {
-            if let client = client(plane, token: token), await client.isReady() { return "server: \"\(plane.apiEndpoint)\"" }
+            guard let client = try client(plane, token: token) else { continue }
+            do {
+                if try await client.readiness() { return "server: \"\(plane.apiEndpoint)\"" }
+                last = " (last: \(plane.name)'s /readyz is not ok)"
+            } catch {
+                last = " (last: \(error))"
+            }
         }
         throw ProviderError(.unavailable, provider: name,
-            message: "\(machine) cannot join KubernetesCluster/\(cluster): none of its control-plane machines (\(planes.map(\.name).joined(separator: ", "))) answers /readyz",
+            message: "\(machine) cannot join KubernetesCluster/\(cluster): none of its control-plane machines (\(planes.map(\.name).joined(separator: ", "))) answers /readyz\(last)",
             remedy: "check the control-plane machines (console, k3s logs); Continuum retries")
     }
 
@@ -153,7 +213,7 @@ public struct ClusterMachineProvider: Provider {
         var last = "no control-plane machine answered"
         while true {
             for plane in await directory.controlPlanes(of: cluster) {
-                guard let client = client(plane, token: token) else { continue }
+                guard let client = try client(plane, token: token) else { continue }
                 do {
                     let nodes = try await client.nodes()
                     if nodes.contains(where: { $0.name == node && $0.isReady }) { return }
@@ -174,14 +234,25 @@ public struct ClusterMachineProvider: Provider {
 
     /// Cordons the node, evicts its pods and waits until they are gone, through another
     /// control-plane machine's API, which it returns. When no other control-plane machine
-    /// answers (the cluster itself is going), there is nothing to drain into: nil.
+    /// answers (the cluster itself is going), there is nothing to drain into: nil. A
+    /// machine that answers with a certificate that is not the cluster's, or a CA that
+    /// cannot be read, fails the drain: that is not a cluster that is going.
     private func drain(_ member: ClusterMember) async throws(ProviderError) -> KubernetesAPIClient? {
         var api: KubernetesAPIClient?
         let token = try secret(member.cluster, "api-token")
         for plane in await directory.controlPlanes(of: member.cluster) where plane.providerID != member.providerID {
-            if let client = client(plane, token: token), await client.isReady() {
-                api = client
-                break
+            guard let client = try client(plane, token: token) else { continue }
+            do {
+                if try await client.readiness() {
+                    api = client
+                    break
+                }
+            } catch where error.isTrustFailure {
+                throw ProviderError(.invalidRequest, provider: name,
+                    message: "\(member.name) of KubernetesCluster/\(member.cluster) cannot be drained: \(plane.name) answers, but \(error)",
+                    remedy: "find out who answers at \(plane.apiEndpoint) (the machine is kept, undrained nodes are not removed); if that cluster's k3s was not given Continuum's CA, an operator can set insecureSkipClusterVerify: true on the machines' connection")
+            } catch {
+                continue
             }
         }
         guard let api else { return nil }
@@ -247,13 +318,16 @@ public struct ClusterMachineProvider: Provider {
         var health = ClusterHealth(endpoint: ordered.first?.apiEndpoint ?? "")
         guard let token = try? secret(cluster, "api-token") else { return health }
         for plane in ordered {
-            guard let client = client(plane, token: token) else { continue }
             let nodes: [KubernetesNode]
             do {
+                guard let client = try client(plane, token: token) else { continue }
                 guard try await client.readiness() else { continue }
                 nodes = try await client.nodes()
+            } catch let error as ProviderError {
+                health.lastError = error.message
+                continue
             } catch {
-                health.lastError = error.description
+                health.lastError = "\(error)"
                 continue
             }
             health.answered = true
@@ -274,14 +348,14 @@ public struct ClusterMachineProvider: Provider {
     // MARK: - Support
 
     /// A client of a control-plane machine's API with Continuum's token, trusting the
-    /// cluster's server CA (or, by the operator's switch, nothing); nil when the CA cannot
-    /// be read.
-    private func client(_ plane: ClusterMember, token: String) -> KubernetesAPIClient? {
+    /// cluster's server CA (or, by the operator's switch, nothing); nil when the machine
+    /// has no API address.
+    /// - Throws: `ProviderError` when the cluster's CA cannot be read.
+    private func client(_ plane: ClusterMember, token: String) throws(ProviderError) -> KubernetesAPIClient? {
         let trust: KubernetesAPIClient.Trust
         switch options.apiVerification {
         case .pinned:
-            guard let authority = try? authority(plane.cluster, .server) else { return nil }
-            trust = .certificateAuthority(authority.certificatePEM)
+            trust = .certificateAuthority(try authority(plane.cluster, .server).certificatePEM)
         case .skipped(let reason):
             if warnings.first(plane.cluster) {
                 options.warn("the TLS certificate of KubernetesCluster/\(plane.cluster)'s API is not verified (\(reason)); its API token goes to whoever answers at its address")
@@ -293,6 +367,10 @@ public struct ClusterMachineProvider: Provider {
 
     /// The cluster's CA of `role`: key and certificate, generated secrets.
     private func authority(_ cluster: String, _ role: ClusterCertificateAuthority.Role) throws(ProviderError) -> ClusterCertificateAuthority {
+        try authorities.authority(cluster, role) { () throws(ProviderError) in try readAuthority(cluster, role) }
+    }
+
+    private func readAuthority(_ cluster: String, _ role: ClusterCertificateAuthority.Role) throws(ProviderError) -> ClusterCertificateAuthority {
         do {
             let key = try secrets.value("\(cluster).\(role.rawValue).key") { ClusterCertificateAuthority.newPrivateKey() }
             let certificate = try secrets.value("\(cluster).\(role.rawValue).crt") { () throws(SecretStoreError) -> String in

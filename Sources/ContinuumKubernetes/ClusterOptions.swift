@@ -2,10 +2,16 @@ public import Foundation
 
 /// How a `ClusterMachineProvider` waits for and talks to its clusters.
 public struct ClusterOptions: Sendable {
-    /// How long a new machine may take to become a Ready node.
-    public var nodeReadyTimeout: Duration = .seconds(900)
-    /// How long a cluster may take to answer `/readyz` with every machine Ready.
-    public var clusterReadyTimeout: Duration = .seconds(900)
+    /// How long a new machine may take to become a Ready node. Its create (the machine's
+    /// own create, then this wait) is one provider call, bounded by the apply's attempt
+    /// timeout (`ApplyOptions.attemptTimeout`, 600 s by default), so this stays well below
+    /// it: 420 s, leaving three minutes for the machine's create. A create cut by the attempt
+    /// timeout is cancelled; its seed is removed all the same, and the retry provisions the
+    /// machine again. Raise both together.
+    public var nodeReadyTimeout: Duration = .seconds(420)
+    /// How long a cluster may take to answer `/readyz` with every machine Ready: below the
+    /// attempt timeout too (its machines are Ready before it is created or updated).
+    public var clusterReadyTimeout: Duration = .seconds(540)
     /// How long draining a node may take before its machine's removal fails.
     public var drainTimeout: Duration = .seconds(300)
     /// How often readiness and drains are polled.

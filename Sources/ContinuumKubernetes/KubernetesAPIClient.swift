@@ -37,11 +37,6 @@ public struct KubernetesAPIClient: Sendable {
     }
 
     /// Whether `/readyz` answers 200 `ok`.
-    public func isReady() async -> Bool {
-        (try? await readiness()) ?? false
-    }
-
-    /// Whether `/readyz` answers 200 `ok`.
     /// - Throws: `KubernetesAPIError` when the server cannot be asked (unreachable, or a
     ///   certificate that is not the cluster's).
     public func readiness() async throws(KubernetesAPIError) -> Bool {
@@ -112,15 +107,15 @@ public struct KubernetesAPIClient: Sendable {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(data: data))
         }
-        let client = try KubernetesAPIClients.shared.client(trusting: trust, endpoint: endpoint.absoluteString)
+        let client = try await KubernetesAPIClients.shared.client(trusting: trust, endpoint: endpoint.absoluteString)
         do {
             let response = try await client.execute(request, timeout: timeout)
             let bytes = try await response.body.collect(upTo: 16 << 20)
             return (response.status.code, Data(buffer: bytes))
         } catch let error as NIOSSLError {
-            throw KubernetesAPIError(endpoint: endpoint.absoluteString, message: Self.untrusted(error))
+            throw KubernetesAPIError(endpoint: endpoint.absoluteString, message: Self.untrusted(error), isTrustFailure: true)
         } catch let error as NIOSSLExtraError {
-            throw KubernetesAPIError(endpoint: endpoint.absoluteString, message: Self.untrusted(error))
+            throw KubernetesAPIError(endpoint: endpoint.absoluteString, message: Self.untrusted(error), isTrustFailure: true)
         } catch {
             throw KubernetesAPIError(endpoint: endpoint.absoluteString, message: "\(method.rawValue) \(path) failed: \(error)")
         }
@@ -145,6 +140,16 @@ public struct KubernetesAPIError: Error, Sendable, Hashable, CustomStringConvert
     public var endpoint: String
     /// What failed and how.
     public var message: String
+    /// Whether the server's certificate failed verification (not the cluster's CA, or not
+    /// for the address connected to): someone answers, but not the cluster.
+    public var isTrustFailure: Bool
+
+    /// An error of the API at `endpoint`.
+    public init(endpoint: String, message: String, isTrustFailure: Bool = false) {
+        self.endpoint = endpoint
+        self.message = message
+        self.isTrustFailure = isTrustFailure
+    }
 
     public var description: String { "Kubernetes API \(endpoint): \(message)" }
 }

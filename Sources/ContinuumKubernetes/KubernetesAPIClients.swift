@@ -14,7 +14,7 @@ final class KubernetesAPIClients: Sendable {
 
     /// The client that trusts `trust`.
     /// - Throws: `KubernetesAPIError` when the CA certificate does not parse.
-    func client(trusting trust: KubernetesAPIClient.Trust, endpoint: String) throws(KubernetesAPIError) -> HTTPClient {
+    func client(trusting trust: KubernetesAPIClient.Trust, endpoint: String) async throws(KubernetesAPIError) -> HTTPClient {
         if let existing = clients.withLock({ $0[trust] }) { return existing }
         var tls = TLSConfiguration.makeClientConfiguration()
         switch trust {
@@ -22,7 +22,7 @@ final class KubernetesAPIClients: Sendable {
             do {
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)))
             } catch {
-                throw KubernetesAPIError(endpoint: endpoint, message: "the cluster's server CA certificate does not parse (\(error)); remove its generated secret files to make a new CA, which a running cluster will not accept")
+                throw KubernetesAPIError(endpoint: endpoint, message: "the cluster's server CA certificate does not parse (\(error)); remove its generated secret files to make a new CA, which a running cluster will not accept", isTrustFailure: true)
             }
             tls.certificateVerification = .fullVerification
         case .unverified:
@@ -30,13 +30,17 @@ final class KubernetesAPIClients: Sendable {
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(5)))
         configuration.connectionPool.retryConnectionEstablishment = false
+        // A redirect would carry the bearer token elsewhere: never followed.
+        configuration.redirectConfiguration = .disallow
         let fresh = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let (client, spare) = clients.withLock { clients -> (HTTPClient, HTTPClient?) in
             if let existing = clients[trust] { return (existing, fresh) }
             clients[trust] = fresh
             return (fresh, nil)
         }
-        try? spare?.syncShutdown()
+        // A client made at the same time by another caller: shut down off the lock, without
+        // blocking the caller's thread.
+        try? await spare?.shutdown()
         return client
     }
 }

@@ -100,14 +100,25 @@ public final class LibvirtProvider: Provider, BootstrapSeedRemoval {
     }
 
     /// Takes a VM's cloud-init seed back once it has booted: the CD-ROM is emptied in the
-    /// running domain where the hypervisor can change media (the test driver cannot), its
-    /// `<source>` is removed from the persistent definition (the CD-ROM is
+    /// running domain where the hypervisor can change media (the test driver cannot; a
+    /// failed live eject is not an error, the guest keeps the open image until it stops),
+    /// its `<source>` is removed from the persistent definition (the CD-ROM is
     /// `startupPolicy='optional'`, so a definition that still named the file would boot
-    /// too), and the file, which carries the cluster's tokens, is deleted.
+    /// too), and the file, which carries the cluster's tokens, is deleted: the one its
+    /// definition names, and `imageDirectory/<name>-seed.iso` by name in any case (a retried
+    /// create writes it again for a domain that no longer names it), also when the libvirt
+    /// calls fail.
     public func removeBootstrapSeed(of kind: ResourceKind, providerID: String, name: String) async throws(ProviderError) {
         guard kind == .virtualMachine, let directory = config.imageDirectory else { return }
+        let byName = "\(directory)/\(name)-seed.iso"
+        var seeds: [String] = [byName]
+        defer {
+            // Deleted whatever the libvirt calls did: a file the domain names is deleted
+            // from the host; the guest keeps an open image until it stops.
+            for seed in Set(seeds) { unlink(seed) }
+        }
         let isSeed: @Sendable (String) -> Bool = { $0.hasPrefix(directory + "/") && $0.hasSuffix("-seed.iso") }
-        let seeds = try await run { session throws(LibvirtError) -> [String] in
+        seeds += try await run { session throws(LibvirtError) -> [String] in
             guard let domain = try session.domain(uuid: providerID) else { return [] }
             let live = DomainDefinition.describe(try domain.xml())?.cdroms ?? []
             let persistent = DomainDefinition.describe(try domain.xml(inactive: true))?.cdroms ?? []
@@ -116,9 +127,10 @@ public final class LibvirtProvider: Provider, BootstrapSeedRemoval {
             if try domain.isActive(), live.contains(where: isSeed) {
                 do throws(LibvirtError) {
                     try domain.updateDevice(DomainDefinition.emptySeedDrive, live: true)
-                } catch where error.code == Int32(VIR_ERR_NO_SUPPORT.rawValue) {
-                    // The hypervisor cannot change media live: the guest keeps the open
-                    // image until it stops; the file is gone from the host all the same.
+                } catch {
+                    // The hypervisor cannot change media live (or refused to now): the
+                    // guest keeps the open image until it stops; the file is gone from the
+                    // host all the same, and the definition no longer names it.
                 }
             }
             if persistent.contains(where: isSeed) {
@@ -130,7 +142,7 @@ public final class LibvirtProvider: Provider, BootstrapSeedRemoval {
             }
             return seeds
         }
-        for seed in seeds where unlink(seed) != 0 && errno != ENOENT {
+        for seed in Set(seeds) where unlink(seed) != 0 && errno != ENOENT {
             throw ProviderError(.unavailable, provider: self.name, message: "cannot delete the cloud-init seed \(seed) of \(name): \(String(cString: strerror(errno)))",
                 remedy: "delete the file by hand: it carries the cluster's join token")
         }
@@ -159,7 +171,13 @@ public final class LibvirtProvider: Provider, BootstrapSeedRemoval {
         return try await run { session throws(LibvirtError) in
             if let existing = try session.domain(name: machine.name) {
                 let metadata = DomainDefinition.describe(try existing.xml())?.metadata ?? [:]
-                if metadata["idempotencyKey"] == key { return try self.observe(existing) }
+                if metadata["idempotencyKey"] == key {
+                    // A retried create: the seed just written is not the domain's when its
+                    // definition no longer names it (it was removed once the machine was a
+                    // Ready node), and must not stay behind with its tokens.
+                    if let seed, DomainDefinition.describe(try existing.xml(inactive: true))?.cdroms.contains(seed) != true { unlink(seed) }
+                    return try self.observe(existing)
+                }
                 throw LibvirtError(operation: "create the domain \(machine.name)", code: 0,
                     message: "a domain named \(machine.name) already exists and is \(metadata.isEmpty ? "not Continuum's" : "another resource's (\(metadata["provider"] ?? "?"))"); rename the VirtualMachine or remove that domain")
             }

@@ -71,9 +71,28 @@ public final class RedfishProvider: Provider, BootstrapSeedRemoval {
         guard let system = try await client.get(providerID) else { return }
         try await setPower(.off, system: system, path: providerID, graceful: false)
         let media = try await virtualMedia(of: system) { Self.cd(in: $0) != nil && Self.seed(in: $0) != nil }
+        // A seed still inserted (a create that crashed, or a removal that failed) goes too:
+        // the file its URL names is deleted first, then the media are ejected.
+        if let seed = Self.seed(in: media), let file = seedFile(inserted: seed), unlink(file) != 0, errno != ENOENT {
+            throw ProviderError(.unavailable, provider: name, message: "cannot delete the cloud-init seed \(file): \(String(cString: strerror(errno)))",
+                remedy: "delete the file by hand: it carries the cluster's join token")
+        }
         for media in [Self.cd(in: media), Self.seed(in: media)] {
             if let media, media["Inserted"] as? Bool == true, let eject = media.action("#VirtualMedia.EjectMedia") { try await client.action(eject, [:]) }
         }
+    }
+
+    /// The seed file in `seedDirectory` that an inserted medium's image URL names
+    /// (`seedURL/<name>-<64 hex digits>-seed.iso`); nil for any other image.
+    private func seedFile(inserted media: RedfishDocument) -> String? {
+        guard media["Inserted"] as? Bool == true, let image = media["Image"] as? String, let directory = config.seedDirectory,
+            let base = config.seedURL?.absoluteString, image.hasPrefix(base)
+        else { return nil }
+        let file = image.dropFirst(base.count).drop { $0 == "/" }
+        guard !file.contains("/"), file.hasSuffix("-seed.iso"), file.count > 64 + "-seed.iso".count,
+            file.dropLast("-seed.iso".count).suffix(65).first == "-", file.dropLast("-seed.iso".count).suffix(64).allSatisfy(\.isHexDigit)
+        else { return nil }
+        return directory + "/" + file
     }
 
     /// Operations take seconds to minutes on real hardware; the scheduler starts them first.
@@ -165,22 +184,32 @@ public final class RedfishProvider: Provider, BootstrapSeedRemoval {
         seedFiles(of: name).allSatisfy { unlink($0) == 0 || errno == ENOENT }
     }
 
-    /// Ejects the node's seed medium (the USB stick or floppy holding a seed from
-    /// `seedURL`) and deletes its seed files: once the node is Ready, the join token has
-    /// done its work, and its URL stops answering.
+    /// Deletes the node's seed files, then ejects its seed medium (the USB stick or floppy
+    /// holding a seed from `seedURL`): once the node is Ready, the join token has done its
+    /// work, and its URL stops answering. The files go first and synchronously, so that
+    /// neither a BMC that fails nor a cancelled task keeps the token served; the eject is
+    /// best-effort (a medium left inserted names a URL that no longer answers), in a task
+    /// of its own that the caller's cancellation does not reach.
+    /// - Throws: `ProviderError` when a seed file cannot be deleted.
     public func removeBootstrapSeed(of kind: ResourceKind, providerID: String, name: String) async throws(ProviderError) {
         guard kind == .bareMetalNode else { return }
-        try checkSystemPath(providerID, field: "the provider id (spec.systemId)")
-        if let system = try await client.get(providerID) {
-            let media = Self.seed(in: try await virtualMedia(of: system) { Self.seed(in: $0) != nil })
-            let image = media?["Image"] as? String ?? ""
-            if let media, media["Inserted"] as? Bool == true, let base = config.seedURL?.absoluteString, image.hasPrefix(base),
-                let eject = media.action("#VirtualMedia.EjectMedia")
-            {
-                try await client.action(eject, [:])
-            }
+        let removed = removeSeedFiles(of: name)
+        if (try? checkSystemPath(providerID, field: "the provider id (spec.systemId)")) != nil {
+            let (client, base) = (self.client, config.seedURL?.absoluteString)
+            await Task { () async -> Void in
+                do throws(ProviderError) {
+                    guard let system = try await client.get(providerID) else { return }
+                    let media = Self.seed(in: try await self.virtualMedia(of: system) { Self.seed(in: $0) != nil })
+                    let image = media?["Image"] as? String ?? ""
+                    if let media, media["Inserted"] as? Bool == true, let base, image.hasPrefix(base), let eject = media.action("#VirtualMedia.EjectMedia") {
+                        try await client.action(eject, [:])
+                    }
+                } catch {
+                    // Best-effort: the file is gone, so the medium's URL answers nothing.
+                }
+            }.value
         }
-        guard removeSeedFiles(of: name) else {
+        guard removed else {
             throw ProviderError(.unavailable, provider: self.name, message: "cannot delete the cloud-init seed of \(name) in \(config.seedDirectory ?? "")",
                 remedy: "delete \(name)-*-seed.iso there by hand: it carries the cluster's join token")
         }

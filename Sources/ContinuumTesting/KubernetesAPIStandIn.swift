@@ -90,10 +90,11 @@ public final class KubernetesAPIStandIn: Sendable {
         task.withLock { $0 = running }
     }
 
-    /// From now on, presents a serving certificate for 127.0.0.1 signed by the CA with
-    /// this certificate and key (PEM): what k3s does with the custom CA it was given.
-    public func serve(signedBy certificatePEM: String, key keyPEM: String) throws {
-        let (chain, key) = try TestCertificates.servingCertificate(for: [127, 0, 0, 1], signedBy: (certificatePEM, keyPEM))
+    /// From now on, presents a serving certificate for `address` (127.0.0.1, where it
+    /// listens, unless a test wants a certificate for another address) signed by the CA
+    /// with this certificate and key (PEM): what k3s does with the custom CA it was given.
+    public func serve(signedBy certificatePEM: String, key keyPEM: String, for address: [UInt8] = [127, 0, 0, 1]) throws {
+        let (chain, key) = try TestCertificates.servingCertificate(for: address, signedBy: (certificatePEM, keyPEM))
         var override = NIOSSLContextConfigurationOverride()
         override.certificateChain = chain.map { .certificate($0) }
         override.privateKey = .privateKey(key)

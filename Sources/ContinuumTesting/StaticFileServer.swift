@@ -7,11 +7,12 @@ public final class StaticFileServer: Sendable {
     public let port: Int
     private let process: SpawnedProcess
 
-    /// Serves `directory`, waiting until it answers.
-    public init(directory: URL, python: String = "/usr/bin/python3") throws {
+    /// Serves `directory`, waiting until it answers; with `log`, each request is logged
+    /// there (`"GET /path HTTP/1.1" 404 -`).
+    public init(directory: URL, log: URL? = nil, python: String = "/usr/bin/python3") throws {
         for _ in 0..<5 {
             let port = Int.random(in: 20_000..<60_000)
-            let process = try SpawnedProcess([python, "-m", "http.server", "--bind", "127.0.0.1", "--directory", directory.path, String(port)])
+            let process = try SpawnedProcess([python, "-u", "-m", "http.server", "--bind", "127.0.0.1", "--directory", directory.path, String(port)], log: log)
             if GitDaemon.waitUntilListening(port: port, isRunning: { process.isRunning }) {
                 self.port = port
                 self.process = process

@@ -135,6 +135,22 @@ struct ClusterExpansionTests {
         #expect(!graph.dependencies(of: Int(cluster)).map { graph.ids[Int($0)] }.contains(node.id))
     }
 
+    /// A node that opted into a cluster the repository does not have (a misspelt name)
+    /// joins none, and a warning at its `spec.cluster` says so.
+    @Test func aNodeThatOptedIntoAClusterTheRepositoryDoesNotHaveIsWarnedAbout() throws {
+        let (resources, _, diagnostics) = ClusterSpecs.expand(files: [
+            "metal/nodes.yaml": ClusterSpecs.metal(["rack-1"], cluster: "k8z"),
+            "k8s/cluster.yaml": [ClusterSpecs.provider(), ClusterSpecs.network(), ClusterSpecs.cluster(controlPlane: 1, pools: [])].joined(separator: "\n---\n"),
+        ])
+        let lines = SpecHarness.lines(diagnostics)
+        #expect(lines.count == 1, "\(lines)")
+        let line = try #require(lines.first)
+        #expect(line.hasPrefix("metal/nodes.yaml:") && line.contains(": warning: spec.cluster: BareMetalNode/rack-1 opted into KubernetesCluster/k8z, which is not in the repository, so it joins no cluster; check the name"), "\(line)")
+        #expect(diagnostics.allSatisfy { $0.severity == .warning })
+        let node = try #require(resources.first { $0.id == ResourceID(.bareMetalNode, "rack-1") })
+        #expect(node.metadata.labels[ClusterLabels.cluster] == nil)
+    }
+
     /// `spec.cluster` is a plain name (a reference back would be a cycle): a reference
     /// written there is refused at the field.
     @Test func aNodeOptsInByTheClustersNameNotByAReference() throws {

@@ -42,7 +42,9 @@ struct ClusterOnLibvirtTests {
 
         /// A lab; with `handCAToAPI` false the API stand-in keeps presenting a certificate
         /// of its own CA instead of taking the cluster's from the first machine's seed.
-        init(handCAToAPI: Bool = true) async throws {
+        /// `beforeReady` is called with each machine and its seed's path once its kubelet
+        /// read the seed, before its node is Ready.
+        init(handCAToAPI: Bool = true, beforeReady: @escaping @Sendable (_ machine: String, _ seed: String) -> Void = { _, _ in }) async throws {
             directory = try TemporaryDirectory()
             daemon = try LibvirtDaemon(in: directory.url)
             try daemon.addBaseImage()
@@ -55,7 +57,7 @@ struct ClusterOnLibvirtTests {
             options.drainTimeout = .seconds(10)
             let (daemon, api, seedLog) = (daemon, api, seedLog)
             let cluster = handCAToAPI
-            let task = Task { await Lab.kubelets(daemon: daemon, api: api, seedLog: seedLog, handCAToAPI: cluster) }
+            let task = Task { await Lab.kubelets(daemon: daemon, api: api, seedLog: seedLog, handCAToAPI: cluster, beforeReady: beforeReady) }
             kubelets = task
         }
 
@@ -63,7 +65,7 @@ struct ClusterOnLibvirtTests {
         /// runs. It boots with the seed its domain's CD-ROM names: read then, before the node
         /// is Ready (Continuum deletes it then). On the machine that starts the cluster, k3s
         /// takes the server CA from it and serves with it.
-        static func kubelets(daemon: LibvirtDaemon, api: KubernetesAPIStandIn, seedLog: SeedLog, handCAToAPI: Bool) async {
+        static func kubelets(daemon: LibvirtDaemon, api: KubernetesAPIStandIn, seedLog: SeedLog, handCAToAPI: Bool, beforeReady: @Sendable (String, String) -> Void) async {
             var registered: Set<String> = []
             while !Task.isCancelled {
                 let running = (try? daemon.virsh(["list", "--name"]))?.split(separator: "\n").map(String.init) ?? []
@@ -75,6 +77,7 @@ struct ClusterOnLibvirtTests {
                         if handCAToAPI, let authority = KubernetesAPIStandIn.serverCA(inCloudInit: text) {
                             try? api.serve(signedBy: authority.certificate, key: authority.key)
                         }
+                        beforeReady(name, seed)
                     }
                     registered.insert(name)
                     api.setNode(name, ready: true)
@@ -358,5 +361,104 @@ struct ClusterOnLibvirtTests {
         #expect(!result.succeeded)
         let errors = result.report.actions.compactMap(\.error).joined(separator: "\n")
         #expect(errors.contains("KubernetesCluster/k8s is not ready after") && errors.contains("no control-plane machine answers /readyz"), "\(errors)")
+    }
+
+    /// Once a machine is Ready, a seed that cannot be removed does not fail its create (a
+    /// retry would provision it again): a warning says so, and the next refresh of the
+    /// machine removes it.
+    @Test func aSeedRemovalThatFailsOnceTheNodeIsReadyIsWarnedAndRetriedAtTheNextRefresh() async throws {
+        // The seed's path is taken by a directory when the node becomes Ready: it cannot be unlinked.
+        let lab = try await Lab { _, seed in
+            try? FileManager.default.removeItem(atPath: seed)
+            try? FileManager.default.createDirectory(atPath: seed + "/stuck", withIntermediateDirectories: true)
+        }
+        let warnings = SeedLog()
+        var options = lab.options
+        options.warn = { message in warnings.record("\(warnings.all.count)", message) }
+        let (_, result) = try await lab.apply(ClusterSpecs.cluster(controlPlane: 1, pools: []), options: options)
+        #expect(result.succeeded, "\(result.report.actions.filter { $0.outcome != .succeeded }.map { "\($0.resource): \($0.error ?? "")" })")
+        let machine = try #require(try lab.domains().first)
+        #expect(try lab.domains().count == 1, "provisioned once")
+        let said = warnings.all.values.joined(separator: "\n")
+        #expect(said.contains("the cloud-init seed of VirtualMachine/\(machine) (it carries the cluster's tokens) could not be removed") && said.contains("tries again when it next refreshes"), "\(said)")
+        // Whatever kept it is gone, the seed is still there: the next refresh removes it.
+        let seed = lab.seeds.appendingPathComponent("\(machine)-seed.iso")
+        try FileManager.default.removeItem(at: seed)
+        try Data("a seed with the tokens".utf8).write(to: seed)
+        let state = try await lab.store.snapshot()
+        _ = try await Refresher(store: lab.store, registry: try lab.registry(state, options: options)).refresh(persist: false)
+        #expect(lab.seedFiles().isEmpty, "\(lab.seedFiles())")
+    }
+
+    /// A machine adopted by `lookup` (its create crashed before the node was Ready, or its
+    /// reply was lost) keeps no seed; a deleted machine's seed goes with it. Another VM's
+    /// seed (not a cluster's) is left alone.
+    @Test func anAdoptedOrDeletedClusterMachineKeepsNoSeed() async throws {
+        let lab = try await Lab()
+        _ = try lab.secrets.value("k8s.join-token")
+        let config = try LibvirtConfig.parse(.map([
+            FieldValue.Entry("uri", .string(lab.daemon.uri)), FieldValue.Entry("storagePool", .string("default-pool")),
+            FieldValue.Entry("imageDirectory", .string(lab.seeds.path)), FieldValue.Entry("shutdownTimeout", .string("1s")),
+        ])).get()
+        let libvirt = LibvirtProvider(name: "fra-kvm", config: config)
+        let provider = ClusterMachineProvider(wrapping: libvirt, secrets: lab.secrets, directory: ClusterDirectory([]), options: lab.options)
+        func request(_ name: String, key: String) -> ProviderRequest {
+            ProviderRequest(id: ResourceID(.virtualMachine, name), spec: .object([
+                ("provider", .string("fra-kvm")), ("cpu", .integer(1)), ("memory", .quantity(Quantity(bytes: 1 << 30))), ("image", .string("debian-12")),
+                ("disks", .list([])), ("networks", .list([])), ("userData", .string("#cloud-config\nhostname: \(name)\n")), ("power", .string("off")),
+            ]), idempotencyKey: key)
+        }
+        // The wrapped provider created them; the process that asked did not live to see it.
+        let machine = try await libvirt.create(request("k8s-cp-v131-0000-0", key: "crashed"))
+        _ = try await libvirt.create(request("web-1", key: "plain"))
+        #expect(Set(lab.seedFiles()) == ["k8s-cp-v131-0000-0-seed.iso", "web-1-seed.iso"])
+        let adopted = try await provider.lookup(ResourceID(.virtualMachine, "k8s-cp-v131-0000-0"), idempotencyKey: "crashed")
+        #expect(adopted?.providerID == machine.providerID)
+        _ = try await provider.lookup(ResourceID(.virtualMachine, "web-1"), idempotencyKey: "plain")
+        #expect(lab.seedFiles() == ["web-1-seed.iso"], "the cluster machine's seed is gone, the other VM's stays")
+        // A seed left behind (by hand, or by a removal that failed) goes when the machine is deleted.
+        let leftover = lab.seeds.appendingPathComponent("k8s-cp-v131-0000-0-seed.iso")
+        try Data("a seed with the tokens".utf8).write(to: leftover)
+        let member = ClusterMember(providerID: machine.providerID, name: "k8s-cp-v131-0000-0", cluster: "k8s", isControlPlane: true, address: "")
+        let later = ClusterMachineProvider(wrapping: libvirt, secrets: lab.secrets, directory: ClusterDirectory([member]), options: lab.options)
+        try await later.delete(.virtualMachine, providerID: machine.providerID, idempotencyKey: "delete")
+        #expect(!FileManager.default.fileExists(atPath: leftover.path))
+        #expect(try lab.domains().isEmpty)
+    }
+
+    /// A drain through a control-plane machine whose API fails TLS verification (or whose
+    /// cluster CA cannot be read) fails the removal: the machine is not removed undrained
+    /// as if no control plane answered.
+    @Test func aControlPlaneThatFailsTLSFailsTheDrainInsteadOfSkippingIt() async throws {
+        let lab = try await Lab(handCAToAPI: false)
+        var options = lab.options
+        options.nodeReadyTimeout = .seconds(2)
+        options.clusterReadyTimeout = .seconds(2)
+        #expect(try await lab.apply(ClusterSpecs.cluster(controlPlane: 1, pools: []), options: options).result.succeeded == false, "the impostor is never trusted")
+        let machine = try #require(try lab.domains().first)
+        let state = try await lab.store.snapshot()
+        let record = try #require(state.resources.first { $0.id.kind == .virtualMachine })
+        let providerID = try #require(record.providerID)
+        // Another control-plane machine, at the impostor's address.
+        let directory = ClusterDirectory([
+            ClusterMember(providerID: providerID, name: machine, cluster: "k8s", isControlPlane: true, address: "127.0.0.1"),
+            ClusterMember(providerID: "another", name: "k8s-cp-other", cluster: "k8s", isControlPlane: true, address: "127.0.0.1"),
+        ])
+        let provider = try #require(try lab.registry(state, directory: directory).entries["fra-kvm"]?.provider)
+        do {
+            try await provider.delete(.virtualMachine, providerID: providerID, idempotencyKey: "delete")
+            Issue.record("the machine was deleted undrained")
+        } catch {
+            #expect(error.message.contains("\(machine) of KubernetesCluster/k8s cannot be drained: k8s-cp-other answers, but") && error.message.contains("TLS verification failed"), "\(error)")
+            #expect(error.remedy.contains("insecureSkipClusterVerify"))
+        }
+        #expect(try lab.domains() == [machine], "the machine is kept")
+        // The cluster's CA cannot be read: the same.
+        let certificate = lab.directory.url.appendingPathComponent("secrets/k8s.server-ca.crt")
+        try FileManager.default.removeItem(at: certificate)
+        try FileManager.default.createDirectory(at: certificate, withIntermediateDirectories: true)
+        let unreadable = try #require(try lab.registry(state, directory: directory).entries["fra-kvm"]?.provider)
+        await #expect(throws: ProviderError.self) { try await unreadable.delete(.virtualMachine, providerID: providerID, idempotencyKey: "delete") }
+        #expect(try lab.domains() == [machine], "the machine is kept")
     }
 }

@@ -153,6 +153,41 @@ struct LibvirtProviderTests {
         try await lab.provider.removeBootstrapSeed(of: .virtualMachine, providerID: created.providerID, name: "web-6")
     }
 
+    /// A create retried after the seed was removed (the node was Ready, then the reply was
+    /// lost) finds the domain by its key and writes the seed again: that seed is not the
+    /// domain's, and is deleted, not left behind with its tokens.
+    @Test func aRetriedCreateLeavesNoSeedTheDomainDoesNotName() async throws {
+        let lab = try Lab()
+        let request = Self.machine("web-7", key: "retried")
+        let created = try await lab.provider.create(request)
+        try await lab.provider.removeBootstrapSeed(of: .virtualMachine, providerID: created.providerID, name: "web-7")
+        let seed = lab.directory.url.appendingPathComponent("seeds/web-7-seed.iso")
+        #expect(!FileManager.default.fileExists(atPath: seed.path))
+        let again = try await lab.provider.create(request)
+        #expect(again.providerID == created.providerID, "the same domain")
+        #expect(!FileManager.default.fileExists(atPath: seed.path), "the seed written again is not left behind")
+        #expect(!(try lab.virsh("dumpxml", "--inactive", "web-7")).contains(seed.path))
+    }
+
+    /// Removing a seed deletes `<name>-seed.iso` by its name, whatever the domain names:
+    /// also when the domain is gone, and when the libvirt calls fail.
+    @Test func removingTheSeedDeletesItByNameEvenWithoutTheDomainOrLibvirt() async throws {
+        let lab = try Lab()
+        let created = try await lab.provider.create(Self.machine("web-8", key: "by-name"))
+        let seed = lab.directory.url.appendingPathComponent("seeds/web-8-seed.iso")
+        #expect(FileManager.default.fileExists(atPath: seed.path))
+        try await lab.provider.removeBootstrapSeed(of: .virtualMachine, providerID: "00000000-0000-5000-8000-000000000000", name: "web-8")
+        #expect(!FileManager.default.fileExists(atPath: seed.path), "deleted by name, the domain being unknown")
+        #expect(try lab.virsh("dumpxml", "--inactive", "web-8").contains(seed.path), "the domain was not touched")
+        // libvirtd is gone: the call fails, and the file is deleted all the same.
+        try Data("a leftover seed".utf8).write(to: seed)
+        lab.daemon.stop()
+        await #expect(throws: ProviderError.self) {
+            try await lab.provider.removeBootstrapSeed(of: .virtualMachine, providerID: created.providerID, name: "web-8")
+        }
+        #expect(!FileManager.default.fileExists(atPath: seed.path))
+    }
+
     @Test func deleteRemovesTheDomainItsVolumesAndSeedButNotTheImage() async throws {
         let lab = try Lab()
         let network = try await lab.provider.create(Self.network("net-del", cidr: "10.40.0.0/24", key: "del"))

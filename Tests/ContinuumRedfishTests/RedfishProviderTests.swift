@@ -144,13 +144,76 @@ struct RedfishProviderTests {
         let lab = try Lab()
         defer { lab.stop() }
         let seeds = lab.directory.url.appendingPathComponent("unserved-seeds")
+        // The seed URL points at a server of an empty directory, which logs what the BMC asked for.
+        let empty = lab.directory.url.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let log = lab.directory.url.appendingPathComponent("seed-server.log")
+        let unserved = try StaticFileServer(directory: empty, log: log)
+        defer { unserved.stop() }
         let provider = try RedfishProvider(name: "lab-bmc", config: try Self.config(lab.emulator.endpoint, [
-            FieldValue.Entry("seedDirectory", .string(seeds.path)), FieldValue.Entry("seedURL", .string(lab.images.url("not-served"))),
+            FieldValue.Entry("seedDirectory", .string(seeds.path)), FieldValue.Entry("seedURL", .string(unserved.url("not-served"))),
         ]), credentials: nil)
-        var request = lab.node(0)
-        request.spec = .map((try #require({ if case .map(let entries) = request.spec { entries } else { nil } }()) + [FieldValue.Entry("userData", .string("#cloud-config\nhostname: node-0\n"))]))
+        let request = Self.withUserData(lab.node(0))
         await #expect(throws: ProviderError.self) { try await provider.create(request) }
+        // The seed was written and inserted (the BMC asked for it by its capability URL),
+        // and the failed create deleted it.
+        let asked = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+        #expect(asked.range(of: #"GET /not-served/node-0-[0-9a-f]{64}-seed\.iso"#, options: .regularExpression) != nil, "the BMC never asked for a seed")
+        #expect(FileManager.default.fileExists(atPath: seeds.path), "the seed directory was made for the seed")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: seeds.path)) ?? []).isEmpty)
+    }
+
+    /// The request for `node-0` with cloud-init user data.
+    static func withUserData(_ request: ProviderRequest) -> ProviderRequest {
+        var request = request
+        if case .map(let entries) = request.spec { request.spec = .map(entries + [FieldValue.Entry("userData", .string("#cloud-config\nhostname: node-0\n"))]) }
+        return request
+    }
+
+    /// A provider of `lab`'s emulator whose seeds are served from `images/seeds`.
+    static func seeding(_ lab: Lab) throws -> (provider: RedfishProvider, seeds: URL) {
+        let seeds = lab.directory.url.appendingPathComponent("images/seeds")
+        let provider = try RedfishProvider(name: "lab-bmc", config: try Self.config(lab.emulator.endpoint, [
+            FieldValue.Entry("seedDirectory", .string(seeds.path)), FieldValue.Entry("seedURL", .string(lab.images.url("seeds"))),
+        ]), credentials: nil)
+        return (provider, seeds)
+    }
+
+    /// Removing a seed deletes its files first: a BMC that no longer answers, or a
+    /// cancelled caller (an attempt's timeout), does not keep the token served; the eject
+    /// runs all the same under cancellation.
+    @Test func removingASeedDeletesItsFilesFirstUnderCancellationAndWithoutTheBMC() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        let (provider, seeds) = try Self.seeding(lab)
+        let created = try await provider.create(Self.withUserData(lab.node(0)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: seeds.path).count == 1)
+        let cancelled = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await provider.removeBootstrapSeed(of: .bareMetalNode, providerID: created.providerID, name: "node-0")
+        }
+        try await cancelled.value
+        #expect(try FileManager.default.contentsOfDirectory(atPath: seeds.path).isEmpty, "the files went, the caller being cancelled")
+        #expect(try await lab.emulator.get(lab.emulator.systemPath(0) + "/VirtualMedia/Floppy")["Inserted"] as? Bool == false, "and the medium was ejected")
+        // A seed written again, and a BMC that no longer answers: the file goes all the same.
+        let leftover = seeds.appendingPathComponent("node-0-\(String(repeating: "ab", count: 32))-seed.iso")
+        try Data("a leftover seed".utf8).write(to: leftover)
+        lab.emulator.stop()
+        try await provider.removeBootstrapSeed(of: .bareMetalNode, providerID: created.providerID, name: "node-0")
+        #expect(!FileManager.default.fileExists(atPath: leftover.path))
+    }
+
+    /// Deleting a node whose seed is still inserted (a create that crashed before the node
+    /// was Ready) deletes the seed's file too.
+    @Test func deletingANodeDeletesASeedStillInserted() async throws {
+        let lab = try Lab()
+        defer { lab.stop() }
+        let (provider, seeds) = try Self.seeding(lab)
+        let created = try await provider.create(Self.withUserData(lab.node(0)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: seeds.path).count == 1)
+        try await provider.delete(.bareMetalNode, providerID: created.providerID, idempotencyKey: "delete-0")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: seeds.path).isEmpty)
+        #expect(try await lab.emulator.get(lab.emulator.systemPath(0) + "/VirtualMedia/Floppy")["Inserted"] as? Bool == false)
     }
 
     @Test func powerAndBootModeChangedOutOfBandAreSeenAndPutBack() async throws {
