@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 public import Foundation
 
 /// The secrets Continuum generates for clusters (join tokens, its own API token: 32
@@ -60,18 +55,23 @@ public struct GeneratedSecrets: Sendable {
     /// The directory must be a real directory (not a link) of this user's, closed to group
     /// and others: one another user made or can write would hand them the tokens.
     private func checkDirectory() throws(SecretStoreError) {
-        var status = stat()
-        guard lstat(directory.path, &status) == 0 else {
-            throw SecretStoreError(path: directory.path, message: "cannot inspect the directory: \(String(cString: strerror(errno)))")
+        // FileManager's attributes are lstat's: a link is reported as a link, not followed.
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: directory.path)
+        } catch {
+            throw SecretStoreError(path: directory.path, message: "cannot inspect the directory: \(error.localizedDescription)")
         }
-        guard (status.st_mode & S_IFMT) == S_IFDIR else {
+        guard attributes[.type] as? FileAttributeType == .typeDirectory else {
             throw SecretStoreError(path: directory.path, message: "not a directory (a symbolic link or a file); remove it or choose another --secrets-dir")
         }
-        guard status.st_uid == geteuid() else {
-            throw SecretStoreError(path: directory.path, message: "owned by uid \(status.st_uid), not by the controller (uid \(geteuid())); choose a --secrets-dir of the controller's own")
+        let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value
+        guard owner == geteuid() else {
+            throw SecretStoreError(path: directory.path, message: "owned by uid \(owner.map(String.init) ?? "unknown"), not by the controller (uid \(geteuid())); choose a --secrets-dir of the controller's own")
         }
-        guard status.st_mode & 0o077 == 0 else {
-            throw SecretStoreError(path: directory.path, message: "open to group or others (mode \(String(status.st_mode & 0o777, radix: 8))); run chmod 700 on it")
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0o777
+        guard mode & 0o077 == 0 else {
+            throw SecretStoreError(path: directory.path, message: "open to group or others (mode \(String(mode & 0o777, radix: 8))); run chmod 700 on it")
         }
     }
 
