@@ -53,6 +53,15 @@ struct ControllerRoutes: Sendable {
         api.post("reconcile") { _, _ in
             Self.json(await controller.trigger(), status: .accepted)
         }
+        api.get("history") { request, _ in
+            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 50
+            guard (1...1000).contains(limit) else { return Self.error("limit must be 1 to 1000", status: .badRequest) }
+            do {
+                return Self.json(["applies": try await controller.history(limit: limit)])
+            } catch {
+                return Self.error("\(error)", status: .serviceUnavailable)
+            }
+        }
         api.post("plans") { request, _ in
             let body: ByteBuffer
             do {
