@@ -79,6 +79,23 @@ struct GoldenPlanTests {
         try compare(PlanMarkdownRenderer().render(Self.plan()), golden: "plan.md")
     }
 
+    @Test func markdownWarnsWhenMaxDestroyWouldRefuseThePlan() throws {
+        let markdown = PlanMarkdownRenderer(maximumDestroys: 1).render(try Self.plan())
+        #expect(markdown.contains("> The controller refuses this plan: it destroys or replaces 3 resources, over its limit of 1 (`--max-destroy`)."))
+        #expect(!PlanMarkdownRenderer(maximumDestroys: 3).render(try Self.plan()).contains("refuses this plan"))
+    }
+
+    @Test(arguments: [500, 900, 1_400])
+    func markdownIsCutForACommentWithANote(limit: Int) throws {
+        let full = PlanMarkdownRenderer().render(try Self.plan())
+        let cut = PlanMarkdownRenderer(maximumLength: limit).render(try Self.plan())
+        #expect(full.count > limit)
+        #expect(cut.count <= limit, "\(cut.count) characters")
+        #expect(cut.hasPrefix("### Continuum plan\n\n**Plan: 1 to add"), "the summary stays first")
+        #expect(cut.contains("_The plan is cut here: it is too long for a comment. `continuum plan` shows all of it._"))
+        #expect(cut.components(separatedBy: "<details").count == cut.components(separatedBy: "</details>").count, "no section is cut in half")
+    }
+
     @Test func json() throws {
         try compare(String(decoding: PlanJSONCoder.encode(Self.plan()), as: UTF8.self), golden: "plan.json")
     }

@@ -47,7 +47,7 @@ extension Controller {
             commit: revision.commit, tree: revision.tree, base: status.lastAppliedCommit, summary: plan.summary.line,
             counts: ControllerStatus.PlanCounts(plan), digest: digest,
             text: format == .text ? PlanTextRenderer(colour: false).render(plan) : nil,
-            markdown: format == .markdown ? PlanMarkdownRenderer().render(plan) : nil,
+            markdown: format == .markdown ? PlanMarkdownRenderer(maximumDestroys: configuration.maximumDestroys).render(plan) : nil,
             plan: format == .json ? plan : nil)
     }
 
