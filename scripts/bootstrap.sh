@@ -11,7 +11,8 @@ packages=(
   gpgv             # --verify-signatures checks commit signatures with gpgv
   gnupg            # the tests make signing keys and signed commits with gpg
   python3-venv     # the tests' Python tools (prometheus_client's parser) in a venv
-  curl             # the quickstart's controller walkthrough
+  curl             # the quickstart's controller walkthrough, and the pull-request workflows in examples/ci
+  jq               # the pull-request workflows in examples/ci (their test runs them)
   openssh-server   # the tests' sshd on loopback, for Git over SSH (it is started by the tests only)
   openssl          # the tests make a self-signed certificate for the Redfish emulator over HTTPS
   libvirt-dev      # ContinuumLibvirt: VMs and networks through the libvirt C API

@@ -6,8 +6,8 @@
 # Nothing system-wide changes.
 python_env=.build/test-python
 if [ ! -x "$python_env/bin/python3" ]; then python3 -m venv "$python_env"; fi
-if ! "$python_env/bin/python3" -c "import prometheus_client, sushy_tools, pycdlib, pytest, helm_python, kubernetes_validate, yamllint" 2>/dev/null; then
+if ! "$python_env/bin/python3" -c "import prometheus_client, sushy_tools, pycdlib, pytest, helm_python, kubernetes_validate, yamllint, check_jsonschema" 2>/dev/null; then
   "$python_env/bin/pip" install --quiet --disable-pip-version-check prometheus-client sushy-tools pycdlib \
-    pytest helm-python-sdk kubernetes-validate yamllint
+    pytest helm-python-sdk kubernetes-validate yamllint check-jsonschema
 fi
 export CONTINUUM_PYTHON="$PWD/$python_env/bin/python3"
