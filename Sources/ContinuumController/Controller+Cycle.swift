@@ -52,9 +52,10 @@ extension Controller {
         }
         guard policy.isDue(now: clock.now, newCommit: candidate != nil) else {
             status.phase = policy.idle(phase: status.phase)
+            showHeldCommit()
             return
         }
-        guard let target = candidate.map({ DesiredCommit(commit: revision.commit, specs: $0) }) ?? desired else {
+        guard let target = candidate.map({ DesiredCommit(commit: revision.commit, tree: revision.tree, specs: $0) }) ?? desired else {
             status.phase = .failed
             if let rejection = policy.rejection { status.message = rejection }
             return
@@ -76,7 +77,8 @@ extension Controller {
         for id in outcome.drift.all { log.warning("drift detected", metadata: ["resource": "\(id)"]) }
         if case .applied(let planned, _) = outcome { planningMemo = planned.memo.map { (target.commit, $0) } } else { planningMemo = nil }
         if case .applied(_, let result?) = outcome { metrics.operations(result.report) }
-        let verdict = policy.finished(outcome, commit: target.commit, newCommit: isNewCommit, keeping: desired?.commit, now: clock.now)
+        var verdict = policy.finished(outcome, commit: target.commit, newCommit: isNewCommit, keeping: desired?.commit, now: clock.now)
+        if case .declined = outcome, let held = heldForReview, held.commit == target.commit { verdict = policy.held(held.message) }
         if verdict.adopt { desired = target }
         drifted = verdict.result == .applied || verdict.result == .noChanges ? [] : Set(outcome.drift.all)
         if case .applied(_, let result?) = outcome {
@@ -94,6 +96,15 @@ extension Controller {
             metrics.applied(at: Date())
         }
         if let snapshot { updateResourceCounts(snapshot) }
+        showHeldCommit()
+    }
+
+    /// While a new commit is held for review, the status says so, not merely Ready (the
+    /// applied commit's drift is still corrected meanwhile).
+    private func showHeldCommit() {
+        guard let held = heldForReview, status.phase == .ready else { return }
+        status.phase = .held
+        status.message = held.message
     }
 
     private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, stop: StopSignal, logger: Logger) async -> ReconcileOutcome {
@@ -104,6 +115,7 @@ extension Controller {
         return await reconciler.reconcile(
             target.specs, source: "commit \(target.commit.prefix(12))", hint: hint,
             approve: { planned in
+                guard await self.mayApply(planned, of: target, logger: logger) else { return false }
                 logger.info("applying", metadata: ["plan": "\(planned.plan.summary.line)"])
                 return true
             },
@@ -119,6 +131,7 @@ extension Controller {
         let metricResult = switch verdict.result {
         case .applied, .noChanges, .driftReported: "success"
         case .rejected: "rejected"
+        case .held: "held"
         case .failed: "failure"
         }
         metrics.reconciled(result: metricResult, duration: duration)

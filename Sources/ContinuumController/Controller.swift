@@ -57,6 +57,10 @@ public actor Controller: Service {
     var cycleRunning = false
     /// Plans for refs being made now (`POST /api/v1/plans`).
     var plansRunning = 0
+    /// Commits an operator approved without a reviewed plan (`continuum approve`).
+    var approvedCommits: Set<String> = []
+    /// The new commit held for review, if any (`--require-reviewed-plan`).
+    var heldForReview: HeldForReview?
     /// The plans served, by commit: the commit's tree and the digests (newest last).
     var servedPlans: [String: ServedDigests] = [:]
 

@@ -33,6 +33,10 @@ public struct ControllerConfiguration: Sendable {
     /// How many plans for refs (`POST /api/v1/plans`) may be made at once; more are
     /// answered 429.
     public var maximumConcurrentPlans = 2
+    /// Apply a new commit only if the plan it would apply was served for review
+    /// (`POST /api/v1/plans`, same digest) or an operator approved the commit; otherwise the
+    /// commit is held and the last applied one stays (`--require-reviewed-plan`).
+    public var requireReviewedPlan = false
 
     /// Creates a configuration with the defaults.
     public init(

@@ -191,9 +191,15 @@ struct ReconcilePolicy: Sendable {
         }
     }
 
+    /// A new commit is held for review (`--require-reviewed-plan`): nothing changed, the
+    /// applied commit stays; not a failure, so no backoff.
+    func held(_ message: String) -> Verdict {
+        Verdict(phase: .held, message: message, result: .held, adopt: false, applied: nil)
+    }
+
     /// A cycle was due but there is nothing to reconcile: no good commit and a rejection.
     func idle(phase: ControllerStatus.Phase) -> ControllerStatus.Phase {
-        rejection == nil && phase != .failed ? .ready : phase
+        rejection == nil && phase != .failed && phase != .held ? .ready : phase
     }
 
     private mutating func fail(_ message: String) -> Verdict {

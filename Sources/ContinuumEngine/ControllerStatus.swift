@@ -13,6 +13,9 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
         case failed = "Failed"
         /// Another replica holds the state lock; this one waits to take over.
         case standby = "Standby"
+        /// A new commit waits for review (`--require-reviewed-plan`): the plan it would apply
+        /// was not served for review; the last applied commit stays.
+        case held = "Held"
     }
 
     /// How a reconcile ended.
@@ -27,6 +30,8 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
         case rejected
         /// Fetching, recovering, refreshing or applying failed.
         case failed
+        /// The commit's plan was not the one reviewed; nothing changed (`--require-reviewed-plan`).
+        case held
     }
 
     /// What the last finished reconcile did.

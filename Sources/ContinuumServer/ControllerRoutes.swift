@@ -79,6 +79,14 @@ struct ControllerRoutes: Sendable {
                 return Self.answer(error)
             }
         }
+        api.post("approve") { request, _ in
+            let body = try? await request.body.collect(upTo: Self.maximumPlanRequestBytes)
+            guard let body, let asked = try? JSONDecoder().decode([String: String].self, from: Data(body.readableBytesView)), let commit = asked["commit"],
+                (7...40).contains(commit.count), commit.unicodeScalars.allSatisfy(\.properties.isASCIIHexDigit) else {
+                return Self.error("the body must be JSON: {\"commit\": \"SHA\"}, 7 to 40 hexadecimal digits", status: .badRequest)
+            }
+            return Self.json(["message": await controller.approve(commit: commit)])
+        }
         api.get("plans/:commit") { _, context in
             let commit = context.parameters.get("commit") ?? ""
             guard let served = await controller.servedPlan(commit: commit) else {

@@ -107,7 +107,11 @@ import Testing
         ]
         for entry in entries {
             var environment = ["CONTINUUM_REPO": "git://h/specs", "CONTINUUM_WEBHOOK_SECRET_FILE": "/dev/null", "CONTINUUM_GIT_KNOWN_HOSTS": "/dev/null"]
-            environment[entry.variable] = entry.form == .negatedFlag ? "false" : values[entry.option] ?? "/some/file"
+            environment[entry.variable] = switch entry.form {
+            case .negatedFlag: "false"
+            case .flag: "true"
+            case .value: values[entry.option] ?? "/some/file"
+            }
             let merged = try EnvironmentArguments.merged(["controller"], environment: environment)
             #expect(merged.contains { $0 == entry.option || $0.hasPrefix(entry.option + "=") }, "\(entry.variable)")
             #expect(throws: Never.self, "\(entry.variable)") { _ = try ContinuumCommand.parseAsRoot(merged) }

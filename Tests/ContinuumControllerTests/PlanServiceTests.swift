@@ -15,13 +15,16 @@ struct PlanServiceTests {
     static let write = "write-token-0123456789"
 
     /// A controller that has applied `main` (web-1), and a branch `feature` adding web-2.
-    static func applied(_ directory: TemporaryDirectory) async throws -> (ControllerHarness, GitFixture, applied: String, feature: String) {
+    static func applied(
+        _ directory: TemporaryDirectory, configure: (inout ControllerConfiguration) -> Void = { _ in }, reviewed: Bool = false
+    ) async throws -> (ControllerHarness, GitFixture, applied: String, feature: String) {
         let repository = try GitFixture(in: directory.url.appendingPathComponent("repos"), name: "fleet")
         let applied = try repository.commit(Fleet.files(vms: ["web-1"]))
         try repository.git("checkout", "--quiet", "-b", "feature")
         let feature = try repository.commit(Fleet.files(vms: ["web-1", "web-2"]), message: "add web-2")
         try repository.git("checkout", "--quiet", "main")
-        let harness = try await ControllerHarness(directory: directory, repository: repository, readToken: read, writeToken: write)
+        let harness = try await ControllerHarness(directory: directory, repository: repository, readToken: read, writeToken: write, configure: configure)
+        if reviewed { _ = try await post(harness, "{\"commit\": \"\(applied)\"}") }
         try await harness.waitForStatus { $0.lastAppliedCommit == applied }
         return (harness, repository, applied, feature)
     }
@@ -98,5 +101,60 @@ struct PlanServiceTests {
         await harness.stop()
         #expect(answer.status == status, "\(answer.json)")
         #expect(message.isEmpty || (answer.json["error"] as? String)?.contains(message) == true, "\(answer.json)")
+    }
+
+    /// `--require-reviewed-plan`: a new commit is held until the plan it would apply was
+    /// served for review; serving it releases the commit at once.
+    @Test func aCommitWaitsForItsReviewedPlan() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url.appendingPathComponent("repos"), name: "fleet")
+        let first = try repository.commit(Fleet.files(vms: ["web-1"]))
+        let harness = try await ControllerHarness(directory: directory, repository: repository, readToken: Self.read, writeToken: Self.write) {
+            $0.requireReviewedPlan = true
+            $0.interval = .seconds(3600)
+        }
+        let held = try await harness.waitForStatus { $0.phase == .held }
+        #expect(held.message.contains("commit \(first.prefix(12)) is held for review") && held.message.contains("no plan was served for review"), "\(held.message)")
+        #expect(held.message.contains("Network/fra-edge") && held.message.contains("VirtualMachine/web-1"))
+        #expect(held.lastAppliedCommit == nil)
+        #expect(try await harness.controller.store.snapshot().resources.isEmpty, "nothing was applied")
+
+        let served = try await Self.post(harness, "{\"commit\": \"\(first)\"}")
+        #expect(served.status == 200)
+        let applied = try await harness.waitForStatus { $0.lastAppliedCommit == first }
+        await harness.stop()
+        #expect(applied.phase == .ready, "\(applied.message)")
+        #expect(try await harness.controller.store.snapshot().resources.count == 2)
+    }
+
+    /// The world changed after the review: the plan the controller would apply is not the
+    /// one reviewed, so the commit is held with both digests, until an operator approves it.
+    @Test func aPlanThatChangedSinceItsReviewIsHeldUntilApproved() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (harness, repository, applied, _) = try await Self.applied(directory, configure: { $0.requireReviewedPlan = true; $0.interval = .seconds(3600) }, reviewed: true)
+        try repository.git("checkout", "--quiet", "main")
+        let next = try repository.commit(Fleet.files(vms: ["web-1", "web-3"]), message: "add web-3")
+        let review = try await Self.post(harness, "{\"commit\": \"\(next)\"}")
+        let reviewed = try #require(review.json["digest"] as? String)
+        // Out of band, after the review: web-1's CPUs change, so the plan now corrects that too.
+        let world = SimWorld(path: directory.url.appendingPathComponent("sim.db").path)
+        var object = try #require(try await world.objects().first { $0.resource == ResourceID(.virtualMachine, "web-1") })
+        object.spec = try #require(ReconcileLoopTests.setting(object.spec, "cpu", to: .integer(8)))
+        try await world.replace(object)
+        _ = try await harness.request("POST", "/api/v1/reconcile", token: Self.write)
+        let held = try await harness.waitForStatus { $0.phase == .held }
+        #expect(held.message.contains("commit \(next.prefix(12)) is held for review"))
+        #expect(held.message.contains(reviewed), "the reviewed digest: \(held.message)")
+        #expect(held.message.contains("VirtualMachine/web-1") && held.message.contains("VirtualMachine/web-3"))
+        #expect(held.lastAppliedCommit == applied)
+
+        let approval = try await harness.request("POST", "/api/v1/approve", body: Array("{\"commit\": \"\(next.prefix(12))\"}".utf8), token: Self.write)
+        #expect(approval.status == 200, "\(approval.body)")
+        let done = try await harness.waitForStatus { $0.lastAppliedCommit == next }
+        await harness.stop()
+        #expect(done.phase == .ready)
+        #expect(try await harness.controller.store.snapshot().resources.count == 3)
     }
 }

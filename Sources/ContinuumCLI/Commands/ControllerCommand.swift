@@ -58,6 +58,8 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Where the Git cache (bare clone and checkouts) lives.") var cacheDir: String = ".continuum/git"
     @Option(help: "At most this many provider operations at once.") var parallelism: Int = 10
     @Option(help: "At most this many plans for refs (POST /api/v1/plans) at once; more are answered 429.") var maxConcurrentPlans: Int = 2
+    @Flag(help: "Apply a new commit only if the plan it would apply was served for review (same digest) or an operator approved it (continuum approve); otherwise hold it.")
+    var requireReviewedPlan = false
     @Option(help: "How long the state lock lasts without renewal; a standby replica takes over after it.") var lockLease: String = "60s"
     @Option(help: "text or json (one JSON object a line).") var logFormat: String = "text"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
@@ -133,6 +135,7 @@ struct ControllerCommand: AsyncParsableCommand {
             selfHeal: !noSelfHeal, prune: !noPrune, maximumDestroys: maxDestroy, apply: ApplyOptions(parallelism: parallelism),
             lease: LeasePolicy(duration: DurationText.parse(lockLease) ?? .seconds(60)))
         configuration.maximumConcurrentPlans = maxConcurrentPlans
+        configuration.requireReviewedPlan = requireReviewedPlan
         let controller = Controller(configuration: configuration, catalog: setup.catalog, metrics: metrics, logger: logger)
         let server = ControllerServer(controller: controller, registry: registry, options: serverOptions)
         let application = server.application(logger: Logger(label: "continuum.http")) { port in

@@ -24,6 +24,8 @@ enum EnvironmentArguments {
         case value
         /// `--flag` when the variable is false: it turns on a `--no-…` flag.
         case negatedFlag
+        /// `--flag` when the variable is true.
+        case flag
     }
 
     /// One option that a variable can give.
@@ -40,6 +42,11 @@ enum EnvironmentArguments {
             Entry(option: option, variable: EnvironmentArguments.variable(for: option), form: .value)
         }
 
+        /// `--flag` when `CONTINUUM_FLAG` is true.
+        static func flag(_ option: String) -> Entry {
+            Entry(option: option, variable: EnvironmentArguments.variable(for: option), form: .flag)
+        }
+
         /// `--no-NAME` when `CONTINUUM_NAME` is false.
         static func negated(_ option: String, variable name: String) -> Entry {
             Entry(option: option, variable: EnvironmentArguments.variable(for: name), form: .negatedFlag)
@@ -53,7 +60,7 @@ enum EnvironmentArguments {
             .value("--git-ssh-key"), .value("--git-known-hosts"), .value("--git-token-file"), .value("--verify-signatures"),
             .value("--interval"), .value("--drift-interval"),
             .negated("--no-self-heal", variable: "--self-heal"), .negated("--no-prune", variable: "--prune"),
-            .value("--max-destroy"), .value("--parallelism"), .value("--max-concurrent-plans"), .value("--lock-lease"),
+            .value("--max-destroy"), .value("--parallelism"), .value("--max-concurrent-plans"), .flag("--require-reviewed-plan"), .value("--lock-lease"),
             .value("--listen"), .value("--webhook-listen"), .value("--webhook-secret-file"),
             .value("--api-token-file"), .value("--api-write-token-file"),
             .value("--http-idle-timeout"), .value("--http-header-timeout"), .value("--http-max-connections"),
@@ -92,12 +99,14 @@ enum EnvironmentArguments {
             switch entry.form {
             case .value:
                 insertions.append((entry, ["\(entry.option)=\(value)"]))
-            case .negatedFlag:
+            case .negatedFlag, .flag:
+                let on: Bool
                 switch value.lowercased() {
-                case "false", "0", "no", "off": insertions.append((entry, [entry.option]))
-                case "true", "1", "yes", "on": break
+                case "true", "1", "yes", "on": on = true
+                case "false", "0", "no", "off": on = false
                 default: throw EnvironmentArgumentError(variable: entry.variable, value: value, option: entry.option)
                 }
+                if on == (entry.form == .flag) { insertions.append((entry, [entry.option])) }
             }
         }
         return insertions

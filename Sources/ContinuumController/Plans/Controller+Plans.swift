@@ -41,6 +41,8 @@ extension Controller {
         }
         let digest = PlanDigest(plan, tree: revision.tree)
         remember(digest, commit: revision.commit, tree: revision.tree)
+        // A commit held for want of this review is reconciled again now.
+        if let held = heldForReview, held.tree == revision.tree { await reconsider(held) }
         logger.info("plan served", metadata: ["commit": "\(revision.commit)", "digest": "\(digest)", "summary": "\(plan.summary.line)"])
         let format = request.format ?? .text
         return ServedPlan(
