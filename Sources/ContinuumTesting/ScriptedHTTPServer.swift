@@ -39,6 +39,10 @@ public final class ScriptedHTTPServer: Sendable {
         public var authorization: String?
         /// Its `X-Auth-Token` header.
         public var token: String?
+        /// Every header, by lower-case name.
+        public var headers: [String: String] = [:]
+        /// Its body, as text (up to 1 MiB).
+        public var body: String = ""
 
         public var description: String { "\(method) \(path)" }
     }
@@ -61,7 +65,7 @@ public final class ScriptedHTTPServer: Sendable {
     public init() async throws {
         let store = Store()
         self.store = store
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in Self.answer(request, store) }
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in await Self.answer(request, store) }
         let (port, running) = try await LoopbackApplication.start("the scripted HTTP server") { onServerRunning in
             Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning, logger: Self.quiet)
         }
@@ -88,11 +92,13 @@ public final class ScriptedHTTPServer: Sendable {
 
     private static func key(_ method: String?, _ path: String) -> String { "\(method ?? "*") \(path)" }
 
-    private static func answer(_ request: Request, _ store: Store) -> Response {
+    private static func answer(_ request: Request, _ store: Store) async -> Response {
         let path = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
         let method = request.method.rawValue
-        let received = Received(method: method, path: path, authorization: request.headers[.authorization],
+        var received = Received(method: method, path: path, authorization: request.headers[.authorization],
             token: HTTPField.Name("X-Auth-Token").flatMap { request.headers[$0] })
+        for field in request.headers { received.headers[field.name.canonicalName] = field.value }
+        if let body = try? await request.body.collect(upTo: 1 << 20) { received.body = String(buffer: body) }
         let reply = store.state.withLock { state -> Reply? in
             state.received.append(received)
             return state.replies[key(method, path)] ?? state.replies[key(nil, path)]

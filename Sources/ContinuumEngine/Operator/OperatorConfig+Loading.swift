@@ -3,7 +3,9 @@ import Foundation
 
 extension OperatorConfig {
     /// The keys of the file's top level.
-    static let topKeys = ["apiVersion", "kind", "secretsDirectory", "connections", "tenants"]
+    static let topKeys = ["apiVersion", "kind", "secretsDirectory", "connections", "tenants", "notifications"]
+    /// The keys of a notification target.
+    static let notificationKeys = ["type", "url", "repository", "token", "events", "link", "allowPlaintext"]
     /// The keys of a connection.
     static let connectionKeys = ["type", "settings", "tunable", "credentials", "allowPlaintext", "allowUnsafeURI", "insecureSkipClusterVerify", "limits", "program"]
     /// The keys of a program.
@@ -55,7 +57,60 @@ struct OperatorConfigReader {
                 if let tenant = tenant(name, value, connections: config.connections) { config.tenants[name] = tenant }
             }
         }
+        if let node = top["notifications"], let entries = mapping(node, "notifications", allowed: nil) {
+            for (name, value) in entries.pairs {
+                guard let name = self.name(name, "notifications") else { continue }
+                if let target = notification(name, value) { config.notifications[name] = target }
+            }
+        }
         return config
+    }
+
+    private mutating func notification(_ name: String, _ node: YAMLNode) -> NotificationTarget? {
+        let path = "notifications.\(name)"
+        guard let fields = mapping(node, path, allowed: OperatorConfig.notificationKeys) else { return nil }
+        let kinds = NotificationTarget.Kind.allCases.map(\.rawValue)
+        guard let typeNode = fields["type"], let type = text(typeNode, "\(path).type") else {
+            error(node, "\(path).type: required: one of \(kinds.joined(separator: ", "))")
+            return nil
+        }
+        guard let kind = NotificationTarget.Kind(rawValue: type) else {
+            error(typeNode, "\(path).type: unknown type '\(type)'\(NameSuggester.hint(for: type, in: kinds)); types are \(kinds.joined(separator: ", "))")
+            return nil
+        }
+        guard let urlNode = fields["url"], let text = text(urlNode, "\(path).url"), let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            error(fields["url"] ?? node, "\(path).url: required: an http(s) URL (forges: the API's base, such as https://api.github.com)")
+            return nil
+        }
+        var target = NotificationTarget(name: name, kind: kind, url: url)
+        if let node = fields["allowPlaintext"] { target.allowPlaintext = boolean(node, "\(path).allowPlaintext") }
+        if let node = fields["token"] { target.token = secret(node, "\(path).token") }
+        if url.scheme == "http", target.token != nil, !target.allowPlaintext {
+            error(urlNode, "\(path).url: the token would travel without TLS; use https, or set allowPlaintext: true for a lab")
+        }
+        if let node = fields["repository"] { target.repository = self.text(node, "\(path).repository") }
+        if [.github, .gitlab].contains(kind), target.repository == nil {
+            error(node, "\(path).repository: required for \(type): \(kind == .github ? "owner/name" : "the project's id or path")")
+        }
+        if let node = fields["link"], let text = self.text(node, "\(path).link") {
+            if let link = URL(string: text), ["http", "https"].contains(link.scheme ?? "") { target.link = link } else { error(node, "\(path).link: expected an http(s) URL") }
+        }
+        if let node = fields["events"] {
+            let names = NotificationTarget.Event.allCases.map(\.rawValue)
+            guard case .sequence(let items) = node.content else {
+                error(node, "\(path).events: expected a list of \(names.joined(separator: ", "))")
+                return target
+            }
+            target.events = []
+            for item in items {
+                guard let name = item.scalarText, let event = NotificationTarget.Event(rawValue: name) else {
+                    error(item, "\(path).events: unknown event '\(item.scalarText ?? "")'\(NameSuggester.hint(for: item.scalarText ?? "", in: names)); events are \(names.joined(separator: ", "))")
+                    continue
+                }
+                target.events.insert(event)
+            }
+        }
+        return target
     }
 
     private mutating func connection(_ name: String, _ node: YAMLNode) -> Connection? {

@@ -18,6 +18,8 @@ public struct OperatorConfig: Sendable {
     public var connections: [String: Connection]
     /// Tenants by name; empty means one tenant that owns the whole repository.
     public var tenants: [String: Tenant]
+    /// Where the controller reports reconciles (forge statuses, webhooks), by name.
+    public var notifications: [String: NotificationTarget] = [:]
 
     /// Creates a configuration.
     public init(file: String? = nil, secretsDirectory: URL? = nil, connections: [String: Connection] = [:], tenants: [String: Tenant] = [:]) {
