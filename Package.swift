@@ -167,12 +167,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Reports of what the controller did: forge commit statuses, webhooks, CloudEvents.
+        .target(
+            name: "ContinuumNotify",
+            dependencies: [
+                "ContinuumEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The reconcile loop: Git source -> the engine, continuously, with status, events and metrics.
         .target(
             name: "ContinuumController",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
-                "ContinuumApply", "ContinuumGit", "ContinuumEngine",
+                "ContinuumApply", "ContinuumGit", "ContinuumEngine", "ContinuumNotify",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,0 +1,100 @@
+public import ContinuumEngine
+import AsyncHTTPClient
+public import Foundation
+public import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Sends reconcile notices to the operator's notification targets, off the reconcile's
+/// path: `post` only queues (the newest 256 are kept when a target is slow), `run()`
+/// delivers, each target in turn, retrying a failed request with backoff. A failing
+/// target never delays a reconcile; tokens are read when sent and never logged.
+public final class Notifier: Sendable {
+    private let targets: [NotificationTarget]
+    private let secretsDirectory: URL?
+    private let source: String
+    private let logger: Logger
+    private let retries: Int
+    private let backoff: Duration
+    private let notices: AsyncStream<ReconcileNotice>
+    private let queue: AsyncStream<ReconcileNotice>.Continuation
+
+    /// A notifier for `targets`; tokens are resolved beneath `secretsDirectory`. `source`
+    /// names this controller in CloudEvents. A request is tried `retries + 1` times,
+    /// `backoff` doubling between tries.
+    public init(
+        targets: [NotificationTarget], secretsDirectory: URL?, source: String, logger: Logger, retries: Int = 3, backoff: Duration = .seconds(1)
+    ) {
+        self.targets = targets.sorted { $0.name < $1.name }
+        self.secretsDirectory = secretsDirectory
+        self.source = source
+        self.logger = logger
+        self.retries = retries
+        self.backoff = backoff
+        (notices, queue) = AsyncStream.makeStream(of: ReconcileNotice.self, bufferingPolicy: .bufferingNewest(256))
+    }
+
+    /// Whether any target is configured.
+    public var isEmpty: Bool { targets.isEmpty }
+
+    /// Queues `notice`; returns at once.
+    public func post(_ notice: ReconcileNotice) {
+        guard !targets.isEmpty else { return }
+        queue.yield(notice)
+    }
+
+    /// Delivers queued notices until cancelled or `finish()` is called and the queue is empty.
+    public func run() async {
+        guard !targets.isEmpty else { return }
+        for await notice in notices {
+            for target in targets { await deliver(notice, to: target) }
+        }
+    }
+
+    /// Ends `run()` once what is queued was delivered.
+    public func finish() {
+        queue.finish()
+    }
+
+    private func deliver(_ notice: ReconcileNotice, to target: NotificationTarget) async {
+        let token: String?
+        do {
+            token = try target.token?.resolve(in: secretsDirectory, provider: target.name, field: "notifications.\(target.name).token")
+        } catch {
+            logger.error("notification not sent", metadata: ["target": "\(target.name)", "error": "\(error)"])
+            return
+        }
+        guard let request = NotificationRequest.make(notice, to: target, token: token, source: source) else { return }
+        var delay = backoff
+        for attempt in 0...retries {
+            if Task.isCancelled { return }
+            let failure = await send(request)
+            guard let failure else { return }
+            guard attempt < retries, failure.retryable else {
+                logger.error("notification not sent", metadata: ["target": "\(target.name)", "event": "\(notice.event.rawValue)", "error": "\(failure.message)"])
+                return
+            }
+            try? await Task.sleep(for: delay)
+            delay *= 2
+        }
+    }
+
+    /// Sends one request; nil when the target accepted it (2xx).
+    private func send(_ request: NotificationRequest) async -> (message: String, retryable: Bool)? {
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = .POST
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        outgoing.body = .bytes(ByteBuffer(bytes: request.body))
+        do {
+            let response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(30))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            switch response.status.code {
+            case 200..<300: return nil
+            case 429, 500...: return ("\(request.url.host ?? "the target") answered \(response.status.code)", true)
+            default: return ("\(request.url.host ?? "the target") answered \(response.status.code); check the target's url, repository and token", false)
+            }
+        } catch {
+            return ("cannot reach \(request.url.host ?? "the target"): \(error)", true)
+        }
+    }
+}
