@@ -123,7 +123,7 @@ struct ControllerCommand: AsyncParsableCommand {
             source: options, statePath: state.resolvedPath,
             interval: DurationText.parse(interval) ?? .seconds(60), driftInterval: DurationText.parse(driftInterval) ?? .seconds(300),
             selfHeal: !noSelfHeal, prune: !noPrune, maximumDestroys: maxDestroy, apply: ApplyOptions(parallelism: parallelism),
-            lease: LeasePolicy(duration: DurationText.parse(lockLease) ?? .seconds(60)))
+            lease: LeasePolicy(duration: DurationText.parse(lockLease) ?? .seconds(60)), store: setup.store)
         let controller = Controller(configuration: configuration, catalog: setup.catalog, metrics: metrics, logger: logger)
         let server = ControllerServer(controller: controller, registry: registry, options: serverOptions)
         let application = server.application(logger: Logger(label: "continuum.http")) { port in

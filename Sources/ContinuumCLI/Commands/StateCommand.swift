@@ -46,7 +46,7 @@ struct StateCommand: AsyncParsableCommand {
                 throw ValidationError("'\(resource)' is not Kind/name, for example VirtualMachine/web-1")
             }
             let snapshot = try await StateCommand.load(state)
-            let events = (try? await SQLiteStateStore(path: state.resolvedPath).events(of: id, limit: 20)) ?? []
+            let events = (try? await state.makeStore().events(of: id, limit: 20)) ?? []
             guard let record = snapshot[id] else {
                 let hint = NameSuggester.hint(for: id.description, in: snapshot.resources.map(\.id.description))
                 Terminal.error("error: \(id) is not in the state\(hint); `continuum state list` shows what is\n")
@@ -78,7 +78,7 @@ struct StateCommand: AsyncParsableCommand {
         @Flag(help: "Release the lock even if its holder may still be running.") var force = false
 
         func run() async throws {
-            let store = SQLiteStateStore(path: state.resolvedPath)
+            let store = try state.makeStore()
             do {
                 guard let released = try await StateLease.release(store, force: force) else {
                     Terminal.out("The state is not locked.\n")
@@ -99,7 +99,7 @@ struct StateCommand: AsyncParsableCommand {
 
     static func load(_ options: StateOptions) async throws -> StateSnapshot {
         do {
-            return try await SQLiteStateStore(path: options.resolvedPath).snapshot()
+            return try await options.makeStore().snapshot()
         } catch {
             Terminal.error("\(error)\n")
             throw ExitCode.failure
