@@ -17,6 +17,7 @@ packages=(
   libvirt-dev      # ContinuumLibvirt: VMs and networks through the libvirt C API
   libvirt-daemon   # the tests run an unprivileged libvirtd so that a second process can observe the test driver
   libvirt-clients  # the tests observe that libvirtd with virsh, as a second process
+  postgresql       # the PostgreSQL state store's tests: a throwaway cluster per test run (initdb, pg_ctl, psql; the system cluster is not used)
 )
 
 missing=()

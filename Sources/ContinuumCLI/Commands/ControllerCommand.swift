@@ -52,6 +52,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Where the Git cache (bare clone and checkouts) lives.") var cacheDir: String = ".continuum/git"
     @Option(help: "At most this many provider operations at once.") var parallelism: Int = 10
     @Option(help: "How long the state lock lasts without renewal; a standby replica takes over after it.") var lockLease: String = "60s"
+    @Option(help: "How often the leader renews the state lock (default a third of --lock-lease; shorter than it).") var lockRenew: String?
     @Option(help: "text or json (one JSON object a line).") var logFormat: String = "text"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @OptionGroup var state: StateOptions
@@ -65,6 +66,11 @@ struct ControllerCommand: AsyncParsableCommand {
         ] {
             guard let duration = DurationText.parse(value), duration > .zero else {
                 throw ValidationError("\(name) '\(value)' is not a duration; write it like 30s, 1m, 5m or 1h30m")
+            }
+        }
+        if let lockRenew {
+            guard let renew = DurationText.parse(lockRenew), renew > .zero, renew < DurationText.parse(lockLease) ?? .seconds(60) else {
+                throw ValidationError("--lock-renew '\(lockRenew)' is not a duration shorter than --lock-lease; write it like 10s")
             }
         }
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format '\(logFormat)' is not text or json") }
@@ -123,7 +129,7 @@ struct ControllerCommand: AsyncParsableCommand {
             source: options, statePath: state.resolvedPath,
             interval: DurationText.parse(interval) ?? .seconds(60), driftInterval: DurationText.parse(driftInterval) ?? .seconds(300),
             selfHeal: !noSelfHeal, prune: !noPrune, maximumDestroys: maxDestroy, apply: ApplyOptions(parallelism: parallelism),
-            lease: LeasePolicy(duration: DurationText.parse(lockLease) ?? .seconds(60)), store: setup.store)
+            lease: LeasePolicy(duration: DurationText.parse(lockLease) ?? .seconds(60), renewInterval: lockRenew.flatMap(DurationText.parse)), store: setup.store)
         let controller = Controller(configuration: configuration, catalog: setup.catalog, metrics: metrics, logger: logger)
         let server = ControllerServer(controller: controller, registry: registry, options: serverOptions)
         let application = server.application(logger: Logger(label: "continuum.http")) { port in
