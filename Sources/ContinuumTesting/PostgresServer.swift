@@ -41,8 +41,8 @@ public final class PostgresServer: Sendable {
 
     private static let stoppedAtExit = Mutex<PostgresServer?>(nil)
 
-    /// Makes and starts a cluster.
-    public init() throws {
+    /// Makes and starts a cluster; with `fsync` off (the tests') commits are not flushed to disk.
+    public init(fsync: Bool = false) throws {
         guard let version = try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").sorted().last else {
             throw FixtureError(message: "PostgreSQL is not installed (/usr/lib/postgresql); run scripts/bootstrap.sh")
         }
@@ -60,7 +60,7 @@ public final class PostgresServer: Sendable {
         try ("host all \(Self.passwordUser) 127.0.0.1/32 scram-sha-256\n" + rules).write(toFile: hba, atomically: false, encoding: .utf8)
         try run([
             "\(binaries)/pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-o",
-            "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory) -c fsync=off -c max_connections=300", "start",
+            "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory) -c fsync=\(fsync ? "on" : "off") -c max_connections=300", "start",
         ], log: log)
         try psql("CREATE ROLE \(Self.passwordUser) LOGIN PASSWORD 'correct horse battery staple'", database: "postgres")
     }
