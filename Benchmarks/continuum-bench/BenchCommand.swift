@@ -202,7 +202,7 @@ struct StoreBench: AsyncParsableCommand {
         func ms(_ value: Double) -> String { String(format: "%.3f", value) }
         for (index, r) in results.enumerated() {
             print(table([
-                ("store", r.store), ("commit ms", ms(r.commitMilliseconds)), ("journalled op ms", ms(r.journalledOperationMilliseconds)), ("renew ms", ms(r.renewMilliseconds)),
+                ("store", r.store.padding(toLength: 10, withPad: " ", startingAt: 0)), ("commit ms", ms(r.commitMilliseconds)), ("journalled op ms", ms(r.journalledOperationMilliseconds)), ("renew ms", ms(r.renewMilliseconds)),
                 ("commit \(resources) ms", ms(r.batchCommitMilliseconds)), ("snapshot \(resources) ms", ms(r.snapshotMilliseconds)),
                 ("unchanged snapshot ms", ms(r.unchangedSnapshotMilliseconds)),
             ], header: index == 0))

@@ -115,7 +115,7 @@ struct PostgresStateStoreTests {
         #expect(try await PostgresStateStore(location: location, password: nil).snapshot().serial == 0)
     }
 
-    @Test func aLostServerIsAnErrorAndTheStoreRecoversOnceItIsBack() async throws {
+    @Test func aLostConnectionFailsItsTransactionWholeAndThePoolReconnects() async throws {
         let server = try PostgresServer.shared()
         let database = try server.createDatabase()
         let store = PostgresStateStore(location: try PostgresLocation.parse(server.url(database)), password: nil)
