@@ -278,7 +278,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ContinuumApplyTests",
-            dependencies: ["ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting", "ContinuumEngine"],
+            dependencies: [
+                "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting",
+                "ContinuumEngine", "ContinuumPostgres",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
