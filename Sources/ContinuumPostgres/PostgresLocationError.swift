@@ -16,15 +16,15 @@ public enum PostgresLocationError: Error, Sendable, Hashable, CustomStringConver
         let form = "postgres://USER@HOST:PORT/DB?sslmode=verify-full|verify-ca|require|prefer|disable"
         switch self {
         case .malformed:
-            return "error: the PostgreSQL connection string is not a URL; write it as \(form)"
+            return "the PostgreSQL connection string is not a URL; write it as \(form)"
         case .passwordInURL:
-            return "error: the PostgreSQL connection string holds a password, which would show in process listings; remove it and set PGPASSWORD or --state-password-file"
+            return "the PostgreSQL connection string holds a password, which would show in process listings; remove it and set PGPASSWORD or --state-password-file"
         case .missing(let part):
-            return "error: the PostgreSQL connection string names no \(part); write it as \(form)"
+            return "the PostgreSQL connection string names no \(part); write it as \(form)"
         case .badTLSMode(let mode):
-            return "error: unknown sslmode '\(mode)'; use one of \(PostgresLocation.TLSMode.allCases.map(\.rawValue).joined(separator: ", "))"
+            return "unknown sslmode '\(mode)'; use one of \(PostgresLocation.TLSMode.allCases.map(\.rawValue).joined(separator: ", "))"
         case .unknownParameter(let name):
-            return "error: unknown connection parameter '\(name)'; only sslmode and sslrootcert are understood"
+            return "unknown connection parameter '\(name)'; only sslmode and sslrootcert are understood"
         }
     }
 }
