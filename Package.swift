@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Core, no I/O beyond reading the spec files: model, YAML loading, validation.
@@ -60,6 +61,18 @@ let package = Package(
             dependencies: [
                 "ContinuumSpec",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Recorded state in PostgreSQL (postgres-nio), for controllers that outgrow one machine;
+        // its own module so that SQLite-only users do not link it.
+        .target(
+            name: "ContinuumPostgres",
+            dependencies: [
+                "ContinuumSpec", "ContinuumState",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -212,7 +225,7 @@ let package = Package(
             name: "ContinuumCLI",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider", "ContinuumSim", "ContinuumApply",
-                "ContinuumGit", "ContinuumEngine", "ContinuumController", "ContinuumServer",
+                "ContinuumGit", "ContinuumEngine", "ContinuumController", "ContinuumServer", "ContinuumPostgres",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -231,7 +244,7 @@ let package = Package(
         .executableTarget(
             name: "continuum-bench",
             dependencies: [
-                "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumTesting",
+                "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumTesting", "ContinuumPostgres",
                 "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumEngine", "ContinuumController", "ContinuumGit", "ContinuumRedfish",
                 "ContinuumLibvirt", "CLibvirt",
                 .product(name: "Yams", package: "Yams"),
@@ -276,7 +289,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContinuumStateTests",
-            dependencies: ["ContinuumState", "ContinuumSpec", "ContinuumTesting"],
+            dependencies: ["ContinuumState", "ContinuumSpec", "ContinuumTesting", "ContinuumPostgres", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -287,7 +300,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ContinuumApplyTests",
-            dependencies: ["ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting", "ContinuumEngine"],
+            dependencies: [
+                "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumPlanner", "ContinuumGraph", "ContinuumSpec", "ContinuumState", "ContinuumTesting",
+                "ContinuumEngine", "ContinuumPostgres",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -24,6 +24,7 @@ packages=(
   podman           # ... and runs the image (rootful, with runc)
   runc             # podman's runtime here (crun fails on this machine's cgroup setup)
   uidmap           # podman's user-namespace helpers
+  postgresql       # the PostgreSQL state store's tests: a throwaway cluster per test run (initdb, pg_ctl, psql; the system cluster is not used)
 )
 
 missing=()

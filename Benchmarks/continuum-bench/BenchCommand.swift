@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "continuum-bench",
         abstract: "Measure Continuum on generated fleets, next to baselines measured in the same run.",
         discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench plan",
-        subcommands: [PlanBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self],
+        subcommands: [PlanBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, StoreBench.self],
         defaultSubcommand: PlanBench.self
     )
 }
@@ -170,6 +170,46 @@ struct ControllerBench: AsyncParsableCommand {
             print("steady no-change = the mean of the next --repeats such drift checks: the state has not moved, so its snapshot and the last plan's memo are reused. CPU = user + system of the process.")
             print("read every object = the baseline: one read per recorded object, 64 at a time, as a refresh without revision listings.")
         }
+    }
+}
+
+/// `continuum-bench store`.
+struct StoreBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Per-operation cost of the state stores: SQLite and PostgreSQL (a throwaway local cluster) in the same run, in-memory as the floor.",
+        discussion: "Needs Debian's postgresql package (scripts/bootstrap.sh installs it); run as root it starts the cluster as the postgres user."
+    )
+
+    @Option(help: "How many times each small operation runs.")
+    var operations: Int = 500
+
+    @Option(help: "How many records the state holds for the batch commit and snapshot figures.")
+    var resources: Int = 10_000
+
+    @Flag(inversion: .prefixedNo, help: "Whether PostgreSQL flushes every commit to disk (its default).")
+    var fsync = true
+
+    @Option(help: "table or json.")
+    var format: Format = .table
+
+    func run() async throws {
+        let results = try await StoreBenchmark(operations: operations, resources: resources, fsync: fsync).run()
+        if format == .json {
+            try printJSON(results)
+            return
+        }
+        func ms(_ value: Double) -> String { String(format: "%.3f", value) }
+        for (index, r) in results.enumerated() {
+            print(table([
+                ("store", r.store.padding(toLength: 10, withPad: " ", startingAt: 0)), ("commit ms", ms(r.commitMilliseconds)), ("journalled op ms", ms(r.journalledOperationMilliseconds)), ("renew ms", ms(r.renewMilliseconds)),
+                ("commit \(resources) ms", ms(r.batchCommitMilliseconds)), ("snapshot \(resources) ms", ms(r.snapshotMilliseconds)),
+                ("unchanged snapshot ms", ms(r.unchangedSnapshotMilliseconds)),
+            ], header: index == 0))
+        }
+        print("\ncommit = one record in one transaction; journalled op = recordIntent + completeIntent with its record (what every provider operation pays);")
+        print("renew = a lease renewal; snapshot = reading every record after one moved (decoded); unchanged = the kept snapshot re-checked.")
+        print("Every write is under a lease (the fencing check included). PostgreSQL: local, over TCP on loopback, fsync \(fsync ? "on" : "off"); SQLite: WAL (GRDB defaults); a remote server adds its round trips.")
     }
 }
 

@@ -112,7 +112,7 @@ struct ControllerBenchmark {
 
     /// A refresh through the same providers with their revision listings hidden, 64 reads
     /// at a time: every recorded object is read once, as before providers listed revisions.
-    private static func readEveryObject(_ store: SQLiteStateStore, _ catalog: ProviderCatalog) async throws -> (Duration, Double) {
+    private static func readEveryObject(_ store: any StateStore, _ catalog: ProviderCatalog) async throws -> (Duration, Double) {
         var registry = catalog.registry(resources: [], state: try await store.snapshot())
         for (name, entry) in registry.entries { registry.entries[name]?.provider = UnlistedProvider(entry.provider) }
         let refresher = Refresher(store: store, registry: registry, options: ApplyOptions(parallelism: 64))

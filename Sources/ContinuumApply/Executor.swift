@@ -46,7 +46,7 @@ public struct Executor: Sendable {
         var timings = [(start: Double?, end: Double?, error: String?)](repeating: (nil, nil, nil), count: steps.count)
         let started = ContinuousClock.now
         var interrupted = false
-        let runner = OperationRunner(options: options, store: store, registry: registry, events: events)
+        let runner = OperationRunner(options: options, store: store, registry: registry, events: events, stop: stop)
 
         await withTaskGroup(of: OperationResult.self) { group in
             func launch() {

@@ -11,6 +11,9 @@ struct OperationRunner: Sendable {
     let store: any StateStore
     let registry: ProviderRegistry
     let events: @Sendable (ApplyEvent) -> Void
+    /// Stopped when the store fences a write (the lease was taken over): no new operation
+    /// starts, as when a renewal finds the lease lost.
+    var stop: StopSignal? = nil
 
     func run(_ context: OperationContext, index: Int, record: RecordedResource?, outputs: [ResourceID: [String: FieldValue]], limiter: RateLimiter?) async -> OperationResult {
         do {
@@ -124,15 +127,21 @@ struct OperationRunner: Sendable {
     }
 
     private func journal(_ entry: JournalEntry) async throws(OperationFailure) {
-        do { try await store.recordIntent(entry) } catch { throw OperationFailure(error.description) }
+        do { try await store.recordIntent(entry) } catch { throw failure(error) }
     }
 
     private func complete(_ key: String, _ outcome: JournalEntry.Outcome, upserts: [RecordedResource] = [], removals: [ResourceID] = []) async throws(OperationFailure) {
         do {
             _ = try await store.completeIntent(key: key, outcome: outcome, upserts: upserts, removals: removals)
         } catch {
-            throw OperationFailure(error.description)
+            throw failure(error)
         }
+    }
+
+    /// A state write failed: when it was fenced, this applier lost its lease and stops.
+    private func failure(_ error: StateError) -> OperationFailure {
+        if error.code == .fenced { stop?.stop() }
+        return OperationFailure(error.description)
     }
 
     /// Calls `body` with the apply's retry policy, reporting retries as events.

@@ -73,6 +73,14 @@ extension Controller {
             leaseLog.error("lost the state lease while reconciling; stopping", metadata: ["error": "\(error)"])
             cycleStop.stop()
         }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: log) }
+        // Stopped, but not by the process's shutdown: the lease was lost (a renewal found it
+        // taken, or the store fenced a write). Step down; the next cycle takes the lease
+        // again, or stands by while another replica holds it.
+        if cycleStop.isStopped, !stop.isStopped {
+            log.warning("stepping down: the state lease was taken over by another replica")
+            leader = false
+            leaseTakenAt = nil
+        }
         metrics.driftDetected(outcome.drift.all.count)
         for id in outcome.drift.all { log.warning("drift detected", metadata: ["resource": "\(id)"]) }
         if case .applied(let planned, _) = outcome { planningMemo = planned.memo.map { (target.commit, $0) } } else { planningMemo = nil }

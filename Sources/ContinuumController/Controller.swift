@@ -19,7 +19,7 @@ public actor Controller: Service {
     /// How it runs.
     public nonisolated let configuration: ControllerConfiguration
     /// The state store.
-    public nonisolated let store: SQLiteStateStore
+    public nonisolated let store: any StateStore
     let source: GitSource
     let catalog: ProviderCatalog
     let reconciler: Reconciler
@@ -67,7 +67,7 @@ public actor Controller: Service {
     /// Creates a controller whose providers come from `catalog`; nothing runs until `run()`.
     public init(configuration: ControllerConfiguration, catalog: ProviderCatalog, metrics: ControllerMetrics, logger: Logger, clock: ContinuousClock = ContinuousClock()) {
         self.configuration = configuration
-        let store = SQLiteStateStore(path: configuration.statePath)
+        let store = configuration.store ?? SQLiteStateStore(path: configuration.statePath)
         self.store = store
         self.source = GitSource(options: configuration.source)
         self.catalog = catalog

@@ -1,6 +1,7 @@
 public import ContinuumApply
 public import ContinuumEngine
 public import ContinuumGit
+public import ContinuumState
 import Foundation
 
 /// How a controller runs: where its specs come from, where state lives, and the loop's
@@ -9,8 +10,10 @@ import Foundation
 public struct ControllerConfiguration: Sendable {
     /// The Git repository, reference and sub-directory to reconcile.
     public var source: GitSourceOptions
-    /// The SQLite state file.
+    /// The SQLite state file, unless `store` is given.
     public var statePath: String
+    /// The state store (PostgreSQL, say); nil for the SQLite file at `statePath`.
+    public var store: (any StateStore)?
     /// How often the source is fetched (`--interval`, Flux's default 1m).
     public var interval: Duration
     /// How often the live state is checked for drift when nothing else changed (`--drift-interval`, 5m).
@@ -43,8 +46,9 @@ public struct ControllerConfiguration: Sendable {
         source: GitSourceOptions, statePath: String,
         interval: Duration = .seconds(60), driftInterval: Duration = .seconds(300), selfHeal: Bool = true, prune: Bool = true,
         maximumDestroys: Int? = nil, apply: ApplyOptions = ApplyOptions(), maximumBackoff: Duration = .seconds(600),
-        lease: LeasePolicy = LeasePolicy(), holder: String? = nil
+        lease: LeasePolicy = LeasePolicy(), holder: String? = nil, store: (any StateStore)? = nil
     ) {
+        self.store = store
         self.source = source
         self.statePath = statePath
         self.interval = interval

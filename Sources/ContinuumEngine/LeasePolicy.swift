@@ -4,11 +4,12 @@
 public struct LeasePolicy: Sendable, Hashable {
     /// How long the lease lasts unless renewed (default 60 s).
     public var duration: Duration
-    /// How often a holder renews it (a third of the duration).
-    public var renewInterval: Duration { duration / 3 }
+    /// How often a holder renews it (default a third of the duration).
+    public var renewInterval: Duration
 
-    /// Creates a policy.
-    public init(duration: Duration = .seconds(60)) {
+    /// Creates a policy; `renewInterval` defaults to a third of `duration`.
+    public init(duration: Duration = .seconds(60), renewInterval: Duration? = nil) {
         self.duration = duration
+        self.renewInterval = renewInterval ?? duration / 3
     }
 }

@@ -66,8 +66,10 @@ public struct StateLease: Sendable {
     }
 
     /// Renews the lease for another `duration`.
+    /// - Throws: `StateError` `.fenced` when another holder took it over since it was taken
+    ///   (this holder was paused past its expiry), `.locked` when another holds it now.
     public func renew() async throws(StateError) {
-        try await store.lock(holder: holder, for: policy.duration, host: host, processID: processID)
+        try await store.renewLock(holder: holder, for: policy.duration, host: host, processID: processID)
     }
 
     /// Releases the lease if this holder has it.
@@ -77,7 +79,9 @@ public struct StateLease: Sendable {
 
     /// Runs `body` while renewing the lease every `renewInterval`. When a renewal finds
     /// that another holder has taken the lease (this one was paused past its expiry),
-    /// `onLost` is called once, so that the work under the lease stops.
+    /// `onLost` is called once, so that the work under the lease stops. The store refuses
+    /// the writes of a holder whose lease was taken over in any case (fencing): those fail
+    /// with `.fenced`, which callers treat as the same loss.
     public func renewing<T: Sendable>(
         isolation: isolated (any Actor)? = #isolation, onLost: @escaping @Sendable (StateError) -> Void = { _ in }, _ body: () async throws -> T
     ) async rethrows -> T {
@@ -88,7 +92,7 @@ public struct StateLease: Sendable {
                 if Task.isCancelled { break }
                 do throws(StateError) {
                     try await lease.renew()
-                } catch where error.code == .locked {
+                } catch where error.code == .locked || error.code == .fenced {
                     onLost(error)
                     break
                 } catch {

@@ -1,111 +1,164 @@
 public import ContinuumSpec
 import Foundation
+import Synchronization
 
-/// A state store held in memory, for tests and dry runs.
+/// A state store held in memory, for tests and dry runs. `connection()` gives another
+/// store on the same contents, as a second process would open the same database.
 public actor InMemoryStateStore: StateStore {
-    private var resources: [ResourceID: RecordedResource]
-    private var serial: Int64
-    private let lineage: String?
-    private var providers: [String: FieldValue]
-    private var currentLock: StateLock?
-    private var journal: [String: JournalEntry] = [:]
-    private var intentsRecorded: Int64 = 0
-    private var records: [ApplyRecord] = []
-    private var events: [ResourceID: [ResourceEvent]] = [:]
+    private let storage: InMemoryStateStorage
+    /// The lease taken through this store, checked by every write.
+    private var fence: LeaseFence?
+    private static let location = "in-memory state"
 
     /// Creates a store holding `snapshot`.
     public init(_ snapshot: StateSnapshot = .empty) {
-        resources = Dictionary(uniqueKeysWithValues: snapshot.resources.map { ($0.id, $0) })
-        serial = snapshot.serial
-        lineage = snapshot.lineage
-        providers = snapshot.providers
+        storage = InMemoryStateStorage(snapshot)
+    }
+
+    private init(sharing storage: InMemoryStateStorage) {
+        self.storage = storage
+    }
+
+    /// Another store on the same contents, with its own lease (as another process).
+    public nonisolated func connection() -> InMemoryStateStore {
+        InMemoryStateStore(sharing: storage)
     }
 
     /// The state held.
     public func snapshot() async throws(StateError) -> StateSnapshot {
-        StateSnapshot(serial: serial, lineage: lineage, resources: Array(resources.values), providers: providers)
+        storage.contents.withLock { StateSnapshot(serial: $0.serial, lineage: $0.lineage, resources: Array($0.resources.values), providers: $0.providers) }
+    }
+
+    /// Runs `body` on the contents after checking this store's fence, all under one lock.
+    private func write<T: Sendable>(_ body: (inout InMemoryStateStorage.Contents) -> T) throws(StateError) -> T {
+        let fence = self.fence
+        let result: Result<T, StateError> = storage.contents.withLock { contents in
+            if let fence, !fence.admits(holder: contents.lock?.holder, generation: contents.lock?.generation) {
+                return .failure(StateError.fenced(fence, current: contents.lock, location: Self.location))
+            }
+            return .success(body(&contents))
+        }
+        return try result.get()
     }
 
     /// Applies the changes and bumps the serial.
     public func commit(upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
-        for resource in upserts { resources[resource.id] = resource }
-        for id in removals { resources[id] = nil }
-        serial += 1
-        return serial
+        try write { Self.apply(upserts: upserts, removals: removals, to: &$0) }
+    }
+
+    private static func apply(upserts: [RecordedResource], removals: [ResourceID], to contents: inout InMemoryStateStorage.Contents) -> Int64 {
+        for resource in upserts { contents.resources[resource.id] = resource }
+        for id in removals { contents.resources[id] = nil }
+        contents.serial += 1
+        return contents.serial
     }
 
     /// Takes or renews the lock.
     public func lock(holder: String, for duration: Duration, host: String?, processID: Int32?) async throws(StateError) {
-        let now = Date()
-        if let held = currentLock, held.holder != holder, held.expiresAt > now {
-            throw StateError.locked(by: held, location: "in-memory state")
+        try take(holder: holder, for: duration, host: host, processID: processID, renewal: false)
+    }
+
+    /// Renews the lock this store took, unless another holder took it over since.
+    public func renewLock(holder: String, for duration: Duration, host: String?, processID: Int32?) async throws(StateError) {
+        try take(holder: holder, for: duration, host: host, processID: processID, renewal: fence?.holder == holder)
+    }
+
+    private func take(holder: String, for duration: Duration, host: String?, processID: Int32?, renewal: Bool) throws(StateError) {
+        let fence = self.fence
+        let result: Result<LeaseFence, StateError> = storage.contents.withLock { contents in
+            let now = Date()
+            if renewal, let fence, !fence.admits(holder: contents.lock?.holder, generation: contents.lock?.generation) {
+                return .failure(StateError.fenced(fence, current: contents.lock, location: Self.location))
+            }
+            var since = now
+            switch LeaseFence.decide(holder: holder, held: contents.lock, now: now.timeIntervalSince1970) {
+            case .refuse(let held):
+                return .failure(StateError.locked(by: held, location: Self.location))
+            case .renew:
+                since = contents.lock?.acquiredAt ?? now
+            case .takeOver:
+                contents.leaseGeneration += 1
+            }
+            contents.lock = StateLock(
+                holder: holder, acquiredAt: since, expiresAt: now.addingTimeInterval(duration.timeInterval), host: host, processID: processID,
+                generation: contents.leaseGeneration)
+            return .success(LeaseFence(holder: holder, generation: contents.leaseGeneration))
         }
-        let since = currentLock?.holder == holder ? currentLock?.acquiredAt ?? now : now
-        currentLock = StateLock(holder: holder, acquiredAt: since, expiresAt: now.addingTimeInterval(duration.timeInterval), host: host, processID: processID)
+        self.fence = try result.get()
     }
 
     /// The lock held now.
-    public func currentLock() async throws(StateError) -> StateLock? { currentLock }
+    public func currentLock() async throws(StateError) -> StateLock? { storage.contents.withLock { $0.lock } }
 
     /// Releases the lock if `holder` holds it.
     public func unlock(holder: String) async throws(StateError) {
-        if currentLock?.holder == holder { currentLock = nil }
+        storage.contents.withLock { if $0.lock?.holder == holder { $0.lock = nil } }
+        if fence?.holder == holder { fence = nil }
     }
 
     /// Records an intent.
     public func recordIntent(_ entry: JournalEntry) async throws(StateError) {
-        journal[entry.key] = entry
-        intentsRecorded += 1
+        try write { contents in
+            contents.journal[entry.key] = entry
+            contents.intentsRecorded += 1
+        }
     }
 
     /// Completes an intent and commits its result.
     public func completeIntent(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
-        journal[key]?.outcome = outcome
-        return try await commit(upserts: upserts, removals: removals)
+        try write { contents in
+            contents.journal[key]?.outcome = outcome
+            return Self.apply(upserts: upserts, removals: removals, to: &contents)
+        }
+    }
+
+    /// How many intents have ever been recorded.
+    public func journalPosition() async throws(StateError) -> Int64 {
+        storage.contents.withLock { $0.intentsRecorded }
     }
 
     /// The intents never completed.
-    public func journalPosition() async throws(StateError) -> Int64 {
-        intentsRecorded
-    }
-
     public func pendingIntents() async throws(StateError) -> [JournalEntry] {
-        journal.values.filter { $0.outcome == .pending }.sorted { ($0.recordedAt, $0.key) < ($1.recordedAt, $1.key) }
+        storage.contents.withLock { $0.journal.values.filter { $0.outcome == .pending }.sorted { ($0.recordedAt, $0.key) < ($1.recordedAt, $1.key) } }
     }
 
     /// Records provider specs.
     public func recordProviders(_ providers: [String: FieldValue]) async throws(StateError) {
-        self.providers.merge(providers) { $1 }
+        try write { $0.providers.merge(providers) { $1 } }
     }
 
     /// Adds to the history.
     public func appendHistory(_ record: ApplyRecord) async throws(StateError) {
-        records.append(record)
+        try write { $0.records.append(record) }
     }
 
     /// Forgets old completed intents and all but the newest applies.
     public func prune(intentsBefore cutoff: Date, keptHistory: Int) async throws(StateError) {
-        journal = journal.filter { $0.value.outcome == .pending || $0.value.recordedAt >= cutoff }
-        if records.count > keptHistory { records.removeFirst(records.count - max(0, keptHistory)) }
+        try write { contents in
+            contents.journal = contents.journal.filter { $0.value.outcome == .pending || $0.value.recordedAt >= cutoff }
+            if contents.records.count > keptHistory { contents.records.removeFirst(contents.records.count - max(0, keptHistory)) }
+        }
     }
 
     /// The newest applies first.
     public func history(limit: Int) async throws(StateError) -> [ApplyRecord] {
-        Array(records.reversed().prefix(limit))
+        storage.contents.withLock { Array($0.records.reversed().prefix(limit)) }
     }
 
     /// Adds events.
     public func appendEvents(_ events: [ResourceEvent]) async throws(StateError) {
-        for event in events { self.events[event.resource, default: []].append(event) }
+        try write { contents in
+            for event in events { contents.events[event.resource, default: []].append(event) }
+        }
     }
 
     /// The newest events of `resource` first.
     public func events(of resource: ResourceID, limit: Int) async throws(StateError) -> [ResourceEvent] {
-        Array((events[resource] ?? []).reversed().prefix(limit))
+        storage.contents.withLock { Array(($0.events[resource] ?? []).reversed().prefix(limit)) }
     }
 
     /// The newest event of every resource.
     public func latestEvents() async throws(StateError) -> [ResourceID: ResourceEvent] {
-        events.compactMapValues(\.last)
+        storage.contents.withLock { $0.events.compactMapValues(\.last) }
     }
 }

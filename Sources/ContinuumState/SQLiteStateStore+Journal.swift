@@ -4,18 +4,35 @@ import GRDB
 
 /// The lock, the intent journal, provider specs and the apply history.
 extension SQLiteStateStore {
-    /// Takes or renews the lock in one transaction.
+    /// Takes or renews the lock in one transaction; a takeover moves the lease generation.
     public func lock(holder: String, for duration: Duration, host: String?, processID: Int32?) async throws(StateError) {
+        try await take(holder: holder, for: duration, host: host, processID: processID, renewal: false)
+    }
+
+    /// Renews the lock this store took, unless another holder took it over since.
+    public func renewLock(holder: String, for duration: Duration, host: String?, processID: Int32?) async throws(StateError) {
+        try await take(holder: holder, for: duration, host: host, processID: processID, renewal: fence?.holder == holder)
+    }
+
+    private func take(holder: String, for duration: Duration, host: String?, processID: Int32?, renewal: Bool) async throws(StateError) {
         let path = self.path
-        try await write("take the lock") { db in
+        let fence = renewal ? self.fence : nil
+        self.fence = try await write("take the lock", fenced: false) { db in
             let now = Date()
+            let held = try Self.lock(in: db)
+            if let fence, !fence.admits(holder: held?.holder, generation: held?.generation) { throw StateError.fenced(fence, current: held, location: path) }
             var since = now
-            if let held = try Self.lock(in: db) {
-                if held.holder != holder, held.expiresAt > now { throw StateError.locked(by: held, location: path) }
-                if held.holder == holder { since = held.acquiredAt }
+            var generation = held?.generation ?? 0
+            switch LeaseFence.decide(holder: holder, held: held, now: now.timeIntervalSince1970) {
+            case .refuse(let held): throw StateError.locked(by: held, location: path)
+            case .renew: since = held?.acquiredAt ?? now
+            case .takeOver:
+                try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'lease_generation'")
+                generation = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'lease_generation'").flatMap { Int64($0) } ?? 1
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO lock (id, holder, acquired_at, expires_at, host, pid) VALUES (1, ?, ?, ?, ?, ?)",
-                arguments: [holder, since.timeIntervalSince1970, now.addingTimeInterval(duration.timeInterval).timeIntervalSince1970, host, processID])
+            try db.execute(sql: "INSERT OR REPLACE INTO lock (id, holder, acquired_at, expires_at, host, pid, generation) VALUES (1, ?, ?, ?, ?, ?, ?)",
+                arguments: [holder, since.timeIntervalSince1970, now.addingTimeInterval(duration.timeInterval).timeIntervalSince1970, host, processID, generation])
+            return LeaseFence(holder: holder, generation: generation)
         }
     }
 
@@ -26,15 +43,16 @@ extension SQLiteStateStore {
     }
 
     static func lock(in db: Database) throws -> StateLock? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT holder, acquired_at, expires_at, host, pid FROM lock WHERE id = 1") else { return nil }
+        guard let row = try Row.fetchOne(db, sql: "SELECT holder, acquired_at, expires_at, host, pid, generation FROM lock WHERE id = 1") else { return nil }
         return StateLock(
             holder: row["holder"], acquiredAt: Date(timeIntervalSince1970: row["acquired_at"]), expiresAt: Date(timeIntervalSince1970: row["expires_at"]),
-            host: row["host"], processID: row["pid"])
+            host: row["host"], processID: row["pid"], generation: row["generation"])
     }
 
     /// Releases the lock if `holder` holds it.
     public func unlock(holder: String) async throws(StateError) {
-        try await write("release the lock") { db in try db.execute(sql: "DELETE FROM lock WHERE holder = ?", arguments: [holder]) }
+        try await write("release the lock", fenced: false) { db in try db.execute(sql: "DELETE FROM lock WHERE holder = ?", arguments: [holder]) }
+        if fence?.holder == holder { fence = nil }
     }
 
     /// Records an intent before its call.

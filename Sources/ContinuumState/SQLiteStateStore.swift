@@ -9,6 +9,8 @@ public actor SQLiteStateStore: StateStore {
     /// The database file.
     public let path: String
     private var pool: DatabasePool?
+    /// The lease taken through this store: every write checks it in its transaction.
+    var fence: LeaseFence?
     /// The last snapshot read and the providers' version then, returned again while
     /// neither has moved.
     private var cached: (snapshot: StateSnapshot, providersVersion: String)?
@@ -78,10 +80,20 @@ public actor SQLiteStateStore: StateStore {
     }
 
     /// Runs `body` in a write transaction; failures name the store and what was being done.
-    func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StateError) -> T {
+    /// Unless `fenced` is off (the lock's own operations), the transaction first checks that
+    /// the lease this store took is still its own.
+    func write<T: Sendable>(_ what: String, fenced: Bool = true, _ body: @escaping @Sendable (Database) throws -> T) async throws(StateError) -> T {
         let pool = try open()
+        let fence = fenced ? self.fence : nil
+        let path = self.path
         do {
-            return try await pool.write(body)
+            return try await pool.write { db in
+                if let fence {
+                    let held = try Self.lock(in: db)
+                    guard fence.admits(holder: held?.holder, generation: held?.generation) else { throw StateError.fenced(fence, current: held, location: path) }
+                }
+                return try body(db)
+            }
         } catch let error as StateError {
             throw error
         } catch {
@@ -139,6 +151,12 @@ public actor SQLiteStateStore: StateStore {
             try db.execute(sql: """
                 CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, resource TEXT NOT NULL, time REAL NOT NULL, event TEXT NOT NULL);
                 CREATE INDEX events_by_resource ON events (resource, id);
+                """)
+        }
+        migrator.registerMigration("v4: lease generation (fencing)") { db in
+            try db.execute(sql: """
+                ALTER TABLE lock ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+                INSERT INTO meta (key, value) VALUES ('lease_generation', '0');
                 """)
         }
         return migrator

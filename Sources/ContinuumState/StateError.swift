@@ -10,6 +10,9 @@ public struct StateError: Error, Sendable, CustomStringConvertible {
         case incompatible
         /// Another applier holds the lock.
         case locked
+        /// The lease this store wrote under was taken over by another holder (its
+        /// generation moved): the write was refused, and the holder must step down.
+        case fenced
     }
 
     /// What kind of failure.

@@ -12,14 +12,18 @@ public struct StateLock: Sendable, Hashable, Codable, CustomStringConvertible {
     public var host: String?
     /// The holder's process id on `host`.
     public var processID: Int32?
+    /// The fencing token: it increases every time another holder takes the lease, and
+    /// every write made under the lease checks it in the same transaction.
+    public var generation: Int64?
 
     /// Creates a lock record.
-    public init(holder: String, acquiredAt: Date, expiresAt: Date, host: String? = nil, processID: Int32? = nil) {
+    public init(holder: String, acquiredAt: Date, expiresAt: Date, host: String? = nil, processID: Int32? = nil, generation: Int64? = nil) {
         self.holder = holder
         self.acquiredAt = acquiredAt
         self.expiresAt = expiresAt
         self.host = host
         self.processID = processID
+        self.generation = generation
     }
 
     public var description: String {

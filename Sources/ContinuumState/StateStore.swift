@@ -9,14 +9,22 @@ public protocol StateStore: Sendable {
     /// Records `upserts` and removes `removals` in one transaction, and returns the new serial.
     func commit(upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64
 
-    /// Takes the exclusive apply lock for `duration`, or renews it for the same holder.
+    /// Takes the exclusive apply lock (the lease) for `duration`, or renews it for the same
+    /// holder. Taking it from another holder (released or lapsed) moves its generation, the
+    /// fencing token: from then on every write through this store checks, in the same
+    /// transaction, that the lease still has this holder and generation.
     /// - Throws: `StateError` naming the current holder when someone else holds it.
     func lock(holder: String, for duration: Duration, host: String?, processID: Int32?) async throws(StateError)
+
+    /// Renews the lease this store took for `holder` for another `duration`.
+    /// - Throws: `StateError` with code `.fenced` when another holder took the lease over
+    ///   since (even one that released it again), `.locked` when another holds it now.
+    func renewLock(holder: String, for duration: Duration, host: String?, processID: Int32?) async throws(StateError)
 
     /// The lock as it is now, if anyone holds it.
     func currentLock() async throws(StateError) -> StateLock?
 
-    /// Releases the lock if `holder` holds it.
+    /// Releases the lock if `holder` holds it; writes through this store are no longer fenced.
     func unlock(holder: String) async throws(StateError)
 
     /// Records a call before it is made (write-ahead).

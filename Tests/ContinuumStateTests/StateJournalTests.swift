@@ -7,23 +7,15 @@ import Testing
 /// The lock, the write-ahead journal, provider specs and history, on both stores.
 @Suite("State lock, journal and history")
 struct StateJournalTests {
-    enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
-        case sqlite, memory
-        var testDescription: String { rawValue }
-    }
-
-    private func store(_ kind: StoreKind, _ directory: TemporaryDirectory) -> any StateStore {
-        switch kind {
-        case .sqlite: SQLiteStateStore(path: directory.url.appendingPathComponent("state.db").path)
-        case .memory: InMemoryStateStore()
-        }
+    private func store(_ kind: StoreKind, _ directory: TemporaryDirectory) throws -> any StateStore {
+        try kind.make(directory).store
     }
 
     @Test(arguments: StoreKind.allCases)
     func aSecondApplierGetsAnErrorNamingTheHolder(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = store(kind, directory)
+        let store = try store(kind, directory)
         try await store.lock(holder: "apply (pid 1 on a)", for: .seconds(60))
         try await store.lock(holder: "apply (pid 1 on a)", for: .seconds(60))
         do {
@@ -41,7 +33,7 @@ struct StateJournalTests {
     func anExpiredLockCanBeTaken(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = store(kind, directory)
+        let store = try store(kind, directory)
         try await store.lock(holder: "crashed", for: .milliseconds(1))
         try await Task.sleep(for: .milliseconds(20))
         try await store.lock(holder: "next", for: .seconds(60))
@@ -51,7 +43,7 @@ struct StateJournalTests {
     func intentsStayPendingUntilCompletedWithTheirResult(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = store(kind, directory)
+        let store = try store(kind, directory)
         let id = ResourceID(.virtualMachine, "web-1")
         try await store.recordIntent(JournalEntry(key: "k1", resource: id, operation: .create, provider: "p", spec: .object([("cpu", .integer(2))])))
         try await store.recordIntent(JournalEntry(key: "k2", resource: id, operation: .update, provider: "p", providerID: "vm-1"))
@@ -66,7 +58,7 @@ struct StateJournalTests {
     func providersAndHistoryAreKept(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = store(kind, directory)
+        let store = try store(kind, directory)
         _ = try await store.commit(upserts: [], removals: [])
         try await store.recordProviders(["de-fra": .object([("type", .string("sim"))])])
         #expect(try await store.snapshot().providers["de-fra"]?["type"] == .string("sim"))
@@ -81,7 +73,7 @@ struct StateJournalTests {
     func pruningForgetsOldCompletedIntentsAndOldHistoryOnly(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = store(kind, directory)
+        let store = try store(kind, directory)
         let old = Date().addingTimeInterval(-30 * 24 * 3600)
         let id = ResourceID(.virtualMachine, "web-1")
         try await store.recordIntent(JournalEntry(key: "old-done", resource: id, operation: .create, provider: "p", recordedAt: old))

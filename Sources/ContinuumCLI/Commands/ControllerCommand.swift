@@ -61,6 +61,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Flag(help: "Apply a new commit only if the plan it would apply was served for review (same digest) or an operator approved it (continuum approve); otherwise hold it.")
     var requireReviewedPlan = false
     @Option(help: "How long the state lock lasts without renewal; a standby replica takes over after it.") var lockLease: String = "60s"
+    @Option(help: "How often the leader renews the state lock (default a third of --lock-lease; shorter than it).") var lockRenew: String?
     @Option(help: "text or json (one JSON object a line).") var logFormat: String = "text"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @OptionGroup var state: StateOptions
@@ -74,6 +75,11 @@ struct ControllerCommand: AsyncParsableCommand {
         ] {
             guard let duration = DurationText.parse(value), duration > .zero else {
                 throw ValidationError("\(name) '\(value)' is not a duration; write it like 30s, 1m, 5m or 1h30m")
+            }
+        }
+        if let lockRenew {
+            guard let renew = DurationText.parse(lockRenew), renew > .zero, renew < DurationText.parse(lockLease) ?? .seconds(60) else {
+                throw ValidationError("--lock-renew '\(lockRenew)' is not a duration shorter than --lock-lease; write it like 10s")
             }
         }
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format '\(logFormat)' is not text or json") }
@@ -133,7 +139,7 @@ struct ControllerCommand: AsyncParsableCommand {
             source: options, statePath: state.resolvedPath,
             interval: DurationText.parse(interval) ?? .seconds(60), driftInterval: DurationText.parse(driftInterval) ?? .seconds(300),
             selfHeal: !noSelfHeal, prune: !noPrune, maximumDestroys: maxDestroy, apply: ApplyOptions(parallelism: parallelism),
-            lease: LeasePolicy(duration: DurationText.parse(lockLease) ?? .seconds(60)))
+            lease: LeasePolicy(duration: DurationText.parse(lockLease) ?? .seconds(60), renewInterval: lockRenew.flatMap(DurationText.parse)), store: setup.store)
         configuration.maximumConcurrentPlans = maxConcurrentPlans
         configuration.requireReviewedPlan = requireReviewedPlan
         let controller = Controller(configuration: configuration, catalog: setup.catalog, metrics: metrics, logger: logger)

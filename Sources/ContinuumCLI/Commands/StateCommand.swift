@@ -20,7 +20,7 @@ struct StateCommand: AsyncParsableCommand {
         @Option(help: "text or json.") var format: ListingFormat = .text
 
         func run() async throws {
-            let snapshot = try await StateCommand.load(state)
+            let snapshot = try await StateCommand.load(try StateCommand.open(state))
             switch format {
             case .json:
                 Terminal.out(try StateCommand.json(snapshot.resources))
@@ -45,8 +45,9 @@ struct StateCommand: AsyncParsableCommand {
             guard let id = ResourceID(parsing: resource) else {
                 throw ValidationError("'\(resource)' is not Kind/name, for example VirtualMachine/web-1")
             }
-            let snapshot = try await StateCommand.load(state)
-            let events = (try? await SQLiteStateStore(path: state.resolvedPath).events(of: id, limit: 20)) ?? []
+            let store = try StateCommand.open(state)
+            let snapshot = try await StateCommand.load(store)
+            let events = (try? await store.events(of: id, limit: 20)) ?? []
             guard let record = snapshot[id] else {
                 let hint = NameSuggester.hint(for: id.description, in: snapshot.resources.map(\.id.description))
                 Terminal.error("error: \(id) is not in the state\(hint); `continuum state list` shows what is\n")
@@ -78,7 +79,7 @@ struct StateCommand: AsyncParsableCommand {
         @Flag(help: "Release the lock even if its holder may still be running.") var force = false
 
         func run() async throws {
-            let store = SQLiteStateStore(path: state.resolvedPath)
+            let store = try state.makeStore()
             do {
                 guard let released = try await StateLease.release(store, force: force) else {
                     Terminal.out("The state is not locked.\n")
@@ -97,9 +98,19 @@ struct StateCommand: AsyncParsableCommand {
         }
     }
 
-    static func load(_ options: StateOptions) async throws -> StateSnapshot {
+    /// The store `--state` names; a bad connection string is printed and the command exits 1.
+    static func open(_ options: StateOptions) throws -> any StateStore {
         do {
-            return try await SQLiteStateStore(path: options.resolvedPath).snapshot()
+            return try options.makeStore()
+        } catch {
+            Terminal.error("error: \(error)\n")
+            throw ExitCode.failure
+        }
+    }
+
+    static func load(_ store: any StateStore) async throws -> StateSnapshot {
+        do {
+            return try await store.snapshot()
         } catch {
             Terminal.error("\(error)\n")
             throw ExitCode.failure

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContinuumEngine
+import ContinuumPostgres
 import ContinuumSpec
 import ContinuumSim
 import ContinuumState
@@ -16,8 +17,11 @@ struct SpecOptions: ParsableArguments {
 
 /// Where the recorded state lives.
 struct StateOptions: ParsableArguments {
-    @Option(name: .customLong("state"), help: "The state file (default $CONTINUUM_STATE, else .continuum/state.db).")
+    @Option(name: .customLong("state"), help: "The state: a SQLite file, or postgres://USER@HOST:PORT/DB?sslmode=verify-full|require|disable (default $CONTINUUM_STATE, else .continuum/state.db).")
     var statePath: String?
+
+    @Option(name: .customLong("state-password-file"), help: "A file holding the PostgreSQL password (default $PGPASSWORD; never logged or shown).")
+    var statePasswordFile: String?
 
     @Option(name: .customLong("secrets-dir"), help: "Where generated cluster secrets (join tokens) are kept, owner-only (default $CONTINUUM_SECRETS_DIR, else secrets/ beside the state).")
     var secretsDirectory: String?
@@ -27,12 +31,26 @@ struct StateOptions: ParsableArguments {
         statePath ?? ProcessInfo.processInfo.environment["CONTINUUM_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? ".continuum/state.db"
     }
 
-    /// `--secrets-dir`, else `$CONTINUUM_SECRETS_DIR`, else `secrets/` beside the state file.
+    /// `--secrets-dir`, else `$CONTINUUM_SECRETS_DIR`, else `secrets/` beside the state file
+    /// (`.continuum/secrets` for a PostgreSQL state).
     var resolvedSecretsDirectory: URL {
         if let path = secretsDirectory ?? ProcessInfo.processInfo.environment["CONTINUUM_SECRETS_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) {
             return URL(fileURLWithPath: path, isDirectory: true)
         }
-        return ProviderCatalog.secretsDirectory(forState: resolvedPath)
+        return ProviderCatalog.secretsDirectory(forState: PostgresLocation.isPostgres(resolvedPath) ? ".continuum/state.db" : resolvedPath)
+    }
+
+    /// The store `--state` names: PostgreSQL for a `postgres://` URL (its password from
+    /// `--state-password-file`, else `$PGPASSWORD`), else the SQLite file.
+    /// - Throws: `ValidationError` for a bad connection string or an unreadable password file.
+    func makeStore() throws -> any StateStore {
+        let text = resolvedPath
+        guard PostgresLocation.isPostgres(text) else { return SQLiteStateStore(path: text) }
+        let location: PostgresLocation
+        do { location = try PostgresLocation.parse(text) } catch { throw ValidationError(error.description) }
+        let password = try statePasswordFile.map { try SecretFile.read($0, purpose: "state password") }
+            ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
+        return PostgresStateStore(location: location, password: password)
     }
 }
 
@@ -79,12 +97,15 @@ struct OperatorOptions: ParsableArguments {
 /// configuration).
 struct EngineSetup {
     let statePath: String
+    /// The state store `--state` names.
+    let store: any StateStore
     let secretsDirectory: URL
     let simWorldPath: String
     let operatorConfig: OperatorConfig
 
     init(state: StateOptions, simWorld: SimWorldOptions, operator options: OperatorOptions) throws {
         statePath = state.resolvedPath
+        store = try state.makeStore()
         secretsDirectory = state.resolvedSecretsDirectory
         simWorldPath = simWorld.resolvedPath
         operatorConfig = try options.load()
@@ -96,8 +117,6 @@ struct EngineSetup {
             simWorld: SimWorld(path: SimWorldOptions.defaultPath), secretsDirectory: ProviderCatalog.secretsDirectory(forState: ".continuum/state.db"),
             operatorConfig: try options.load())
     }
-
-    var store: SQLiteStateStore { SQLiteStateStore(path: statePath) }
 
     var catalog: ProviderCatalog {
         ProviderCatalog.standard(simWorld: SimWorld(path: simWorldPath), secretsDirectory: secretsDirectory, operatorConfig: operatorConfig)

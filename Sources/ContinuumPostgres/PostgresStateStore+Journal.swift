@@ -1,0 +1,143 @@
+public import ContinuumSpec
+public import ContinuumState
+public import Foundation
+import Logging
+import PostgresNIO
+
+/// The intent journal, provider specs, the apply history and resource events.
+extension PostgresStateStore {
+    /// Records an intent before its call, and moves the journal position.
+    public func recordIntent(_ entry: JournalEntry) async throws(StateError) {
+        try await write("record an intent") { connection, logger in
+            try await connection.query("""
+                INSERT INTO continuum_journal (key, outcome, recorded_at, entry) VALUES (\(entry.key), \(entry.outcome.rawValue), \(entry.recordedAt.timeIntervalSince1970), \(try Self.json(entry)))
+                ON CONFLICT (key) DO UPDATE SET outcome = excluded.outcome, recorded_at = excluded.recorded_at, entry = excluded.entry
+                """, logger: logger)
+            try await connection.query("UPDATE continuum_meta SET journal_position = journal_position + 1 WHERE id = 1", logger: logger)
+        }
+    }
+
+    /// Completes an intent and records its result in the same transaction.
+    public func completeIntent(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
+        try await write("complete an intent") { connection, logger in
+            for try await text in try await connection.query("SELECT entry FROM continuum_journal WHERE key = \(key)", logger: logger).decode(String.self) {
+                var entry = try JSONDecoder().decode(JournalEntry.self, from: Data(text.utf8))
+                entry.outcome = outcome
+                try await connection.query(
+                    "UPDATE continuum_journal SET outcome = \(outcome.rawValue), entry = \(try Self.json(entry)) WHERE key = \(key)", logger: logger)
+            }
+            return try await Self.apply(upserts: upserts, removals: removals, on: connection, logger: logger)
+        }
+    }
+
+    /// The intents never completed, oldest first.
+    public func pendingIntents() async throws(StateError) -> [JournalEntry] {
+        try await read("read the journal") { connection, logger in
+            try await Self.decoded(JournalEntry.self, "SELECT entry FROM continuum_journal WHERE outcome = 'pending' ORDER BY recorded_at, key COLLATE \"C\"", connection, logger)
+        }
+    }
+
+    /// How many intents have ever been recorded.
+    public func journalPosition() async throws(StateError) -> Int64 {
+        try await read("read the journal position") { connection, logger in
+            var position: Int64 = 0
+            for try await value in try await connection.query("SELECT journal_position FROM continuum_meta WHERE id = 1", logger: logger).decode(Int64.self) {
+                position = value
+            }
+            return position
+        }
+    }
+
+    /// Records the specs of the providers an apply used. The serial stays; the providers'
+    /// own version moves when one changed.
+    public func recordProviders(_ providers: [String: FieldValue]) async throws(StateError) {
+        try await write("record providers") { connection, logger in
+            var recorded: [String: String] = [:]
+            for try await (name, spec) in try await connection.query("SELECT name, spec FROM continuum_providers", logger: logger).decode((String, String).self) {
+                recorded[name] = spec
+            }
+            var changed = false
+            for (name, spec) in providers {
+                let json = try Self.json(spec)
+                guard recorded[name] != json else { continue }
+                try await connection.query(
+                    "INSERT INTO continuum_providers (name, spec) VALUES (\(name), \(json)) ON CONFLICT (name) DO UPDATE SET spec = excluded.spec", logger: logger)
+                changed = true
+            }
+            if changed {
+                try await connection.query("UPDATE continuum_meta SET providers_version = providers_version + 1 WHERE id = 1", logger: logger)
+            }
+        }
+    }
+
+    /// Adds an apply to the history.
+    public func appendHistory(_ record: ApplyRecord) async throws(StateError) {
+        try await write("record the apply history") { connection, logger in
+            _ = try await connection.query(
+                "INSERT INTO continuum_history (started_at, record) VALUES (\(record.startedAt.timeIntervalSince1970), \(try Self.json(record)))", logger: logger)
+        }
+    }
+
+    /// Forgets old completed intents and all but the newest applies.
+    public func prune(intentsBefore cutoff: Date, keptHistory: Int) async throws(StateError) {
+        let kept = max(0, keptHistory)
+        try await write("prune the journal and history") { connection, logger in
+            try await connection.query(
+                "DELETE FROM continuum_journal WHERE outcome <> 'pending' AND recorded_at < \(cutoff.timeIntervalSince1970)", logger: logger)
+            try await connection.query(
+                "DELETE FROM continuum_history WHERE id <= (SELECT id FROM continuum_history ORDER BY id DESC LIMIT 1 OFFSET \(kept))", logger: logger)
+        }
+    }
+
+    /// The newest applies first.
+    public func history(limit: Int) async throws(StateError) -> [ApplyRecord] {
+        try await read("read the apply history") { connection, logger in
+            try await Self.decoded(ApplyRecord.self, "SELECT record FROM continuum_history ORDER BY id DESC LIMIT \(max(0, limit))", connection, logger)
+        }
+    }
+
+    /// Adds events to their resources' histories, keeping the newest `SQLiteStateStore.keptEvents` of each.
+    public func appendEvents(_ events: [ResourceEvent]) async throws(StateError) {
+        guard !events.isEmpty else { return }
+        let kept = SQLiteStateStore.keptEvents
+        try await write("record resource events") { connection, logger in
+            let resources = events.map(\.resource.description), times = events.map(\.time.timeIntervalSince1970), texts = try events.map(Self.json)
+            try await connection.query(
+                "INSERT INTO continuum_events (resource, time, event) SELECT resource, time, event FROM unnest(\(resources)::text[], \(times)::float8[], \(texts)::text[]) WITH ORDINALITY AS e(resource, time, event, n) ORDER BY n",
+                logger: logger)
+            for resource in Set(resources) {
+                try await connection.query("""
+                    DELETE FROM continuum_events WHERE resource = \(resource)
+                    AND id <= (SELECT id FROM continuum_events WHERE resource = \(resource) ORDER BY id DESC LIMIT 1 OFFSET \(kept))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    /// The newest event of every resource that has one.
+    public func latestEvents() async throws(StateError) -> [ResourceID: ResourceEvent] {
+        let events = try await read("read resource events") { connection, logger in
+            try await Self.decoded(ResourceEvent.self, "SELECT event FROM continuum_events WHERE id IN (SELECT max(id) FROM continuum_events GROUP BY resource)", connection, logger)
+        }
+        return Dictionary(events.map { ($0.resource, $0) }) { first, _ in first }
+    }
+
+    /// The newest events of `resource` first.
+    public func events(of resource: ResourceID, limit: Int) async throws(StateError) -> [ResourceEvent] {
+        let name = resource.description
+        return try await read("read resource events") { connection, logger in
+            try await Self.decoded(
+                ResourceEvent.self, "SELECT event FROM continuum_events WHERE resource = \(name) ORDER BY id DESC LIMIT \(max(0, limit))", connection, logger)
+        }
+    }
+
+    /// The JSON documents of the query's one text column, decoded.
+    static func decoded<T: Decodable>(_ type: T.Type, _ query: PostgresQuery, _ connection: PostgresConnection, _ logger: Logger) async throws -> [T] {
+        let decoder = JSONDecoder()
+        var values: [T] = []
+        for try await text in try await connection.query(query, logger: logger).decode(String.self) {
+            values.append(try decoder.decode(T.self, from: Data(text.utf8)))
+        }
+        return values
+    }
+}
