@@ -312,6 +312,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ContinuumNotifyTests",
+            dependencies: ["ContinuumNotify", "ContinuumEngine", "ContinuumTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ContinuumExternalTests",
             dependencies: ["ContinuumExternal", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings

@@ -1,6 +1,7 @@
 import ContinuumApply
 import ContinuumEngine
 import ContinuumGit
+import ContinuumNotify
 import ContinuumPlanner
 import ContinuumSpec
 import ContinuumState
@@ -47,6 +48,7 @@ extension Controller {
                     details: error.diagnostics.map { prefixed($0).description }, keeping: desired?.commit)
                 log.error("commit rejected", metadata: ["reason": "its specs are invalid", "problems": "\(error.diagnostics.count)"])
                 publish(verdict, commit: revision.commit, plan: nil, drifted: [], started: started, time: startTime)
+                notifier.post(ReconcileNotice(event: .rejected, commit: revision.commit, summary: "its specs are invalid: \(error.diagnostics.count) error\(error.diagnostics.count == 1 ? "" : "s")", message: verdict.message))
                 return
             }
         }
@@ -67,6 +69,7 @@ extension Controller {
         }
         status.phase = .reconciling
         let isNewCommit = candidate != nil
+        if isNewCommit { notifier.post(ReconcileNotice(event: .started, commit: target.commit, summary: "reconciling", message: "reconciling commit \(target.commit.prefix(12))")) }
         let cycleStop = StopSignal(parent: stop)
         let leaseLog = log
         let outcome = await lease.renewing(onLost: { error in
@@ -105,6 +108,22 @@ extension Controller {
         }
         if let snapshot { updateResourceCounts(snapshot) }
         showHeldCommit()
+        if let event = Self.event(of: verdict, newCommit: isNewCommit, drifted: !outcome.drift.all.isEmpty) {
+            notifier.post(ReconcileNotice(event: event, commit: target.commit, summary: outcome.plan?.summary.line ?? verdict.message, message: verdict.message))
+        }
+    }
+
+    /// What a verdict is reported as: a new commit applied (or needing nothing), drift
+    /// corrected on the applied one, a failure, a rejection or a hold; nil for a no-change
+    /// check of the applied commit and for drift only reported.
+    static func event(of verdict: ReconcilePolicy.Verdict, newCommit: Bool, drifted: Bool) -> NotificationTarget.Event? {
+        switch verdict.result {
+        case .applied, .noChanges: newCommit ? .applied : (drifted ? .driftCorrected : nil)
+        case .failed: .failed
+        case .rejected: .rejected
+        case .held: .held
+        case .driftReported: nil
+        }
     }
 
     /// While a new commit is held for review, the status says so, not merely Ready (the

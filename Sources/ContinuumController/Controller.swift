@@ -1,4 +1,5 @@
 import ContinuumGit
+import ContinuumNotify
 import ContinuumPlanner
 import ContinuumSpec
 public import ContinuumEngine
@@ -24,6 +25,8 @@ public actor Controller: Service {
     let catalog: ProviderCatalog
     let reconciler: Reconciler
     let lease: StateLease
+    /// Reports reconciles to the operator's notification targets.
+    let notifier: Notifier
     let metrics: ControllerMetrics
     let logger: Logger
     let clock: ContinuousClock
@@ -75,6 +78,9 @@ public actor Controller: Service {
             store: store, catalog: catalog,
             options: ReconcileOptions(apply: configuration.apply, prune: configuration.prune, maximumDestroys: configuration.maximumDestroys))
         self.lease = StateLease(store: store, holder: configuration.holder, policy: configuration.lease)
+        self.notifier = Notifier(
+            targets: Array(catalog.operatorConfig.notifications.values), secretsDirectory: catalog.operatorConfig.secretsDirectory,
+            source: "continuum/\(configuration.holder)", logger: logger)
         self.metrics = metrics
         self.logger = logger
         self.clock = clock
@@ -95,8 +101,16 @@ public actor Controller: Service {
         ])
         let stop = self.stop
         let wakeup = self.wakeup
+        let notifier = self.notifier
         await withGracefulShutdownHandler {
-            await loop()
+            // Notices are delivered beside the loop, never in its way; what is in flight
+            // when the loop ends is cancelled.
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await notifier.run() }
+                await loop()
+                notifier.finish()
+                group.cancelAll()
+            }
         } onGracefulShutdown: {
             stop.stop()
             Task { await wakeup.fire() }

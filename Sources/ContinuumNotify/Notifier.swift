@@ -6,9 +6,10 @@ import NIOCore
 import NIOHTTP1
 
 /// Sends reconcile notices to the operator's notification targets, off the reconcile's
-/// path: `post` only queues (the newest 256 are kept when a target is slow), `run()`
-/// delivers, each target in turn, retrying a failed request with backoff. A failing
-/// target never delays a reconcile; tokens are read when sent and never logged.
+/// path: `post` only queues, a queue per target (the newest 256 are kept when a target is
+/// slow), and `run()` delivers to every target at once, in order for each, retrying a
+/// failed request with backoff. A failing target delays neither a reconcile nor another
+/// target; tokens are read when sent and never logged.
 public final class Notifier: Sendable {
     private let targets: [NotificationTarget]
     private let secretsDirectory: URL?
@@ -16,8 +17,7 @@ public final class Notifier: Sendable {
     private let logger: Logger
     private let retries: Int
     private let backoff: Duration
-    private let notices: AsyncStream<ReconcileNotice>
-    private let queue: AsyncStream<ReconcileNotice>.Continuation
+    private let queues: [(stream: AsyncStream<ReconcileNotice>, continuation: AsyncStream<ReconcileNotice>.Continuation)]
 
     /// A notifier for `targets`; tokens are resolved beneath `secretsDirectory`. `source`
     /// names this controller in CloudEvents. A request is tried `retries + 1` times,
@@ -31,7 +31,7 @@ public final class Notifier: Sendable {
         self.logger = logger
         self.retries = retries
         self.backoff = backoff
-        (notices, queue) = AsyncStream.makeStream(of: ReconcileNotice.self, bufferingPolicy: .bufferingNewest(256))
+        queues = self.targets.map { _ in AsyncStream.makeStream(of: ReconcileNotice.self, bufferingPolicy: .bufferingNewest(256)) }
     }
 
     /// Whether any target is configured.
@@ -39,21 +39,24 @@ public final class Notifier: Sendable {
 
     /// Queues `notice`; returns at once.
     public func post(_ notice: ReconcileNotice) {
-        guard !targets.isEmpty else { return }
-        queue.yield(notice)
+        for queue in queues { queue.continuation.yield(notice) }
     }
 
-    /// Delivers queued notices until cancelled or `finish()` is called and the queue is empty.
+    /// Delivers queued notices until cancelled, or until `finish()` was called and the
+    /// queues are empty.
     public func run() async {
-        guard !targets.isEmpty else { return }
-        for await notice in notices {
-            for target in targets { await deliver(notice, to: target) }
+        await withTaskGroup(of: Void.self) { group in
+            for (target, queue) in zip(targets, queues) {
+                group.addTask {
+                    for await notice in queue.stream { await self.deliver(notice, to: target) }
+                }
+            }
         }
     }
 
     /// Ends `run()` once what is queued was delivered.
     public func finish() {
-        queue.finish()
+        for queue in queues { queue.continuation.finish() }
     }
 
     private func deliver(_ notice: ReconcileNotice, to target: NotificationTarget) async {

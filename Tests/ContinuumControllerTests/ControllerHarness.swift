@@ -43,7 +43,7 @@ final class ControllerHarness: Sendable {
         directory: TemporaryDirectory, repository: GitFixture, url: String? = nil, reference: GitReference = .branch("main"),
         webhookSecret: String? = nil, credentials: GitCredentials = GitCredentials(), readToken: String? = nil, writeToken: String? = nil,
         api: HTTPListener = HTTPListener(host: "127.0.0.1", port: 0), webhooks: HTTPListener = HTTPListener(host: "127.0.0.1", port: 0, name: "webhooks"),
-        configure: (inout ControllerConfiguration) -> Void = { _ in }
+        operatorConfig: OperatorConfig = .none, configure: (inout ControllerConfiguration) -> Void = { _ in }
     ) async throws {
         self.directory = directory
         self.repository = repository
@@ -59,7 +59,8 @@ final class ControllerHarness: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let catalog = ProviderCatalog.standard(
-            simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), secretsDirectory: directory.url.appendingPathComponent("secrets"))
+            simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), secretsDirectory: directory.url.appendingPathComponent("secrets"),
+            operatorConfig: operatorConfig)
         controller = Controller(configuration: configuration, catalog: catalog, metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
         let (apiPorts, apiStarted) = AsyncStream.makeStream(of: Int.self)
         let (webhookPorts, webhooksStarted) = AsyncStream.makeStream(of: Int.self)

@@ -136,6 +136,13 @@ struct OperatorConfigTests {
         ("connections:\n  x:\n    type: redfish\n    credentials: {password: {file: ../../etc/shadow}}\n",
             "operator.yaml:6:36: error: connections.x.credentials.password.file: expected a path relative to secretsDirectory, without .."),
         ("connectoins: {}\n", "operator.yaml:3:1: error: connectoins: unknown setting (did you mean 'connections'?)"),
+        ("notifications:\n  gh:\n    type: githb\n    url: https://api.github.com\n", "operator.yaml:5:11: error: notifications.gh.type: unknown type 'githb' (did you mean 'github'?)"),
+        ("notifications:\n  gh:\n    type: github\n    url: https://api.github.com\n", "error: notifications.gh.repository: required for github: owner/name"),
+        ("notifications:\n  hook:\n    type: webhook\n    url: http://hooks.example\n    token: {file: hook}\n",
+            "operator.yaml:6:10: error: notifications.hook.url: the token would travel without TLS; use https, or set allowPlaintext: true for a lab"),
+        ("notifications:\n  hook:\n    type: slack\n    url: https://hooks.example\n    events: [applied, exploded]\n",
+            "error: notifications.hook.events: unknown event 'exploded'"),
+        ("notifications:\n  hook:\n    type: webhook\n    url: file:///etc/passwd\n", "operator.yaml:6:10: error: notifications.hook.url: required: an http(s) URL"),
     ])
     func operatorMistakesAreLocated(body: String, expected: String) throws {
         let directory = try TemporaryDirectory()
@@ -144,6 +151,31 @@ struct OperatorConfigTests {
         let error = #expect(throws: DiagnosticsError.self) { try OperatorConfig.load(path) }
         let lines = error?.diagnostics.map(\.description) ?? []
         #expect(lines.contains { $0.hasSuffix(expected) || $0.contains(expected) }, "\(lines)")
+    }
+
+    @Test func notificationsLoadWithTheirTokensByReference() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write("operator.yaml", """
+            apiVersion: continuum.dev/v1
+            kind: OperatorConfig
+            notifications:
+              github:
+                type: github
+                url: https://api.github.com
+                repository: fleet/specs
+                token: {file: github/token}
+                link: https://continuum.example/status
+              chat:
+                type: slack
+                url: https://hooks.slack.example/T000/B000
+                events: [failed, held, rejected]
+            """).path
+        let config = try OperatorConfig.load(path)
+        let github = try #require(config.notifications["github"])
+        #expect(github.kind == .github && github.repository == "fleet/specs" && github.token == .file("github/token"))
+        #expect(github.events == Set(NotificationTarget.Event.allCases))
+        #expect(config.notifications["chat"]?.events == [.failed, .held, .rejected])
     }
 
     @Test func secretFilesAreReadBeneathTheDirectoryWithoutLinks() throws {
