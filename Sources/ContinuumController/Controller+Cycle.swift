@@ -31,6 +31,8 @@ extension Controller {
         }
         var log = logger
         log[metadataKey: "commit"] = "\(revision.commit.prefix(12))"
+        // The operator's controls, shared through the state by every replica.
+        if let read = try? await store.controls() { controls = read }
 
         // A new commit: load and validate it. A commit loaded before is not loaded again.
         var candidate: ValidatedSpecs?
@@ -89,7 +91,13 @@ extension Controller {
         if case .applied(let planned, _) = outcome { planningMemo = planned.memo.map { (target.commit, $0) } } else { planningMemo = nil }
         if case .applied(_, let result?) = outcome { metrics.operations(result.report) }
         var verdict = policy.finished(outcome, commit: target.commit, newCommit: isNewCommit, keeping: desired?.commit, now: clock.now)
-        if case .declined = outcome, let held = heldForReview, held.commit == target.commit { verdict = policy.held(held.message) }
+        if case .declined(let planned) = outcome {
+            if let held = heldForReview, held.commit == target.commit {
+                verdict = policy.held(held.message)
+            } else if controls[Self.suspendedKey] != nil {
+                verdict = policy.suspended("suspended by an operator (\(controls[Self.suspendedKey] ?? "")): commit \(target.commit.prefix(12)) is planned and not applied: \(planned.plan.summary.line) `continuum resume --server URL` resumes")
+            }
+        }
         if verdict.adopt { desired = target }
         drifted = verdict.result == .applied || verdict.result == .noChanges ? [] : Set(outcome.drift.all)
         if case .applied(_, let result?) = outcome {
@@ -122,7 +130,7 @@ extension Controller {
         case .failed: .failed
         case .rejected: .rejected
         case .held: .held
-        case .driftReported: nil
+        case .driftReported, .suspended: nil
         }
     }
 
@@ -137,11 +145,16 @@ extension Controller {
     private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, stop: StopSignal, logger: Logger) async -> ReconcileOutcome {
         var reconciler = self.reconciler
         reconciler.options.correctDrift = policy.correctsDrift(newCommit: isNewCommit)
+        reconciler.options.held = suspendedResources
         let hint = planningMemo.map { PlanningHint(memo: $0.memo, edited: $0.commit == target.commit ? [] : nil) }
         let desiredResources = target.resources
         return await reconciler.reconcile(
             target.specs, source: "commit \(target.commit.prefix(12))", hint: hint,
             approve: { planned in
+                guard await !self.isSuspended else {
+                    logger.notice("suspended: nothing is applied", metadata: ["plan": "\(planned.plan.summary.line)"])
+                    return false
+                }
                 guard await self.mayApply(planned, of: target, logger: logger) else { return false }
                 logger.info("applying", metadata: ["plan": "\(planned.plan.summary.line)"])
                 return true
@@ -159,6 +172,7 @@ extension Controller {
         case .applied, .noChanges, .driftReported: "success"
         case .rejected: "rejected"
         case .held: "held"
+        case .suspended: "suspended"
         case .failed: "failure"
         }
         metrics.reconciled(result: metricResult, duration: duration)

@@ -62,6 +62,8 @@ public actor Controller: Service {
     var plansRunning = 0
     /// Commits an operator approved without a reviewed plan (`continuum approve`).
     var approvedCommits: Set<String> = []
+    /// The operator's controls as last read from the state (suspension).
+    var controls: [String: String] = [:]
     /// The new commit held for review, if any (`--require-reviewed-plan`).
     var heldForReview: HeldForReview?
     /// The plans served, by commit: the commit's tree and the digests (newest last).

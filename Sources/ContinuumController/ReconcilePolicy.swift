@@ -170,15 +170,17 @@ struct ReconcilePolicy: Sendable {
                 backoff.fail()
                 return Verdict(phase: .failed, message: "commit \(short): \(result?.summaryLine ?? "")", result: .failed, adopt: true, applied: nil)
             }
-            guard planned.plan.held.isEmpty else {
+            // Resources an operator suspended (and what depends on them) wait by design.
+            let unsettled = planned.plan.held.filter { !$0.reason.contains(Self.suspendedReason) }
+            guard unsettled.isEmpty else {
                 // Partly applied: what is held is retried with backoff, and the commit is not
                 // reported as applied until it is.
                 backoff.fail()
                 let retry = backoff.delay.map { "; retrying in \(DurationText.format($0))" } ?? ""
                 return Verdict(
                     phase: .failed,
-                    message: "commit \(short) is applied except \(planned.plan.held.count) resource\(planned.plan.held.count == 1 ? "" : "s") held until their live state is known: "
-                        + planned.plan.held.map { "\($0.id) (\($0.reason))" }.joined(separator: "; ") + retry,
+                    message: "commit \(short) is applied except \(unsettled.count) resource\(unsettled.count == 1 ? "" : "s") held until their live state is known: "
+                        + unsettled.map { "\($0.id) (\($0.reason))" }.joined(separator: "; ") + retry,
                     result: .failed, adopt: true, applied: nil)
             }
             backoff.succeed()
@@ -189,6 +191,14 @@ struct ReconcilePolicy: Sendable {
                 phase: rejection == nil ? .ready : .failed, message: message, result: planned.plan.hasChanges ? .applied : .noChanges,
                 adopt: true, applied: commit)
         }
+    }
+
+    /// The reason given for resources an operator suspended (and, quoted, their dependents').
+    static let suspendedReason = "suspended by an operator"
+
+    /// The controller is suspended: it planned, and applied nothing; not a failure.
+    func suspended(_ message: String) -> Verdict {
+        Verdict(phase: .suspended, message: message, result: .suspended, adopt: false, applied: nil)
     }
 
     /// A new commit is held for review (`--require-reviewed-plan`): nothing changed, the

@@ -16,6 +16,8 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
         /// A new commit waits for review (`--require-reviewed-plan`): the plan it would apply
         /// was not served for review; the last applied commit stays.
         case held = "Held"
+        /// An operator suspended the controller: it fetches and plans, and applies nothing.
+        case suspended = "Suspended"
     }
 
     /// How a reconcile ended.
@@ -32,6 +34,8 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
         case failed
         /// The commit's plan was not the one reviewed; nothing changed (`--require-reviewed-plan`).
         case held
+        /// The controller is suspended; nothing changed.
+        case suspended
     }
 
     /// What the last finished reconcile did.

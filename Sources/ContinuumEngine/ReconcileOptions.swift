@@ -1,4 +1,5 @@
 public import ContinuumApply
+public import ContinuumSpec
 
 /// What a reconciliation may do, the same for every front end.
 public struct ReconcileOptions: Sendable {
@@ -16,6 +17,9 @@ public struct ReconcileOptions: Sendable {
     public var journalRetention: Duration = .seconds(7 * 24 * 3600)
     /// How many applies the history keeps (default 1,000).
     public var historyRetention: Int = 1000
+    /// Resources an operator holds (suspended), with why: they and their dependents are
+    /// left alone, as resources whose live state is unknown are.
+    public var held: [ResourceID: String] = [:]
 
     /// Creates options.
     public init(apply: ApplyOptions = ApplyOptions(), refresh: Bool = true, prune: Bool = true, maximumDestroys: Int? = nil, correctDrift: Bool = true) {

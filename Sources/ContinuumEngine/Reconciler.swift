@@ -189,11 +189,12 @@ public struct Reconciler: Sendable {
         let position = try await journalPosition()
         let registry = catalog.registry(resources: specs.resources, state: snapshot, basis: persist ? .specified : .appliedOnly)
         let planner = Planner(options: PlanOptions(
-            prune: options.prune, providerImmutableFields: registry.immutableFields, held: held.merging(unreadable) { first, _ in first }))
+            prune: options.prune, providerImmutableFields: registry.immutableFields,
+            held: held.merging(unreadable) { first, _ in first }.merging(options.held) { first, _ in first }))
         var plan: Plan
         let memo: PlanningMemo
         do {
-            if matchesStore, let hint, hint.memo.matches(snapshot) {
+            if matchesStore, options.held.isEmpty, let hint, hint.memo.matches(snapshot) {
                 (plan, memo, _) = try planner.replan(resources: specs.resources, state: snapshot, memo: hint.memo, edited: hint.edited)
             } else {
                 (plan, memo) = try planner.planWithMemo(resources: specs.resources, graph: specs.graph, state: snapshot)

@@ -186,17 +186,23 @@ public struct Planner: Sendable {
     private func heldResources(_ memo: PlanningMemo, planned: [ResourceChange], state: StateSnapshot) -> [HeldResource] {
         guard !options.held.isEmpty else { return [] }
         var reasons = options.held
+        // Which held resource each one is held for, to say why.
+        var roots = Dictionary(uniqueKeysWithValues: options.held.keys.map { ($0, $0) })
         let destructive = Set(planned.filter { $0.action == .delete || $0.action == .replace }.map(\.id))
         var queue = Array(options.held.keys)
         while let id = queue.popLast() {
+            let root = roots[id] ?? id
+            let why = options.held[root] ?? ""
             if let node = memo.graph.indexByID[id] {
                 for dependent in memo.graph.dependents(of: Int(node)).map({ memo.graph.ids[Int($0)] }) where reasons[dependent] == nil {
-                    reasons[dependent] = "it depends on \(id), whose live state is not known"
+                    reasons[dependent] = "it depends on \(root), which is held: \(why)"
+                    roots[dependent] = root
                     queue.append(dependent)
                 }
             }
             for dependency in state[id]?.dependencies ?? [] where reasons[dependency] == nil && destructive.contains(dependency) {
-                reasons[dependency] = "\(id) depends on it and is held, so it is not deleted or replaced from under it"
+                reasons[dependency] = "\(id) depends on it and is held, so it is not deleted or replaced from under it (\(root): \(why))"
+                roots[dependency] = root
                 queue.append(dependency)
             }
         }

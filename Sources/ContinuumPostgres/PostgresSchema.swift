@@ -34,7 +34,8 @@ enum PostgresSchema {
             "CREATE TABLE continuum_history (id bigserial PRIMARY KEY, started_at double precision NOT NULL, record text NOT NULL)",
             "CREATE TABLE continuum_events (id bigserial PRIMARY KEY, resource text NOT NULL, time double precision NOT NULL, event text NOT NULL)",
             "CREATE INDEX continuum_events_by_resource ON continuum_events (resource, id)",
-        ]
+        ],
+        ["CREATE TABLE continuum_controls (key text PRIMARY KEY, value text NOT NULL)"],
     ]
 
     /// Brings the database to `version`, or refuses a newer one.

@@ -50,6 +50,29 @@ extension PostgresStateStore {
 
     /// Records the specs of the providers an apply used. The serial stays; the providers'
     /// own version moves when one changed.
+    /// The operator's controls.
+    public func controls() async throws(StateError) -> [String: String] {
+        try await read("read the controls") { connection, logger in
+            var controls: [String: String] = [:]
+            for try await (key, value) in try await connection.query("SELECT key, value FROM continuum_controls", logger: logger).decode((String, String).self) {
+                controls[key] = value
+            }
+            return controls
+        }
+    }
+
+    /// Sets or removes a control (not fenced).
+    public func setControl(_ key: String, to value: String?) async throws(StateError) {
+        _ = try await write("set the control \(key)", fenced: false) { connection, logger in
+            if let value {
+                try await connection.query(
+                    "INSERT INTO continuum_controls (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = excluded.value", logger: logger)
+            } else {
+                try await connection.query("DELETE FROM continuum_controls WHERE key = \(key)", logger: logger)
+            }
+        }
+    }
+
     public func recordProviders(_ providers: [String: FieldValue]) async throws(StateError) {
         try await write("record providers") { connection, logger in
             var recorded: [String: String] = [:]

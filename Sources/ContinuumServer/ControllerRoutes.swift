@@ -79,6 +79,26 @@ struct ControllerRoutes: Sendable {
                 return Self.answer(error)
             }
         }
+        for action in ["suspend", "resume"] {
+            api.post(RouterPath(stringLiteral: action)) { request, _ in
+                let body = try? await request.body.collect(upTo: Self.maximumPlanRequestBytes)
+                let text = body.map { String(buffer: $0) } ?? ""
+                var resource: ResourceID?
+                if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    guard let asked = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)),
+                        asked.keys.allSatisfy({ $0 == "resource" }), let id = asked["resource"].flatMap(ResourceID.init(parsing:)) else {
+                        return Self.error("the body must be empty (the whole controller) or JSON: {\"resource\": \"Kind/name\"}", status: .badRequest)
+                    }
+                    resource = id
+                }
+                do {
+                    let message = action == "suspend" ? try await controller.suspend(resource) : try await controller.resume(resource)
+                    return Self.json(["message": message])
+                } catch {
+                    return Self.error("\(error)", status: .serviceUnavailable)
+                }
+            }
+        }
         api.post("approve") { request, _ in
             let body = try? await request.body.collect(upTo: Self.maximumPlanRequestBytes)
             guard let body, let asked = try? JSONDecoder().decode([String: String].self, from: Data(body.readableBytesView)), let commit = asked["commit"],

@@ -17,6 +17,7 @@ final class InMemoryStateStorage: Sendable {
         var intentsRecorded: Int64 = 0
         var records: [ApplyRecord] = []
         var events: [ResourceID: [ResourceEvent]] = [:]
+        var controls: [String: String] = [:]
     }
 
     let contents: Mutex<Contents>

@@ -127,6 +127,16 @@ public actor InMemoryStateStore: StateStore {
         try write { $0.providers.merge(providers) { $1 } }
     }
 
+    /// The operator's controls.
+    public func controls() async throws(StateError) -> [String: String] {
+        storage.contents.withLock { $0.controls }
+    }
+
+    /// Sets or removes a control (not fenced).
+    public func setControl(_ key: String, to value: String?) async throws(StateError) {
+        storage.contents.withLock { $0.controls[key] = value }
+    }
+
     /// Adds to the history.
     public func appendHistory(_ record: ApplyRecord) async throws(StateError) {
         try write { $0.records.append(record) }

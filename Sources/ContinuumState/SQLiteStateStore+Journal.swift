@@ -95,6 +95,26 @@ extension SQLiteStateStore {
 
     /// Records the specs of the providers an apply used. The serial stays (a plan made
     /// before still applies); the providers' own version moves when one changed.
+    /// The operator's controls.
+    public func controls() async throws(StateError) -> [String: String] {
+        try await read("read the controls") { db in
+            var controls: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM controls") { controls[row["key"]] = row["value"] }
+            return controls
+        }
+    }
+
+    /// Sets or removes a control (not fenced).
+    public func setControl(_ key: String, to value: String?) async throws(StateError) {
+        try await write("set the control \(key)", fenced: false) { db in
+            if let value {
+                try db.execute(sql: "INSERT OR REPLACE INTO controls (key, value) VALUES (?, ?)", arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM controls WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
     public func recordProviders(_ providers: [String: FieldValue]) async throws(StateError) {
         try await write("record providers") { db in
             var recorded: [String: String] = [:]

@@ -159,6 +159,9 @@ public actor SQLiteStateStore: StateStore {
                 INSERT INTO meta (key, value) VALUES ('lease_generation', '0');
                 """)
         }
+        migrator.registerMigration("v5: operator controls") { db in
+            try db.execute(sql: "CREATE TABLE controls (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
         return migrator
     }
 }

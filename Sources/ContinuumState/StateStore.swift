@@ -62,6 +62,14 @@ public protocol StateStore: Sendable {
 
     /// The newest event of every resource that has one.
     func latestEvents() async throws(StateError) -> [ResourceID: ResourceEvent]
+
+    /// The controls an operator set on the controller (suspension, a pinned commit), by
+    /// key: kept with the state, so that they survive restarts and every replica sees them.
+    func controls() async throws(StateError) -> [String: String]
+
+    /// Sets the control `key` to `value`, or removes it when `value` is nil. Not fenced: an
+    /// operator's action, not an apply's write.
+    func setControl(_ key: String, to value: String?) async throws(StateError)
 }
 
 extension StateStore {

@@ -53,6 +53,22 @@ struct StoreContractTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func controlsAreSharedAndRemovedWithoutMovingTheSerial(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let state = try kind.make(directory)
+        let other = state.connect()
+        #expect(try await state.store.controls().isEmpty)
+        try await state.store.setControl("suspended", to: "by test")
+        try await state.store.setControl("pinned", to: "0123456")
+        try await other.setControl("pinned", to: "89abcde")
+        #expect(try await other.controls() == ["suspended": "by test", "pinned": "89abcde"])
+        try await other.setControl("suspended", to: nil)
+        #expect(try await state.store.controls() == ["pinned": "89abcde"])
+        #expect(try await state.store.snapshot().serial == 0, "controls are not resources: the serial stays")
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func eventsAreKeptPerResourceNewestFirst(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

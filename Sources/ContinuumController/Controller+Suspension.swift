@@ -1,0 +1,49 @@
+import ContinuumEngine
+import ContinuumSpec
+import ContinuumState
+import Foundation
+
+extension Controller {
+    /// The control that suspends the whole controller.
+    static let suspendedKey = "suspended"
+    /// The prefix of the controls that suspend one resource (`suspended/Kind/name`).
+    static let suspendedResourcePrefix = "suspended/"
+
+    /// Whether an operator suspended the controller: it fetches and plans, applies nothing.
+    var isSuspended: Bool { controls[Self.suspendedKey] != nil }
+
+    /// The resources an operator suspended, with the reason plans show for them.
+    var suspendedResources: [ResourceID: String] {
+        var held: [ResourceID: String] = [:]
+        for key in controls.keys where key.hasPrefix(Self.suspendedResourcePrefix) {
+            guard let id = ResourceID(parsing: String(key.dropFirst(Self.suspendedResourcePrefix.count))) else { continue }
+            held[id] = "\(ReconcilePolicy.suspendedReason) (\(controls[key] ?? "")); `continuum resume --resource \(id)` resumes it"
+        }
+        return held
+    }
+
+    /// Suspends the controller, or only `resource` and what depends on it; kept in the
+    /// state, so it survives restarts and holds for every replica. Takes effect at the next
+    /// reconcile, which is triggered now.
+    /// - Throws: `StateError` when the state cannot be written.
+    public func suspend(_ resource: ResourceID?) async throws(StateError) -> String {
+        let since = "since \(Date().formatted(.iso8601))"
+        let key = resource.map { Self.suspendedResourcePrefix + $0.description } ?? Self.suspendedKey
+        try await store.setControl(key, to: since)
+        controls[key] = since
+        _ = await trigger()
+        return resource.map { "\($0) and what depends on it are suspended: plans show them held, and they are not changed" }
+            ?? "the controller is suspended: it fetches and plans, and applies nothing"
+    }
+
+    /// Resumes the controller, or only `resource`; reconciles at once.
+    /// - Throws: `StateError` when the state cannot be written.
+    public func resume(_ resource: ResourceID?) async throws(StateError) -> String {
+        let key = resource.map { Self.suspendedResourcePrefix + $0.description } ?? Self.suspendedKey
+        try await store.setControl(key, to: nil)
+        controls[key] = nil
+        loadedCommit = nil
+        _ = await trigger()
+        return resource.map { "\($0) is resumed" } ?? "the controller is resumed"
+    }
+}
