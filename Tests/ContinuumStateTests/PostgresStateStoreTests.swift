@@ -1,4 +1,4 @@
-import ContinuumPostgres
+@testable import ContinuumPostgres
 import ContinuumState
 import ContinuumTesting
 import Foundation
@@ -69,7 +69,7 @@ struct PostgresStateStoreTests {
             password = Self.password
             _ = try await PostgresStateStore(location: try PostgresLocation.parse(url), password: password).snapshot()
             try server.psql("UPDATE continuum_schema SET version = 99", database: database)
-            expected = ["schema is version 99", "this Continuum's version 1", "release that knows schema version 99"]
+            expected = ["schema is version 99", "this Continuum's version \(PostgresSchema.version)", "release that knows schema version 99"]
         case .missingDatabase:
             url = server.url("no_such_database", user: PostgresServer.passwordUser)
             password = Self.password
