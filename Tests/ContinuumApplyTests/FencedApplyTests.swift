@@ -16,7 +16,7 @@ struct FencedApplyTests {
         let plan = try await harness.plan()
         try await harness.store.lock(holder: "paused applier", for: .milliseconds(1))
         let next = SQLiteStateStore(path: harness.directory.url.appendingPathComponent("state.db").path)
-        try await Self.takeOver(next, holder: "next applier")
+        try await next.takeOver(holder: "next applier")
         let stop = StopSignal()
         let result = try await Executor(options: ApplyOptions(parallelism: 1)).apply(
             plan, resources: try harness.loaded().resources, store: harness.store, registry: harness.registry(), stop: stop)
@@ -29,15 +29,4 @@ struct FencedApplyTests {
         #expect(try await next.pendingIntents().isEmpty, "the paused applier journalled nothing")
     }
 
-    /// Takes the lease for `holder` once the current one lapsed, waiting on the store's refusals.
-    private static func takeOver(_ store: any StateStore, holder: String) async throws {
-        while true {
-            do {
-                try await store.lock(holder: holder, for: .seconds(60))
-                return
-            } catch where error.code == .locked {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-        }
-    }
 }

@@ -54,7 +54,7 @@ struct StateLeaseTests {
         let other = paused.connection()
         let lease = StateLease(store: paused, holder: "paused", policy: LeasePolicy(duration: .milliseconds(1), renewInterval: .milliseconds(20)))
         try await lease.acquire()
-        try await Self.takeOver(other, holder: "next")
+        try await other.takeOver(holder: "next")
         let lost = AsyncStream<StateError>.makeStream()
         let error = await lease.renewing(onLost: { lost.continuation.yield($0) }) { () async -> StateError? in
             var iterator = lost.stream.makeAsyncIterator()
@@ -64,15 +64,4 @@ struct StateLeaseTests {
         #expect(try await other.currentLock()?.holder == "next", "the renewal did not take the lease back")
     }
 
-    /// Takes the lease for `holder` once the current one lapsed, waiting on the store's refusals.
-    private static func takeOver(_ store: any StateStore, holder: String) async throws {
-        while true {
-            do {
-                try await store.lock(holder: holder, for: .seconds(60))
-                return
-            } catch where error.code == .locked {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-        }
-    }
 }

@@ -27,18 +27,6 @@ struct FencingTests {
         }
     }
 
-    /// Takes the lease for `holder` on `store` once the current one lapsed: waits on the
-    /// store's own clock (its refusals) for the expiry, then takes it at once.
-    private func takeOver(_ store: any StateStore, holder: String) async throws {
-        while true {
-            do {
-                try await store.lock(holder: holder, for: .seconds(60))
-                return
-            } catch where error.code == .locked {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-        }
-    }
 
     @Test(arguments: StoreKind.allCases, Write.allCases)
     func aHolderWhoseLeaseWasTakenOverCannotWrite(_ kind: StoreKind, _ write: Write) async throws {
@@ -49,7 +37,7 @@ struct FencingTests {
         try await paused.lock(holder: "paused", for: .milliseconds(1))
         try await paused.recordIntent(JournalEntry(key: "k", resource: ResourceID(.virtualMachine, "web"), operation: .create, provider: "p"))
         let before = try #require(try await paused.currentLock())
-        try await takeOver(next, holder: "next")
+        try await next.takeOver(holder: "next")
         let serial = try await next.commit(upserts: [], removals: [])
         do {
             try await write.run(on: paused)
@@ -77,7 +65,7 @@ struct FencingTests {
         let state = try kind.make(directory)
         let paused = state.store, next = state.connect()
         try await paused.lock(holder: "paused", for: .milliseconds(1))
-        try await takeOver(next, holder: "next")
+        try await next.takeOver(holder: "next")
         try await next.unlock(holder: "next")
         await #expect { try await paused.renewLock(holder: "paused", for: .seconds(60), host: nil, processID: nil) } throws: { error in
             (error as? StateError)?.code == .fenced
