@@ -10,7 +10,7 @@ public struct ContinuumCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, DestroyCommand.self, GraphCommand.self, StateCommand.self, SimCommand.self,
-            ControllerCommand.self, ReconcileCommand.self, StatusCommand.self, HistoryCommand.self, ApproveCommand.self, SuspendCommand.self, ResumeCommand.self,
+            ControllerCommand.self, ReconcileCommand.self, StatusCommand.self, HistoryCommand.self, ApproveCommand.self, SuspendCommand.self, ResumeCommand.self, RollbackCommand.self,
         ]
     )
 

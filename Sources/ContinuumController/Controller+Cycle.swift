@@ -17,10 +17,13 @@ extension Controller {
         let startTime = Date()
         let revision: GitRevision
         do {
-            revision = try await source.fetch()
+            // The operator's controls first: a pinned commit replaces the tracked reference.
+            if let read = try? await store.controls() { controls = read }
+            revision = try await source.fetch(pinnedCommit.map(GitReference.commit))
             metrics.fetched(succeeded: true)
             fetchedOnce = true
             status.lastFetchedCommit = revision.commit
+            status.pinnedCommit = pinnedCommit
             status.lastFetchTime = Date()
         } catch {
             metrics.fetched(succeeded: false)
@@ -31,8 +34,6 @@ extension Controller {
         }
         var log = logger
         log[metadataKey: "commit"] = "\(revision.commit.prefix(12))"
-        // The operator's controls, shared through the state by every replica.
-        if let read = try? await store.controls() { controls = read }
 
         // A new commit: load and validate it. A commit loaded before is not loaded again.
         var candidate: ValidatedSpecs?

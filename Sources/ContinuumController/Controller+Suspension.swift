@@ -1,4 +1,5 @@
 import ContinuumEngine
+import ContinuumGit
 import ContinuumSpec
 import ContinuumState
 import Foundation
@@ -8,6 +9,33 @@ extension Controller {
     static let suspendedKey = "suspended"
     /// The prefix of the controls that suspend one resource (`suspended/Kind/name`).
     static let suspendedResourcePrefix = "suspended/"
+
+    /// The control that pins the controller to one commit (`continuum rollback`).
+    static let pinnedKey = "pinned"
+
+    /// The commit an operator pinned the controller to, if any.
+    var pinnedCommit: String? { controls[Self.pinnedKey] }
+
+    /// Pins the controller to `commit` until `resume(tracking: true)`: it reconciles that
+    /// commit instead of the tracked reference (`continuum rollback --to`), now.
+    /// - Throws: `StateError` when the state cannot be written.
+    public func pin(_ commit: String) async throws(StateError) -> String {
+        try await store.setControl(Self.pinnedKey, to: commit)
+        controls[Self.pinnedKey] = commit
+        status.pinnedCommit = commit
+        _ = await trigger()
+        return "the controller is pinned to commit \(commit.prefix(12)) until `continuum resume --tracking`"
+    }
+
+    /// Lifts a pin: the controller tracks its reference again, now.
+    /// - Throws: `StateError` when the state cannot be written.
+    public func resumeTracking() async throws(StateError) -> String {
+        try await store.setControl(Self.pinnedKey, to: nil)
+        controls[Self.pinnedKey] = nil
+        status.pinnedCommit = nil
+        _ = await trigger()
+        return "the controller tracks \(configuration.source.reference) again"
+    }
 
     /// Whether an operator suspended the controller: it fetches and plans, applies nothing.
     var isSuspended: Bool { controls[Self.suspendedKey] != nil }

@@ -121,6 +121,8 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
     public var lastAttemptedCommit: String?
     /// The newest commit fetched.
     public var lastFetchedCommit: String?
+    /// The commit an operator pinned the controller to (`continuum rollback`), if any.
+    public var pinnedCommit: String?
     /// When the source was last fetched successfully.
     public var lastFetchTime: Date?
     /// The last finished reconcile.

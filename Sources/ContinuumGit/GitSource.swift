@@ -15,13 +15,16 @@ public final class GitSource: Sendable {
         self.options = options
     }
 
-    /// Fetches and returns the tracked commit, checked out.
+    /// Fetches and returns the tracked commit (or `reference` instead, such as a commit an
+    /// operator pinned), checked out.
     /// - Throws: `GitError` naming the operation, with libgit2's message and a remedy.
-    public func fetch() async throws(GitError) -> GitRevision {
-        let options = self.options
+    public func fetch(_ reference: GitReference? = nil) async throws(GitError) -> GitRevision {
+        var session = GitSession(options: options)
+        if let reference { session.reference = reference }
+        let fetching = session
         let result: Result<GitRevision, GitError> = await withCheckedContinuation { continuation in
             queue.async {
-                continuation.resume(returning: Result { () throws(GitError) in try GitSession(options: options).fetchAndCheckOut() })
+                continuation.resume(returning: Result { () throws(GitError) in try fetching.fetchAndCheckOut() })
             }
         }
         return try result.get()

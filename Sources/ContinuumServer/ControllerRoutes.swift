@@ -84,19 +84,38 @@ struct ControllerRoutes: Sendable {
                 let body = try? await request.body.collect(upTo: Self.maximumPlanRequestBytes)
                 let text = body.map { String(buffer: $0) } ?? ""
                 var resource: ResourceID?
+                var tracking = false
                 if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    guard let asked = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)),
-                        asked.keys.allSatisfy({ $0 == "resource" }), let id = asked["resource"].flatMap(ResourceID.init(parsing:)) else {
-                        return Self.error("the body must be empty (the whole controller) or JSON: {\"resource\": \"Kind/name\"}", status: .badRequest)
+                    if action == "resume", (try? JSONDecoder().decode([String: Bool].self, from: Data(text.utf8))) == ["tracking": true] {
+                        tracking = true
+                    } else {
+                        guard let asked = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)),
+                            asked.keys.allSatisfy({ $0 == "resource" }), let id = asked["resource"].flatMap(ResourceID.init(parsing:)) else {
+                            return Self.error("the body must be empty (the whole controller) or JSON: {\"resource\": \"Kind/name\"} (resume: or {\"tracking\": true})",
+                                status: .badRequest)
+                        }
+                        resource = id
                     }
-                    resource = id
                 }
                 do {
-                    let message = action == "suspend" ? try await controller.suspend(resource) : try await controller.resume(resource)
+                    let message = action == "suspend" ? try await controller.suspend(resource)
+                        : tracking ? try await controller.resumeTracking() : try await controller.resume(resource)
                     return Self.json(["message": message])
                 } catch {
                     return Self.error("\(error)", status: .serviceUnavailable)
                 }
+            }
+        }
+        api.post("pin") { request, _ in
+            let body = try? await request.body.collect(upTo: Self.maximumPlanRequestBytes)
+            guard let body, let asked = try? JSONDecoder().decode([String: String].self, from: Data(body.readableBytesView)), let commit = asked["commit"],
+                (7...40).contains(commit.count), commit.unicodeScalars.allSatisfy(\.properties.isASCIIHexDigit) else {
+                return Self.error("the body must be JSON: {\"commit\": \"SHA\"}, 7 to 40 hexadecimal digits", status: .badRequest)
+            }
+            do {
+                return Self.json(["message": try await controller.pin(commit.lowercased())])
+            } catch {
+                return Self.error("\(error)", status: .serviceUnavailable)
             }
         }
         api.post("approve") { request, _ in

@@ -70,4 +70,32 @@ struct SuspensionTests {
         await harness.stop()
         #expect(try await harness.controller.store.snapshot()[ResourceID(.virtualMachine, "web-1")]?.spec["cpu"] == .integer(4), "resumed, web-1 was changed")
     }
+
+    /// `continuum rollback --to`: the controller is pinned to an older commit (newer ones
+    /// wait) until `continuum resume --tracking`.
+    @Test func aPinnedOlderCommitStaysAppliedUntilTrackingResumes() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let old = try repository.commit(Fleet.files(vms: ["web-1"]))
+        let harness = try await ControllerHarness(directory: directory, repository: repository, writeToken: Self.write) { $0.interval = .seconds(3600) }
+        try await harness.waitForStatus { $0.lastAppliedCommit == old }
+        let bad = try repository.commit(Fleet.files(vms: ["web-1", "web-2"]), message: "a change to roll back")
+        _ = try await Self.post(harness, "/api/v1/reconcile")
+        try await harness.waitForStatus { $0.lastAppliedCommit == bad }
+
+        #expect(try await Self.post(harness, "/api/v1/pin", "{\"commit\": \"\(old.prefix(10))\"}").status == 200)
+        let pinned = try await harness.waitForStatus { $0.lastAppliedCommit == old }
+        #expect(pinned.pinnedCommit == String(old.prefix(10)))
+        #expect(try await harness.controller.store.snapshot().resources.count == 2, "web-2 was deleted: the old commit is applied")
+        let newer = try repository.commit(Fleet.files(vms: ["web-1", "web-3"]), message: "newer")
+        _ = try await Self.post(harness, "/api/v1/reconcile")
+        let still = try await harness.waitForStatus { $0.triggers?.handled == $0.triggers?.received }
+        #expect(still.lastAppliedCommit == old, "pinned: the newer commit waits")
+
+        #expect(try await Self.post(harness, "/api/v1/resume", #"{"tracking": true}"#).status == 200)
+        let tracking = try await harness.waitForStatus { $0.lastAppliedCommit == newer }
+        await harness.stop()
+        #expect(tracking.pinnedCommit == nil)
+    }
 }

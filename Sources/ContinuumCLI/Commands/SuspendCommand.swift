@@ -26,9 +26,14 @@ struct ResumeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var target: ControlTarget
+    @Flag(help: "Lift a pin (continuum rollback): track the controller's branch, tag or commit again.") var tracking = false
+
+    func validate() throws {
+        if tracking, target.resource != nil { throw ValidationError("--tracking lifts the controller's pin; it takes no --resource") }
+    }
 
     func run() async throws {
-        try await target.send("resume")
+        try await target.send("resume", body: tracking ? Data(#"{"tracking": true}"#.utf8) : nil)
     }
 }
 
@@ -38,8 +43,8 @@ struct ControlTarget: ParsableArguments {
     @Option(help: "Only this resource (Kind/name) and what depends on it.") var resource: String?
     @Option(help: "A file holding the controller's API write token, sent as a bearer token.") var tokenFile: String?
 
-    func send(_ action: String) async throws {
-        let body = try resource.map { try JSONEncoder().encode(["resource": $0]) }
+    func send(_ action: String, body given: Data? = nil) async throws {
+        let body = try given ?? resource.map { try JSONEncoder().encode(["resource": $0]) }
         let data = try await ControllerClient(server: server, tokenFile: tokenFile).send("POST", "/api/v1/\(action)", json: body)
         let message = (try? JSONDecoder().decode([String: String].self, from: data))?["message"] ?? action
         Terminal.out("\(message.prefix(1).uppercased() + message.dropFirst()).\n")
