@@ -107,23 +107,15 @@ struct ControllerRoutes: Sendable {
             }
         }
         api.post("pin") { request, _ in
-            let body = try? await request.body.collect(upTo: Self.maximumPlanRequestBytes)
-            guard let body, let asked = try? JSONDecoder().decode([String: String].self, from: Data(body.readableBytesView)), let commit = asked["commit"],
-                (7...40).contains(commit.count), commit.unicodeScalars.allSatisfy(\.properties.isASCIIHexDigit) else {
-                return Self.error("the body must be JSON: {\"commit\": \"SHA\"}, 7 to 40 hexadecimal digits", status: .badRequest)
-            }
+            guard let commit = await Self.commit(in: request) else { return Self.commitRequired }
             do {
-                return Self.json(["message": try await controller.pin(commit.lowercased())])
+                return Self.json(["message": try await controller.pin(commit)])
             } catch {
                 return Self.error("\(error)", status: .serviceUnavailable)
             }
         }
         api.post("approve") { request, _ in
-            let body = try? await request.body.collect(upTo: Self.maximumPlanRequestBytes)
-            guard let body, let asked = try? JSONDecoder().decode([String: String].self, from: Data(body.readableBytesView)), let commit = asked["commit"],
-                (7...40).contains(commit.count), commit.unicodeScalars.allSatisfy(\.properties.isASCIIHexDigit) else {
-                return Self.error("the body must be JSON: {\"commit\": \"SHA\"}, 7 to 40 hexadecimal digits", status: .badRequest)
-            }
+            guard let commit = await Self.commit(in: request) else { return Self.commitRequired }
             return Self.json(["message": await controller.approve(commit: commit)])
         }
         api.get("plans/:commit") { _, context in
@@ -133,6 +125,20 @@ struct ControllerRoutes: Sendable {
             }
             return Self.json(served)
         }
+    }
+
+    /// The commit of a `{"commit": "SHA"}` body (7 to 40 hexadecimal digits, lower-cased);
+    /// nil for any other body.
+    static func commit(in request: Request) async -> String? {
+        guard let body = try? await request.body.collect(upTo: maximumPlanRequestBytes),
+            let asked = try? JSONDecoder().decode([String: String].self, from: Data(body.readableBytesView)), let commit = asked["commit"],
+            (7...40).contains(commit.count), commit.unicodeScalars.allSatisfy(\.properties.isASCIIHexDigit) else { return nil }
+        return commit.lowercased()
+    }
+
+    /// The answer to a body without a commit.
+    static var commitRequired: Response {
+        error("the body must be JSON: {\"commit\": \"SHA\"}, 7 to 40 hexadecimal digits", status: .badRequest)
     }
 
     /// The largest plan request body.
