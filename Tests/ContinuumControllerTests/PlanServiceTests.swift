@@ -157,4 +157,24 @@ struct PlanServiceTests {
         #expect(done.phase == .ready)
         #expect(try await harness.controller.store.snapshot().resources.count == 3)
     }
+
+    /// The digests served are kept in the state: a controller restarted (or another
+    /// replica) applies a commit whose plan was reviewed before it started.
+    @Test func aReviewServedBeforeARestartStillCounts() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (first, repository, _, _) = try await Self.applied(directory, configure: { $0.interval = .seconds(3600) })
+        try repository.git("checkout", "--quiet", "main")
+        let next = try repository.commit(Fleet.files(vms: ["web-1", "web-3"]), message: "add web-3")
+        #expect(try await Self.post(first, "{\"commit\": \"\(next)\"}").status == 200)
+        await first.stop()
+
+        let second = try await ControllerHarness(directory: directory, repository: repository, readToken: Self.read, writeToken: Self.write) {
+            $0.requireReviewedPlan = true
+            $0.interval = .seconds(3600)
+        }
+        let applied = try await second.waitForStatus { $0.lastAppliedCommit == next || $0.phase == .held }
+        await second.stop()
+        #expect(applied.lastAppliedCommit == next, "the review before the restart counts: \(applied.message)")
+    }
 }

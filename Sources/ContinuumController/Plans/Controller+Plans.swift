@@ -2,6 +2,7 @@ import ContinuumEngine
 import ContinuumGit
 import ContinuumPlanner
 import ContinuumSpec
+import ContinuumState
 import Foundation
 import Logging
 
@@ -40,7 +41,7 @@ extension Controller {
             }
         }
         let digest = PlanDigest(plan, tree: revision.tree)
-        remember(digest, commit: revision.commit, tree: revision.tree)
+        await remember(digest, commit: revision.commit, tree: revision.tree)
         // A commit held for want of this review is reconciled again now.
         if let held = heldForReview, held.tree == revision.tree { await reconsider(held) }
         logger.info("plan served", metadata: ["commit": "\(revision.commit)", "digest": "\(digest)", "summary": "\(plan.summary.line)"])
@@ -55,26 +56,53 @@ extension Controller {
 
     /// The digests of the plans served for `commit`, with its tree; nil when none was.
     public func servedPlan(commit: String) -> ServedDigests? {
-        servedPlans[commit] ?? servedPlans.first { $0.key.hasPrefix(commit) && commit.count >= 7 }?.value
+        let served = allServedPlans
+        return served[commit] ?? served.first { $0.key.hasPrefix(commit) && commit.count >= 7 }?.value
     }
 
     /// The digests of the plans served for any commit with the tree `tree`.
     public func servedPlanDigests(tree: String) -> Set<PlanDigest> {
-        Set(servedPlans.values.filter { $0.tree == tree }.flatMap(\.digests))
+        Set(allServedPlans.values.filter { $0.tree == tree }.flatMap(\.digests))
+    }
+
+    /// The control under which the digests served for a commit are kept in the state, so
+    /// that a restarted controller, or another replica, knows what was reviewed.
+    static let servedPrefix = "served/"
+
+    /// The plans served by this process, and those the state records (by any replica, or
+    /// before a restart), as last read at the start of a cycle.
+    private var allServedPlans: [String: ServedDigests] {
+        var served: [String: ServedDigests] = [:]
+        for (key, value) in controls where key.hasPrefix(Self.servedPrefix) {
+            if let digests = try? JSONDecoder().decode(ServedDigests.self, from: Data(value.utf8)) { served[String(key.dropFirst(Self.servedPrefix.count))] = digests }
+        }
+        return served.merging(servedPlans) { recorded, mine in
+            var merged = mine
+            merged.digests = Array((recorded.digests + mine.digests.filter { !recorded.digests.contains($0) }).suffix(Self.digestsPerCommit))
+            return merged
+        }
     }
 
     /// How many commits' served digests are kept, and how many digests per commit.
     static let rememberedCommits = 256
     static let digestsPerCommit = 16
 
-    private func remember(_ digest: PlanDigest, commit: String, tree: String) {
-        var served = servedPlans[commit] ?? ServedDigests(tree: tree, digests: [])
+    private func remember(_ digest: PlanDigest, commit: String, tree: String) async {
+        var served = allServedPlans[commit] ?? ServedDigests(tree: tree, digests: [])
         if served.digests.last != digest { served.digests.append(digest) }
         served.digests = Array(served.digests.suffix(Self.digestsPerCommit))
         served.time = Date()
         servedPlans[commit] = served
-        if servedPlans.count > Self.rememberedCommits, let oldest = servedPlans.min(by: { $0.value.time < $1.value.time })?.key {
+        if let json = try? JSONEncoder().encode(served) {
+            let text = String(decoding: json, as: UTF8.self)
+            if (try? await store.setControl(Self.servedPrefix + commit, to: text)) != nil { controls[Self.servedPrefix + commit] = text }
+        }
+        // Bounded: the oldest commits' digests are forgotten, here and in the state.
+        let all = allServedPlans
+        if all.count > Self.rememberedCommits, let oldest = all.min(by: { $0.value.time < $1.value.time })?.key {
             servedPlans[oldest] = nil
+            controls[Self.servedPrefix + oldest] = nil
+            try? await store.setControl(Self.servedPrefix + oldest, to: nil)
         }
     }
 }

@@ -3,7 +3,7 @@ public import Foundation
 
 /// The plans served for one commit (`GET /api/v1/plans/{commit}`): its tree and the
 /// digests, newest last.
-public struct ServedDigests: Sendable, Hashable, Encodable {
+public struct ServedDigests: Sendable, Hashable, Codable {
     /// The commit's tree.
     public var tree: String
     /// The digests of the plans served, newest last.
