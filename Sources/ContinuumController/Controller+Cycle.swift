@@ -111,6 +111,7 @@ extension Controller {
         // with the old counts (the actor may serve requests at every await).
         let snapshot = try? await store.snapshot()
         publish(verdict, commit: target.commit, plan: outcome.plan, drifted: outcome.drift.all.sorted(), started: started, time: startTime)
+        status.lastReconcile?.digest = outcome.plan.map { PlanDigest($0, tree: target.tree) }
         if let applied = verdict.applied {
             status.lastAppliedCommit = applied
             metrics.applied(at: Date())

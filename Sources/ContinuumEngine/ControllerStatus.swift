@@ -52,6 +52,9 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
         public var plan: PlanCounts?
         /// Resources found changed or deleted outside Continuum.
         public var drifted: [String]
+        /// The digest of the plan it made (`PlanDigest`): for an applied plan, the one a
+        /// review must have seen.
+        public var digest: PlanDigest?
 
         /// Creates a record of a reconcile.
         public init(time: Date, durationSeconds: Double, commit: String?, result: Result, plan: PlanCounts?, drifted: [String]) {

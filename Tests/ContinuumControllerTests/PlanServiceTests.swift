@@ -125,6 +125,7 @@ struct PlanServiceTests {
         let applied = try await harness.waitForStatus { $0.lastAppliedCommit == first }
         await harness.stop()
         #expect(applied.phase == .ready, "\(applied.message)")
+        #expect(applied.lastReconcile?.digest?.value == served.json["digest"] as? String, "the applied plan is the reviewed plan")
         #expect(try await harness.controller.store.snapshot().resources.count == 2)
     }
 
