@@ -209,7 +209,7 @@ struct ReconcilePolicy: Sendable {
 
     /// A cycle was due but there is nothing to reconcile: no good commit and a rejection.
     func idle(phase: ControllerStatus.Phase) -> ControllerStatus.Phase {
-        rejection == nil && phase != .failed && phase != .held ? .ready : phase
+        rejection == nil && ![.failed, .held, .suspended].contains(phase) ? .ready : phase
     }
 
     private mutating func fail(_ message: String) -> Verdict {
