@@ -158,4 +158,25 @@ struct ReconcilePolicyTests {
         #expect(verdict.message.contains("held until their live state is known: VirtualMachine/bio-1 (its provider could not be read)"))
         #expect(rules.isDue(now: start, newCommit: false), "what is held is retried")
     }
+
+    /// An idle cycle shows Ready, except over a phase that says what the operator must do.
+    @Test(arguments: [
+        (ControllerStatus.Phase.reconciling, ControllerStatus.Phase.ready), (.ready, .ready), (.failed, .failed), (.held, .held), (.suspended, .suspended),
+    ])
+    func anIdleCycleKeepsThePhasesThatWaitForSomeone(phase: ControllerStatus.Phase, shown: ControllerStatus.Phase) {
+        #expect(policy().idle(phase: phase) == shown)
+    }
+
+    /// Resources an operator suspended wait by design: the commit is applied without them,
+    /// while resources held for want of their live state make the reconcile a failure.
+    @Test func suspendedResourcesAreNotAFailureButUnknownOnesAre() {
+        var rules = policy()
+        let suspended = HeldResource(id: ResourceID(.virtualMachine, "web-1"), reason: "\(ReconcilePolicy.suspendedReason) (since today)")
+        let applied = rules.finished(.applied(planned(changes: true, held: [suspended]), result: nil), commit: "a", newCommit: true, keeping: nil, now: start)
+        #expect(applied.phase == .ready && applied.applied == "a")
+        let unknown = HeldResource(id: ResourceID(.virtualMachine, "web-2"), reason: "its provider could not be read")
+        let partial = rules.finished(.applied(planned(changes: true, held: [suspended, unknown]), result: nil), commit: "b", newCommit: true, keeping: "a", now: start)
+        #expect(partial.phase == .failed && partial.applied == nil)
+        #expect(partial.message.contains("VirtualMachine/web-2") && !partial.message.contains("VirtualMachine/web-1"), "\(partial.message)")
+    }
 }
