@@ -10,11 +10,20 @@ struct ControllerCLITests {
         ["specs/fleet.yaml": SpecSamples.file(SpecSamples.provider(), SpecSamples.network(), SpecSamples.virtualMachine("web-1", cpu: cpu))]
     }
 
+    /// A port for a controller's listener: below Linux's ephemeral range (32768 and up),
+    /// where the tests' own loopback connections and port-0 servers take theirs, so that
+    /// only another test choosing the same number could collide.
+    static func listenPort() -> Int {
+        Int.random(in: 20_000..<26_000)
+    }
+
     /// Polls `continuum status --server` until `condition` holds on its JSON, up to `timeout`.
-    static func waitForStatus(_ server: String, token: String? = nil, timeout: Duration = .seconds(120), _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
+    static func waitForStatus(
+        _ server: String, token: String? = nil, of process: Process? = nil, timeout: Duration = .seconds(120), _ condition: ([String: Any]) -> Bool
+    ) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         var last: [String: Any] = [:]
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline, process?.isRunning ?? true {
             let result = try CLIRunner.run(["status", "--server", server, "--format", "json"] + (token.map { ["--token-file", $0] } ?? []))
             if result.status == 0, let status = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] {
                 last = status
@@ -30,7 +39,7 @@ struct ControllerCLITests {
         defer { directory.remove() }
         let repository = try GitFixture(in: directory.url)
         let commit = try repository.commit(Self.fleet())
-        let port = Int.random(in: 20_000..<60_000)
+        let port = Self.listenPort()
         let server = "http://127.0.0.1:\(port)"
         let world = directory.url.appendingPathComponent("sim.db").path
         let controller = try CLIRunner.start([
@@ -40,7 +49,8 @@ struct ControllerCLITests {
         ], in: directory.url)
         defer { if controller.isRunning { kill(controller.processIdentifier, SIGKILL) } }
 
-        let applied = try await Self.waitForStatus(server) { $0["lastAppliedCommit"] as? String == commit }
+        let applied = try await Self.waitForStatus(server, of: controller) { $0["lastAppliedCommit"] as? String == commit }
+        try #require(controller.isRunning, "the controller exited early: \(controller.output())")
         #expect(applied["phase"] as? String == "Ready")
         let text = try CLIRunner.run(["status", "--server", server])
         #expect(text.status == 0)
@@ -90,8 +100,8 @@ struct ControllerCLITests {
         let files = ["read": "read-0123456789\n", "write": "  write-9876543210\n", "secret": "hook-secret\n", "empty": " \n"]
         for (name, text) in files { try Data(text.utf8).write(to: directory.url.appendingPathComponent(name)) }
         func file(_ name: String) -> String { directory.url.appendingPathComponent(name).path }
-        let port = Int.random(in: 20_000..<40_000)
-        let hooks = port + 20_000
+        let port = Self.listenPort()
+        let hooks = port + 6_000
         let server = "http://127.0.0.1:\(port)"
         let controller = try CLIRunner.start([
             "controller", "--repo", repository.url, "--path", "specs", "--interval", "1h", "--listen", "127.0.0.1:\(port)",
@@ -101,7 +111,8 @@ struct ControllerCLITests {
         ], in: directory.url)
         defer { if controller.isRunning { kill(controller.processIdentifier, SIGKILL) } }
 
-        let applied = try await Self.waitForStatus(server, token: file("read")) { $0["lastAppliedCommit"] as? String == commit }
+        let applied = try await Self.waitForStatus(server, token: file("read"), of: controller) { $0["lastAppliedCommit"] as? String == commit }
+        try #require(controller.isRunning, "the controller exited early: \(controller.output())")
         #expect(applied["phase"] as? String == "Ready")
         let anonymous = try CLIRunner.run(["status", "--server", server])
         let read = try CLIRunner.run(["status", "--server", server, "--token-file", file("write")])
@@ -154,7 +165,7 @@ struct ControllerCLITests {
         defer { directory.remove() }
         let repository = try GitFixture(in: directory.url)
         let commit = try repository.commit(Self.fleet())
-        let port = Int.random(in: 20_000..<60_000)
+        let port = Self.listenPort()
         let server = "http://127.0.0.1:\(port)"
         // 128 descriptors in all and a cap far above: the HTTP connections alone can exhaust them.
         let controller = try CLIRunner.start([
@@ -164,7 +175,8 @@ struct ControllerCLITests {
             "--cache-dir", directory.url.appendingPathComponent("cache").path,
         ], in: directory.url, openFileLimit: 128)
         defer { if controller.isRunning { kill(controller.processIdentifier, SIGKILL) } }
-        let applied = try await Self.waitForStatus(server) { $0["lastAppliedCommit"] as? String == commit }
+        let applied = try await Self.waitForStatus(server, of: controller) { $0["lastAppliedCommit"] as? String == commit }
+        try #require(controller.isRunning, "the controller exited early: \(controller.output())")
         #expect(applied["phase"] as? String == "Ready")
 
         // 200 connections that send nothing, more than the process can hold: it accepts what it
