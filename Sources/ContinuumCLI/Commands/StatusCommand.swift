@@ -37,12 +37,14 @@ struct StatusCommand: AsyncParsableCommand {
         add("Phase", status.phase.rawValue)
         add("Repository", status.repository)
         add("Tracking", status.reference)
+        add("Pinned to", status.pinnedCommit.map { "commit \($0) (`continuum resume --tracking` lifts the pin)" })
         add("Applied commit", status.lastAppliedCommit)
         add("Attempted commit", status.lastAttemptedCommit)
         if let last = status.lastReconcile {
             let time = ISO8601DateFormatter().string(from: last.time)
             add("Last reconcile", "\(time) \(last.result.rawValue) in \(String(format: "%.3f", last.durationSeconds))s")
             add("Last plan", last.plan?.summary)
+            add("Plan digest", last.digest?.value)
         }
         if !status.resources.isEmpty {
             add("Resources", status.resources.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
