@@ -135,16 +135,10 @@ struct ExternalProviderCLITests {
         defer { kill(pid, SIGKILL) }
         kill(apply.processIdentifier, SIGKILL)
         apply.waitUntilExit()
-        while Self.isAlive(pid), ContinuousClock.now < deadline {
+        while ProcessTable.isAlive(pid), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(!Self.isAlive(pid), "the program outlived the Continuum that started it")
+        #expect(!ProcessTable.isAlive(pid), "the program outlived the Continuum that started it")
     }
 
-    /// Whether a process exists and is not a zombie.
-    static func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let state = stat.split(separator: ")").last?.split(separator: " ").first else { return false }
-        return state != "Z" && state != "X"
-    }
 }

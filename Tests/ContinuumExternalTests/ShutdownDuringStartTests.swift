@@ -47,13 +47,8 @@ struct ShutdownDuringStartTests {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).filter { pid in
             guard let line = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")), !line.isEmpty else { return false }
-            return String(decoding: line, as: UTF8.self).split(separator: "\0").contains { $0 == path } && isAlive(pid)
+            return String(decoding: line, as: UTF8.self).split(separator: "\0").contains { $0 == path } && ProcessTable.isAlive(pid)
         }
     }
 
-    static func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let state = stat.split(separator: ")").last?.split(separator: " ").first else { return false }
-        return state != "Z" && state != "X"
-    }
 }

@@ -34,8 +34,9 @@ struct HistoryCommand: AsyncParsableCommand {
             }
             applies = records
         } else {
+            let store = try StateCommand.open(state)
             do {
-                applies = try await SQLiteStateStore(path: state.resolvedPath).history(limit: limit)
+                applies = try await store.history(limit: limit)
             } catch {
                 Terminal.error("\(error)\n")
                 throw ExitCode.failure
