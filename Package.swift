@@ -353,7 +353,7 @@ let package = Package(
             name: "ContinuumControllerTests",
             dependencies: [
                 "ContinuumController", "ContinuumServer", "ContinuumGit", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec", "ContinuumApply",
-                "ContinuumEngine", "ContinuumPlanner",
+                "ContinuumEngine", "ContinuumPlanner", "ContinuumNotify", "ContinuumProvider",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -2,7 +2,9 @@ import ContinuumProvider
 
 /// How every provider call of an apply, a recovery or a refresh is tried: each attempt
 /// waits for the provider's rate limiter and is bounded by a timeout; retryable errors are
-/// tried again with exponential backoff and jitter, up to a number of attempts.
+/// tried again with exponential backoff and jitter, up to a number of attempts. A newer
+/// commit that pre-empts the apply (`WaitCancellation`) ends the backoff and the retries:
+/// the last error stands.
 public struct RetryPolicy: Sendable {
     /// Attempts per call, the first included.
     public var maximumAttempts: Int
@@ -35,9 +37,10 @@ public struct RetryPolicy: Sendable {
             await limiter?.acquire()
             do {
                 return timed ? try await Timeout.run(attemptTimeout, provider: provider, body) : try await body()
-            } catch where error.isRetryable && attempt < maximumAttempts && !Task.isCancelled {
+            } catch where error.isRetryable && attempt < maximumAttempts && !Task.isCancelled && !(WaitCancellation.current?.isCancelled ?? false) {
                 retrying(attempt, error)
-                try? await Task.sleep(for: backoff * Double.random(in: 0.5...1.0))
+                // A newer commit cuts the backoff short (and no attempt follows it).
+                guard await WaitCancellation.sleep(for: backoff * Double.random(in: 0.5...1.0)) else { throw error }
                 backoff = min(backoff * 2, maximumBackoff)
                 attempt += 1
             }

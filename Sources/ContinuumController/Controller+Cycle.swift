@@ -3,6 +3,7 @@ import ContinuumEngine
 import ContinuumGit
 import ContinuumNotify
 import ContinuumPlanner
+import ContinuumProvider
 import ContinuumSpec
 import ContinuumState
 import Foundation
@@ -74,15 +75,30 @@ extension Controller {
         let isNewCommit = candidate != nil
         if isNewCommit { notifier.post(ReconcileNotice(event: .started, commit: target.commit, summary: "reconciling", message: "reconciling commit \(target.commit.prefix(12))")) }
         let cycleStop = StopSignal(parent: stop)
-        let leaseLog = log
-        let outcome = await lease.renewing(onLost: { error in
-            leaseLog.error("lost the state lease while reconciling; stopping", metadata: ["error": "\(error)"])
-            cycleStop.stop()
-        }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: log) }
-        // Stopped, but not by the process's shutdown: the lease was lost (a renewal found it
-        // taken, or the store fenced a write). Step down; the next cycle takes the lease
-        // again, or stands by while another replica holds it.
-        if cycleStop.isStopped, !stop.isStopped {
+        let waits = WaitCancellation()
+        if stop.isStopped { waits.cancel(reason: "the controller is shutting down") }
+        runningWaits = waits
+        defer { runningWaits = nil }
+        let cycleLog = log
+        preemptedBy = nil
+        let outcome = await withTaskGroup(of: Void.self) { group in
+            // A newer commit pre-empts the reconcile's waits (never a pinned commit's).
+            if pinnedCommit == nil {
+                group.addTask { await self.watchForNewerCommit(than: target.commit, waits: waits, stop: cycleStop, logger: cycleLog) }
+            }
+            let outcome = await WaitCancellation.$current.withValue(waits) {
+                await lease.renewing(onLost: { error in
+                    cycleLog.error("lost the state lease while reconciling; stopping", metadata: ["error": "\(error)"])
+                    cycleStop.stop()
+                }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: cycleLog) }
+            }
+            group.cancelAll()
+            return outcome
+        }
+        // Stopped, but not by the process's shutdown nor a newer commit: the lease was lost
+        // (a renewal found it taken, or the store fenced a write). Step down; the next cycle
+        // takes the lease again, or stands by while another replica holds it.
+        if cycleStop.isStopped, !stop.isStopped, preemptedBy == nil {
             log.warning("stepping down: the state lease was taken over by another replica")
             leader = false
             leaseTakenAt = nil
@@ -99,6 +115,7 @@ extension Controller {
                 verdict = policy.suspended("suspended by an operator (\(controls[Self.suspendedKey] ?? "")): commit \(target.commit.prefix(12)) is planned and not applied: \(planned.plan.summary.line) `continuum resume --server URL` resumes")
             }
         }
+        if let newer = preemptedBy { verdict = policy.preempted(outcome, commit: target.commit, by: newer) }
         if verdict.adopt { desired = target }
         drifted = verdict.result == .applied || verdict.result == .noChanges ? [] : Set(outcome.drift.all)
         if case .applied(_, let result?) = outcome {
@@ -123,6 +140,24 @@ extension Controller {
         }
     }
 
+    /// Watches the tracked reference while a reconcile of `commit` runs: every interval, and
+    /// at once on a trigger (a webhook, `continuum reconcile`). When it names a newer commit,
+    /// the reconcile's waits (readiness, retries' backoff) are cut short and no further
+    /// operation starts; operations in flight finish and are recorded, and the loop
+    /// reconciles the newer commit next. Ends when the reconcile does (cancelled).
+    private func watchForNewerCommit(than commit: String, waits: WaitCancellation, stop: StopSignal, logger: Logger) async {
+        while !Task.isCancelled {
+            _ = await newerCommitWakeup.wait(for: configuration.interval)
+            guard !Task.isCancelled else { return }
+            guard let head = try? await source.head(), head != commit, head != loadedCommit, !Task.isCancelled else { continue }
+            preemptedBy = head
+            logger.notice("a newer commit pre-empts the reconcile: waits are cut short, operations in flight finish", metadata: ["newer": "\(head.prefix(12))"])
+            waits.cancel(reason: "commit \(head.prefix(12)) is newer")
+            stop.stop()
+            return
+        }
+    }
+
     /// What a verdict is reported as: a new commit applied (or needing nothing), drift
     /// corrected on the applied one, a failure, a rejection or a hold; nil for a no-change
     /// check of the applied commit and for drift only reported.
@@ -132,6 +167,7 @@ extension Controller {
         case .failed: .failed
         case .rejected: .rejected
         case .held: .held
+        case .preempted: .preempted
         case .driftReported, .suspended: nil
         }
     }
@@ -175,6 +211,7 @@ extension Controller {
         case .rejected: "rejected"
         case .held: "held"
         case .suspended: "suspended"
+        case .preempted: "preempted"
         case .failed: "failure"
         }
         metrics.reconciled(result: metricResult, duration: duration)

@@ -7,6 +7,7 @@ public import ContinuumState
 public import Logging
 public import ServiceLifecycle
 import ContinuumApply
+import ContinuumProvider
 import Foundation
 
 /// The reconcile loop: fetch the Git source every `interval` (or sooner when triggered by a
@@ -31,6 +32,8 @@ public actor Controller: Service {
     let logger: Logger
     let clock: ContinuousClock
     let wakeup = Wakeup()
+    /// Wakes the watch for a newer commit while a reconcile runs (a webhook, `continuum reconcile`).
+    let newerCommitWakeup = Wakeup()
     let stop = StopSignal()
 
     var status: ControllerStatus
@@ -68,6 +71,10 @@ public actor Controller: Service {
     var heldForReview: HeldForReview?
     /// The plans served, by commit: the commit's tree and the digests (newest last).
     var servedPlans: [String: ServedDigests] = [:]
+    /// The newer commit that pre-empted the running reconcile, if one did.
+    var preemptedBy: String?
+    /// The running reconcile's waits, which a newer commit or a shutdown cuts short.
+    var runningWaits: WaitCancellation?
 
     /// Creates a controller whose providers come from `catalog`; nothing runs until `run()`.
     public init(configuration: ControllerConfiguration, catalog: ProviderCatalog, metrics: ControllerMetrics, logger: Logger, clock: ContinuousClock = ContinuousClock()) {
@@ -115,7 +122,10 @@ public actor Controller: Service {
             }
         } onGracefulShutdown: {
             stop.stop()
-            Task { await wakeup.fire() }
+            Task {
+                await self.cutWaits(because: "the controller is shutting down")
+                await wakeup.fire()
+            }
         }
         if leader { await lease.release() }
         logger.info("controller stopped")
@@ -131,6 +141,7 @@ public actor Controller: Service {
     @discardableResult
     public func trigger() async -> TriggerReceipt {
         let number = policy.triggered()
+        if cycleRunning { await newerCommitWakeup.fire() }
         let note = !leader && status.phase == .standby
             ? "this replica stands by (\(status.message)); it fetches when it takes the state lock"
             : policy.triggerNote(now: clock.now, scheduled: nextCycle, cycleRunning: cycleRunning)
@@ -173,7 +184,9 @@ public actor Controller: Service {
                     await cycle()
                     cycleRunning = false
                     policy.fetchFinished(answering: answering)
-                    nextCycle = policy.nextCycle(after: clock.now)
+                    // A newer commit pre-empted the reconcile: fetch and reconcile it at once.
+                    nextCycle = preemptedBy == nil ? policy.nextCycle(after: clock.now) : clock.now
+                    preemptedBy = nil
                 } else {
                     nextCycle = clock.now + min(configuration.interval, configuration.lease.renewInterval)
                 }
@@ -186,6 +199,11 @@ public actor Controller: Service {
             // once and the next turn fetches, once, for all of them.
             _ = await wakeup.wait(for: max(wait, .milliseconds(10)))
         }
+    }
+
+    /// Cuts the running reconcile's waits short: operations in flight finish and are recorded.
+    func cutWaits(because reason: String) {
+        runningWaits?.cancel(reason: reason)
     }
 
     /// Takes or renews the state lease; false while another replica holds it.

@@ -193,6 +193,19 @@ struct ReconcilePolicy: Sendable {
         }
     }
 
+    /// A newer commit pre-empted the reconcile of `commit`: not a failure, so no backoff;
+    /// the newer commit is fetched and reconciled at once. What was applied of `commit`
+    /// is what drift is corrected to until then, as after a failed apply.
+    mutating func preempted(_ outcome: ReconcileOutcome, commit: String, by newer: String) -> Verdict {
+        driftCheckRequested = false
+        let done = if case .applied(_, let result?) = outcome { " (\(result.summaryLine))" } else { "" }
+        let adopt = if case .applied = outcome { true } else { false }
+        return Verdict(
+            phase: .reconciling,
+            message: "the reconcile of commit \(commit.prefix(12)) was pre-empted by the newer commit \(newer.prefix(12)): its waits were cut short, operations in flight finished and were recorded\(done); reconciling \(newer.prefix(12)) now",
+            result: .preempted, adopt: adopt, applied: nil)
+    }
+
     /// The reason given for resources an operator suspended (and, quoted, their dependents').
     static let suspendedReason = "suspended by an operator"
 

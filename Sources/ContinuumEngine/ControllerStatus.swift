@@ -36,6 +36,9 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
         case held
         /// The controller is suspended; nothing changed.
         case suspended
+        /// A newer commit pre-empted the apply: its waits were cut short, operations in
+        /// flight finished and were recorded, and the newer commit is reconciled next.
+        case preempted = "pre-empted"
     }
 
     /// What the last finished reconcile did.

@@ -60,6 +60,20 @@ struct GitSession {
         return GitRevision(commit: sha, summary: summary, directory: specDirectory, tree: tree)
     }
 
+    /// Fetches and returns the commit the reference names now, without checking it out or
+    /// verifying its signature (the fetch that applies it does both).
+    func fetchHead() throws(GitError) -> String {
+        git_libgit2_init()
+        defer { git_libgit2_shutdown() }
+        let callbacks = try GitRemoteCallbacks(options: options)
+        let repository = try openOrClone(callbacks)
+        defer { git_repository_free(repository) }
+        try fetch(repository, callbacks)
+        let commit = try resolve(repository)
+        defer { git_commit_free(commit) }
+        return Self.sha(git_commit_id(commit))
+    }
+
     private func openOrClone(_ callbacks: GitRemoteCallbacks) throws(GitError) -> OpaquePointer {
         var repository: OpaquePointer?
         if FileManager.default.fileExists(atPath: repositoryPath.path) {

@@ -22,10 +22,20 @@ public final class GitSource: Sendable {
         var session = GitSession(options: options)
         if let reference { session.reference = reference }
         let fetching = session
-        let result: Result<GitRevision, GitError> = await withCheckedContinuation { continuation in
-            queue.async {
-                continuation.resume(returning: Result { () throws(GitError) in try fetching.fetchAndCheckOut() })
-            }
+        return try await onQueue { () throws(GitError) in try fetching.fetchAndCheckOut() }
+    }
+
+    /// Fetches and returns the commit the tracked reference names now, without checking it
+    /// out: how a reconcile that is waiting learns that a newer commit arrived.
+    /// - Throws: `GitError` naming the operation, with libgit2's message and a remedy.
+    public func head() async throws(GitError) -> String {
+        try await onQueue { () throws(GitError) in try GitSession(options: self.options).fetchHead() }
+    }
+
+    /// Runs `body` (libgit2's blocking calls) on the source's queue.
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws(GitError) -> T) async throws(GitError) -> T {
+        let result: Result<T, GitError> = await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: Result { () throws(GitError) in try body() }) }
         }
         return try result.get()
     }
@@ -42,12 +52,7 @@ public final class GitSource: Sendable {
         session.keptCheckouts = Self.keptPlanCheckouts
         session.fetchesReviewRefs = true
         let planning = session
-        let result: Result<GitRevision, GitError> = await withCheckedContinuation { continuation in
-            queue.async {
-                continuation.resume(returning: Result { () throws(GitError) in try planning.fetchAndCheckOut() })
-            }
-        }
-        return try result.get()
+        return try await onQueue { () throws(GitError) in try planning.fetchAndCheckOut() }
     }
 
     /// How many checkouts of planned references are kept.

@@ -228,7 +228,7 @@ public struct ClusterMachineProvider: Provider {
                     message: "\(node) was created but is not a Ready node of KubernetesCluster/\(cluster) after \(options.nodeReadyTimeout) (\(last))",
                     remedy: "check the machine's console for cloud-init and k3s errors; the cluster reports the machine not ready until it is")
             }
-            do { try await Task.sleep(for: options.pollInterval) } catch { throw ProviderError(.unavailable, provider: name, message: "waiting for \(node) was cancelled", remedy: "run the apply again") }
+            guard await WaitCancellation.sleep(for: options.pollInterval) else { throw stoppedWaiting(for: node) }
         }
     }
 
@@ -295,8 +295,15 @@ public struct ClusterMachineProvider: Provider {
                     message: "KubernetesCluster/\(cluster) is not ready after \(options.clusterReadyTimeout): \(status)",
                     remedy: "check the machines named there (console, cloud-init and k3s logs); the next apply waits again")
             }
-            do { try await Task.sleep(for: options.pollInterval) } catch { throw ProviderError(.unavailable, provider: name, message: "waiting for KubernetesCluster/\(cluster) was cancelled", remedy: "run the apply again") }
+            guard await WaitCancellation.sleep(for: options.pollInterval) else { throw stoppedWaiting(for: "KubernetesCluster/\(cluster)") }
         }
+    }
+
+    /// A wait for readiness was cut short: by a newer commit (`WaitCancellation`), or the
+    /// task was cancelled. The machine stays; the next reconcile waits again.
+    private func stoppedWaiting(for subject: String) -> ProviderError {
+        let why = WaitCancellation.current?.reason.map { ": \($0)" } ?? ": it was cancelled"
+        return ProviderError(.transient, provider: name, message: "stopped waiting for \(subject) to become ready\(why)", remedy: "the next reconcile waits again")
     }
 
     /// What a cluster's API says now, asked of its control-plane machines (those named in

@@ -68,7 +68,7 @@ public struct NotificationRequest: Sendable, Hashable {
         switch event {
         case .started, .held: "pending"
         case .applied, .driftCorrected: "success"
-        case .failed: "error"
+        case .failed, .preempted: "error"
         case .rejected: "failure"
         }
     }
@@ -80,6 +80,7 @@ public struct NotificationRequest: Sendable, Hashable {
         case .held: "pending"
         case .applied, .driftCorrected: "success"
         case .failed, .rejected: "failed"
+        case .preempted: "canceled"
         }
     }
 

@@ -4,12 +4,15 @@ public import Foundation
 public import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Sends reconcile notices to the operator's notification targets, off the reconcile's
 /// path: `post` only queues, a queue per target (the newest 256 are kept when a target is
 /// slow), and `run()` delivers to every target at once, in order for each, retrying a
 /// failed request with backoff. A failing target delays neither a reconcile nor another
-/// target; tokens are read when sent and never logged.
+/// target; tokens are read when sent and never logged. A failure or a hold that repeats
+/// (the same event for the same commit as the notice before it, as retries with backoff
+/// make) is sent once.
 public final class Notifier: Sendable {
     private let targets: [NotificationTarget]
     private let secretsDirectory: URL?
@@ -18,6 +21,8 @@ public final class Notifier: Sendable {
     private let retries: Int
     private let backoff: Duration
     private let queues: [(stream: AsyncStream<ReconcileNotice>, continuation: AsyncStream<ReconcileNotice>.Continuation)]
+    /// The event and commit of the last notice posted.
+    private let last = Mutex<(event: NotificationTarget.Event, commit: String)?>(nil)
 
     /// A notifier for `targets`; tokens are resolved beneath `secretsDirectory`. `source`
     /// names this controller in CloudEvents. A request is tried `retries + 1` times,
@@ -34,11 +39,19 @@ public final class Notifier: Sendable {
         queues = self.targets.map { _ in AsyncStream.makeStream(of: ReconcileNotice.self, bufferingPolicy: .bufferingNewest(256)) }
     }
 
+    /// The events sent once while they repeat.
+    static let repeatable: Set<NotificationTarget.Event> = [.failed, .held]
+
     /// Whether any target is configured.
     public var isEmpty: Bool { targets.isEmpty }
 
-    /// Queues `notice`; returns at once.
+    /// Queues `notice`, unless it repeats the failure or hold before it; returns at once.
     public func post(_ notice: ReconcileNotice) {
+        let repeated = last.withLock { last in
+            defer { last = (notice.event, notice.commit) }
+            return Self.repeatable.contains(notice.event) && last?.event == notice.event && last?.commit == notice.commit
+        }
+        if repeated { return }
         for queue in queues { queue.continuation.yield(notice) }
     }
 

@@ -70,6 +70,7 @@ public actor SimProvider: Provider {
             }
         }
         if fault == .after { throw injected("create", request.id) }
+        try await waitUntilReady(request.id)
         return Self.observed(object)
     }
 
@@ -87,6 +88,7 @@ public actor SimProvider: Provider {
         let changed = object
         let updated = try await wrap { () throws(SimWorldError) in try await world.replace(changed) }
         if fault == .after { throw injected("update", request.id) }
+        try await waitUntilReady(request.id)
         return Self.observed(updated)
     }
 
@@ -129,6 +131,16 @@ public actor SimProvider: Provider {
             try await sleep(pause)
         } catch {
             throw ProviderError(.transient, provider: name, message: "the call was cancelled", remedy: "run again")
+        }
+    }
+
+    /// Waits until the object is ready (`readyAfter` of its kind), as a real provider waits
+    /// for a cluster or a node; a newer commit cuts the wait short (`WaitCancellation`).
+    private func waitUntilReady(_ id: ResourceID) async throws(ProviderError) {
+        guard let wait = config.readyAfter[id.kind], wait > .zero else { return }
+        guard await WaitCancellation.sleep(for: wait) else {
+            let why = WaitCancellation.current?.reason.map { ": \($0)" } ?? ""
+            throw ProviderError(.transient, provider: name, message: "stopped waiting for \(id) to become ready\(why)", remedy: "the next reconcile waits again")
         }
     }
 

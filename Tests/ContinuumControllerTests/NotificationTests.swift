@@ -1,5 +1,7 @@
 import ContinuumController
 import ContinuumEngine
+import ContinuumNotify
+import Logging
 import ContinuumTesting
 import Foundation
 import Testing
@@ -50,5 +52,30 @@ struct NotificationTests {
         #expect(events.count == 1, "only the events it asked for")
         #expect(events.first?.headers["content-type"] == "application/cloudevents+json; charset=utf-8")
         #expect(forge.received.contains { $0.path == "/broken" }, "the failing target was tried")
+    }
+
+    @Test func aFailureThatRepeatsIsSentOnceUntilTheOutcomeChanges() async throws {
+        let hooks = try await ScriptedHTTPServer()
+        defer { hooks.stop() }
+        hooks.script("POST", "/hook", .init(status: 204))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let notifier = Notifier(
+            targets: [NotificationTarget(name: "hook", kind: .webhook, url: try #require(URL(string: hooks.url + "/hook")), allowPlaintext: true)],
+            secretsDirectory: nil, source: "continuum/test", logger: logger)
+        let (a, b) = (String(repeating: "a", count: 40), String(repeating: "b", count: 40))
+        let posted: [(NotificationTarget.Event, String)] = [
+            (.failed, a), (.failed, a), (.failed, a),  // retries with backoff: once
+            (.applied, a), (.failed, a),  // a new failure after a success: sent
+            (.held, b), (.held, b), (.failed, b), (.rejected, b), (.rejected, b),  // rejections are not collapsed
+        ]
+        for (event, commit) in posted { notifier.post(ReconcileNotice(event: event, commit: commit, summary: "s", message: "m")) }
+        notifier.finish()
+        await notifier.run()
+        let sent = hooks.received.compactMap { request -> String? in
+            let body = (try? JSONSerialization.jsonObject(with: Data(request.body.utf8))) as? [String: Any]
+            return (body?["event"] as? String).map { "\($0) \((body?["commit"] as? String)?.prefix(1) ?? "")" }
+        }
+        #expect(sent == ["failed a", "applied a", "failed a", "held b", "failed b", "rejected b", "rejected b"])
     }
 }

@@ -226,6 +226,47 @@ struct SimConfigTests {
         expectRefused(.object([("kindLatency", .object([(kind, .string(value))]))]), message)
     }
 
+    @Test(arguments: [
+        (FieldValue.string("30s"), "spec.config.readyAfter: expected a mapping of kinds to values"),
+        (.object([("Clusters", .string("30s"))]), "spec.config.readyAfter.Clusters: not a resource kind"),
+        (.object([("KubernetesCluster", .string("2s..4s"))]), "spec.config.readyAfter.KubernetesCluster: expected a duration like \"30s\""),
+    ])
+    func refusesBadReadiness(_ value: FieldValue, _ message: String) {
+        expectRefused(.object([("readyAfter", value)]), message)
+    }
+
+    @Test func aCreateWaitsForReadinessAndANewerCommitCutsTheWaitLeavingTheObject() async throws {
+        let config = try SimConfig.parse(.object([("readyAfter", .object([("KubernetesCluster", .string("24h"))]))])).get()
+        #expect(config.readyAfter == [.kubernetesCluster: .seconds(86_400)])
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let provider = SimProvider(name: "de-fra-cloud", config: config, world: SimWorld(path: directory.url.appendingPathComponent("sim.db").path))
+        let id = ResourceID(.kubernetesCluster, "edge")
+        let waits = WaitCancellation()
+        let creating = Task {
+            try await WaitCancellation.$current.withValue(waits) {
+                try await provider.create(ProviderRequest(id: id, spec: .object([("provider", .string("de-fra-cloud"))]), idempotencyKey: "k1"))
+            }
+        }
+        // The object exists while the create waits for it to become ready.
+        let deadline = ContinuousClock.now + .seconds(120)
+        while try await provider.lookup(id, idempotencyKey: "k1") == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        waits.cancel(reason: "commit 1a2b3c is newer")
+        do {
+            _ = try await creating.value
+            Issue.record("the create returned although the cluster never became ready")
+        } catch let error as ProviderError {
+            #expect(error.isRetryable)
+            #expect(error.message == "stopped waiting for KubernetesCluster/edge to become ready: commit 1a2b3c is newer")
+        }
+        #expect(try await provider.lookup(id, idempotencyKey: "k1") != nil, "the object stays, found by its key")
+        // Kinds without a readiness wait are not held up.
+        let vm = try await WaitCancellation.$current.withValue(waits) {
+            try await provider.create(ProviderRequest(id: ResourceID(.virtualMachine, "web"), spec: .object([("provider", .string("de-fra-cloud"))]), idempotencyKey: "k2"))
+        }
+        #expect(!vm.providerID.isEmpty)
+    }
+
     private func expectRefused(_ config: FieldValue, _ message: String) {
         guard case .failure(let error) = SimConfig.parse(config) else {
             Issue.record("accepted \(config)")

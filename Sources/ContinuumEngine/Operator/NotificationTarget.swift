@@ -33,6 +33,8 @@ public struct NotificationTarget: Sendable, Hashable {
         case held
         /// A commit was rejected: its specs are invalid or its plan refused.
         case rejected
+        /// A newer commit pre-empted a commit's reconcile (its waits were cut short).
+        case preempted
     }
 
     /// Its name in the configuration.
