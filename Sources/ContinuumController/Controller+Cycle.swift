@@ -19,7 +19,10 @@ extension Controller {
         let revision: GitRevision
         do {
             // The operator's controls first: a pinned commit replaces the tracked reference.
-            if let read = try? await store.controls() { controls = read }
+            if let read = try? await store.controls() {
+                controls = read
+                if status.lastAppliedCommit == nil { status.lastAppliedCommit = read[Self.appliedKey] }
+            }
             revision = try await source.fetch(pinnedCommit.map(GitReference.commit))
             metrics.fetched(succeeded: true)
             fetchedOnce = true
@@ -77,28 +80,24 @@ extension Controller {
         let cycleStop = StopSignal(parent: stop)
         let waits = WaitCancellation()
         if stop.isStopped { waits.cancel(reason: "the controller is shutting down") }
-        runningWaits = waits
-        defer { runningWaits = nil }
         let cycleLog = log
-        preemptedBy = nil
-        let outcome = await withTaskGroup(of: Void.self) { group in
-            // A newer commit pre-empts the reconcile's waits (never a pinned commit's).
-            if pinnedCommit == nil {
-                group.addTask { await self.watchForNewerCommit(than: target.commit, waits: waits, stop: cycleStop, logger: cycleLog) }
-            }
-            let outcome = await WaitCancellation.$current.withValue(waits) {
-                await lease.renewing(onLost: { error in
-                    cycleLog.error("lost the state lease while reconciling; stopping", metadata: ["error": "\(error)"])
-                    cycleStop.stop()
-                }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: cycleLog) }
-            }
-            group.cancelAll()
-            return outcome
+        preemption = nil
+        running = RunningReconcile(commit: target.commit, waits: waits, stop: cycleStop)
+        // A newer commit pre-empts the reconcile's waits (never a pinned commit's). The watch
+        // is not awaited: a fetch that hangs must not hold the verdict back.
+        let watch = pinnedCommit == nil ? Task { await self.watchForNewerCommit(than: target.commit, logger: cycleLog) } : nil
+        let outcome = await WaitCancellation.$current.withValue(waits) {
+            await lease.renewing(onLost: { error in
+                cycleLog.error("lost the state lease while reconciling; stopping", metadata: ["error": "\(error)"])
+                cycleStop.stop()
+            }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: cycleLog) }
         }
+        watch?.cancel()
+        running = nil
         // Stopped, but not by the process's shutdown nor a newer commit: the lease was lost
         // (a renewal found it taken, or the store fenced a write). Step down; the next cycle
         // takes the lease again, or stands by while another replica holds it.
-        if cycleStop.isStopped, !stop.isStopped, preemptedBy == nil {
+        if cycleStop.isStopped, !stop.isStopped, preemption == nil {
             log.warning("stepping down: the state lease was taken over by another replica")
             leader = false
             leaseTakenAt = nil
@@ -115,7 +114,12 @@ extension Controller {
                 verdict = policy.suspended("suspended by an operator (\(controls[Self.suspendedKey] ?? "")): commit \(target.commit.prefix(12)) is planned and not applied: \(planned.plan.summary.line) `continuum resume --server URL` resumes")
             }
         }
-        if let newer = preemptedBy { verdict = policy.preempted(outcome, commit: target.commit, by: newer) }
+        // A newer commit counts as pre-empting only what it cut: an apply that finished first
+        // keeps its own verdict (the newer commit is still fetched at once).
+        if let preemption, case .applied(_, let result?) = outcome, result.interrupted {
+            verdict = policy.preempted(outcome, commit: target.commit, by: preemption)
+        }
+        let appliedBefore = status.lastAppliedCommit
         if verdict.adopt { desired = target }
         drifted = verdict.result == .applied || verdict.result == .noChanges ? [] : Set(outcome.drift.all)
         if case .applied(_, let result?) = outcome {
@@ -132,30 +136,44 @@ extension Controller {
         if let applied = verdict.applied {
             status.lastAppliedCommit = applied
             metrics.applied(at: Date())
+            // Kept in the state: a restarted controller (or another replica) knows which commit
+            // is applied, for the plans' base and the review gate.
+            if applied != appliedBefore { try? await store.setControl(Self.appliedKey, to: applied) }
         }
         if let snapshot { updateResourceCounts(snapshot) }
         showHeldCommit()
-        if let event = Self.event(of: verdict, newCommit: isNewCommit, drifted: !outcome.drift.all.isEmpty) {
+        // A commit applied for the first time is reported applied, also when it took retries.
+        let firstApplied = verdict.applied != nil && verdict.applied != appliedBefore
+        if let event = Self.event(of: verdict, newCommit: isNewCommit || firstApplied, drifted: !outcome.drift.all.isEmpty) {
             notifier.post(ReconcileNotice(event: event, commit: target.commit, summary: outcome.plan?.summary.line ?? verdict.message, message: verdict.message))
         }
     }
 
     /// Watches the tracked reference while a reconcile of `commit` runs: every interval, and
-    /// at once on a trigger (a webhook, `continuum reconcile`). When it names a newer commit,
-    /// the reconcile's waits (readiness, retries' backoff) are cut short and no further
-    /// operation starts; operations in flight finish and are recorded, and the loop
-    /// reconciles the newer commit next. Ends when the reconcile does (cancelled).
-    private func watchForNewerCommit(than commit: String, waits: WaitCancellation, stop: StopSignal, logger: Logger) async {
+    /// at once on a trigger (a webhook, `continuum reconcile`). When it names a newer commit
+    /// (signed, when signatures are verified), the reconcile is pre-empted. Ends when
+    /// cancelled, which the reconcile's end does.
+    private func watchForNewerCommit(than commit: String, logger: Logger) async {
         while !Task.isCancelled {
             _ = await newerCommitWakeup.wait(for: configuration.interval)
             guard !Task.isCancelled else { return }
+            // Checked again after the fetch: a reconcile that ended meanwhile is not pre-empted.
             guard let head = try? await source.head(), head != commit, head != loadedCommit, !Task.isCancelled else { continue }
-            preemptedBy = head
-            logger.notice("a newer commit pre-empts the reconcile: waits are cut short, operations in flight finish", metadata: ["newer": "\(head.prefix(12))"])
-            waits.cancel(reason: "commit \(head.prefix(12)) is newer")
-            stop.stop()
+            preempt(skipping: head, by: "the newer commit \(head.prefix(12))", logger: logger)
             return
         }
+    }
+
+    /// Pre-empts the running reconcile (unless it reconciles `commit`): its waits
+    /// (readiness, retries' backoff) are cut short and no further operation starts;
+    /// operations in flight finish and are recorded, and the loop fetches again at once.
+    /// `reason` says by what: a newer commit, a pin, a suspension.
+    func preempt(skipping commit: String? = nil, by reason: String, logger: Logger) {
+        guard let running, running.commit != commit, preemption == nil else { return }
+        preemption = reason
+        logger.notice("pre-empting the reconcile: waits are cut short, operations in flight finish", metadata: ["by": "\(reason)"])
+        running.waits.cancel(reason: reason)
+        running.stop.stop()
     }
 
     /// What a verdict is reported as: a new commit applied (or needing nothing), drift

@@ -12,19 +12,30 @@ extension Controller {
 
     /// The control that pins the controller to one commit (`continuum rollback`).
     static let pinnedKey = "pinned"
+    /// The control that records the commit applied last, for restarts and other replicas.
+    static let appliedKey = "applied"
+    /// The prefix of the controls that record commits approved without a reviewed plan.
+    static let approvedPrefix = "approved/"
 
     /// The commit an operator pinned the controller to, if any.
     var pinnedCommit: String? { controls[Self.pinnedKey] }
 
     /// Pins the controller to `commit` until `resume(tracking: true)`: it reconciles that
-    /// commit instead of the tracked reference (`continuum rollback --to`), now.
-    /// - Throws: `StateError` when the state cannot be written.
-    public func pin(_ commit: String) async throws(StateError) -> String {
-        try await store.setControl(Self.pinnedKey, to: commit)
-        controls[Self.pinnedKey] = commit
-        status.pinnedCommit = commit
+    /// commit instead of the tracked reference (`continuum rollback --to`), now; a reconcile
+    /// running meanwhile is pre-empted. Only a commit the tracked reference has reached can
+    /// be pinned: a pull request's head, which plans fetch, is not applied by a pin.
+    /// - Throws: `ControlError` when the commit is not on the reference, or the state or the
+    ///   repository cannot be reached.
+    public func pin(_ commit: String) async throws(ControlError) -> String {
+        let full: String?
+        do { full = try await source.commitOnTrackedReference(commit) } catch { throw .source(error) }
+        guard let full else { throw .notOnTrackedReference(commit: commit, reference: configuration.source.reference.description) }
+        do { try await store.setControl(Self.pinnedKey, to: full) } catch { throw .state(error) }
+        controls[Self.pinnedKey] = full
+        status.pinnedCommit = full
+        preempt(skipping: full, by: "a pin to commit \(full.prefix(12))", logger: logger)
         _ = await trigger()
-        return "the controller is pinned to commit \(commit.prefix(12)) until `continuum resume --tracking`"
+        return "the controller is pinned to commit \(full.prefix(12)) until `continuum resume --tracking`"
     }
 
     /// Lifts a pin: the controller tracks its reference again, now.
@@ -33,6 +44,7 @@ extension Controller {
         try await store.setControl(Self.pinnedKey, to: nil)
         controls[Self.pinnedKey] = nil
         status.pinnedCommit = nil
+        preempt(by: "resuming tracking \(configuration.source.reference)", logger: logger)
         _ = await trigger()
         return "the controller tracks \(configuration.source.reference) again"
     }
@@ -59,6 +71,7 @@ extension Controller {
         let key = resource.map { Self.suspendedResourcePrefix + $0.description } ?? Self.suspendedKey
         try await store.setControl(key, to: since)
         controls[key] = since
+        if resource == nil { preempt(by: "a suspension", logger: logger) }
         _ = await trigger()
         return resource.map { "\($0) and what depends on it are suspended: plans show them held, and they are not changed" }
             ?? "the controller is suspended: it fetches and plans, and applies nothing"

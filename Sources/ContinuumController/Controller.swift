@@ -63,18 +63,16 @@ public actor Controller: Service {
     var cycleRunning = false
     /// Plans for refs being made now (`POST /api/v1/plans`).
     var plansRunning = 0
-    /// Commits an operator approved without a reviewed plan (`continuum approve`).
-    var approvedCommits: Set<String> = []
     /// The operator's controls as last read from the state (suspension).
     var controls: [String: String] = [:]
     /// The new commit held for review, if any (`--require-reviewed-plan`).
     var heldForReview: HeldForReview?
     /// The plans served, by commit: the commit's tree and the digests (newest last).
     var servedPlans: [String: ServedDigests] = [:]
-    /// The newer commit that pre-empted the running reconcile, if one did.
-    var preemptedBy: String?
-    /// The running reconcile's waits, which a newer commit or a shutdown cuts short.
-    var runningWaits: WaitCancellation?
+    /// What pre-empted the running reconcile (a newer commit, a pin, a suspension), if anything did.
+    var preemption: String?
+    /// The reconcile running now, which a newer commit, a pin or a shutdown pre-empts.
+    var running: RunningReconcile?
 
     /// Creates a controller whose providers come from `catalog`; nothing runs until `run()`.
     public init(configuration: ControllerConfiguration, catalog: ProviderCatalog, metrics: ControllerMetrics, logger: Logger, clock: ContinuousClock = ContinuousClock()) {
@@ -185,8 +183,8 @@ public actor Controller: Service {
                     cycleRunning = false
                     policy.fetchFinished(answering: answering)
                     // A newer commit pre-empted the reconcile: fetch and reconcile it at once.
-                    nextCycle = preemptedBy == nil ? policy.nextCycle(after: clock.now) : clock.now
-                    preemptedBy = nil
+                    nextCycle = preemption == nil ? policy.nextCycle(after: clock.now) : clock.now
+                    preemption = nil
                 } else {
                     nextCycle = clock.now + min(configuration.interval, configuration.lease.renewInterval)
                 }
@@ -203,7 +201,7 @@ public actor Controller: Service {
 
     /// Cuts the running reconcile's waits short: operations in flight finish and are recorded.
     func cutWaits(because reason: String) {
-        runningWaits?.cancel(reason: reason)
+        running?.waits.cancel(reason: reason)
     }
 
     /// Takes or renews the state lease; false while another replica holds it.

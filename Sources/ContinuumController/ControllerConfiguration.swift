@@ -36,6 +36,10 @@ public struct ControllerConfiguration: Sendable {
     /// How many plans for refs (`POST /api/v1/plans`) may be made at once; more are
     /// answered 429.
     public var maximumConcurrentPlans = 2
+    /// A plan for a ref reuses the live state the last reconcile refreshed (and recorded)
+    /// when that reconcile finished less than this ago; otherwise it refreshes, read-only
+    /// (`--plan-refresh-max-age`). Zero refreshes for every plan.
+    public var planRefreshMaximumAge: Duration = .seconds(60)
     /// Apply a new commit only if the plan it would apply was served for review
     /// (`POST /api/v1/plans`, same digest) or an operator approved the commit; otherwise the
     /// commit is held and the last applied one stays (`--require-reviewed-plan`).

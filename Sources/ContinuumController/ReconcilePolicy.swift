@@ -42,6 +42,8 @@ struct ReconcilePolicy: Sendable {
     /// A drift check asked for outside the schedule (the benchmark's package API): the next
     /// fetch reconciles in full.
     private(set) var driftCheckRequested = false
+    /// A reconcile was pre-empted: the next fetch reconciles in full even without a new commit.
+    private(set) var resumeDue = false
 
     /// Creates the policy.
     init(interval: Duration, driftInterval: Duration, maximumBackoff: Duration, selfHeal: Bool) {
@@ -55,13 +57,19 @@ struct ReconcilePolicy: Sendable {
     /// retry after a failure, or a drift check due. A trigger is not a reason of its own: it
     /// makes the controller fetch sooner, and the fetch finds out whether anything is new.
     func isDue(now: ContinuousClock.Instant, newCommit: Bool) -> Bool {
-        newCommit || backoff.failures > 0 || driftCheckRequested || lastFullReconcile.map { now - $0 >= driftInterval } ?? true
+        newCommit || backoff.failures > 0 || driftCheckRequested || resumeDue || lastFullReconcile.map { now - $0 >= driftInterval } ?? true
     }
 
     /// Whether drift found in this reconcile is corrected: always for a new commit, else
     /// as self-heal says.
     func correctsDrift(newCommit: Bool) -> Bool {
         newCommit || selfHeal
+    }
+
+    /// Whether a full reconcile (refresh, plan, apply, all recorded) finished less than
+    /// `age` ago: a plan for review may reuse the state it recorded.
+    func refreshedWithin(_ age: Duration, now: ContinuousClock.Instant) -> Bool {
+        lastFullReconcile.map { now - $0 < age } ?? false
     }
 
     /// When the next fetch is due: the interval, or the backoff after failures, but no
@@ -144,6 +152,7 @@ struct ReconcilePolicy: Sendable {
     /// The verdict on a reconcile of `commit` that ended with `outcome` at `now`.
     mutating func finished(_ outcome: ReconcileOutcome, commit: String, newCommit: Bool, keeping kept: String?, now: ContinuousClock.Instant) -> Verdict {
         driftCheckRequested = false
+        resumeDue = false
         let short = commit.prefix(12)
         switch outcome {
         case .refused(let refusal, _):
@@ -193,16 +202,20 @@ struct ReconcilePolicy: Sendable {
         }
     }
 
-    /// A newer commit pre-empted the reconcile of `commit`: not a failure, so no backoff;
-    /// the newer commit is fetched and reconciled at once. What was applied of `commit`
-    /// is what drift is corrected to until then, as after a failed apply.
-    mutating func preempted(_ outcome: ReconcileOutcome, commit: String, by newer: String) -> Verdict {
+    /// A newer commit (or a pin, or a suspension: `reason`) pre-empted the reconcile of
+    /// `commit`: not a failure, so no backoff, and the loop fetches again at once. What was
+    /// applied of `commit` is what drift is corrected to until then, as after a failed
+    /// apply; and when what comes next is not applied (a rejected or held newer commit),
+    /// the next cycle resumes the cut reconcile rather than waiting for a drift check.
+    mutating func preempted(_ outcome: ReconcileOutcome, commit: String, by reason: String) -> Verdict {
         driftCheckRequested = false
+        resumeDue = true
+        backoff.succeed()
         let done = if case .applied(_, let result?) = outcome { " (\(result.summaryLine))" } else { "" }
         let adopt = if case .applied = outcome { true } else { false }
         return Verdict(
             phase: .reconciling,
-            message: "the reconcile of commit \(commit.prefix(12)) was pre-empted by the newer commit \(newer.prefix(12)): its waits were cut short, operations in flight finished and were recorded\(done); reconciling \(newer.prefix(12)) now",
+            message: "the reconcile of commit \(commit.prefix(12)) was pre-empted by \(reason): its waits were cut short, operations in flight finished and were recorded\(done); reconciling again now",
             result: .preempted, adopt: adopt, applied: nil)
     }
 

@@ -32,6 +32,14 @@ public final class GitSource: Sendable {
         try await onQueue { () throws(GitError) in try GitSession(options: self.options).fetchHead() }
     }
 
+    /// Fetches, and returns the full SHA of `commit` when the tracked reference is at it or
+    /// descends from it; nil when it does not, such as a pull request's unmerged head: what
+    /// an operator may pin the controller to.
+    /// - Throws: `GitError` when the fetch fails or no such commit exists.
+    public func commitOnTrackedReference(_ commit: String) async throws(GitError) -> String? {
+        try await onQueue { () throws(GitError) in try GitSession(options: self.options).commitOnReference(commit) }
+    }
+
     /// Runs `body` (libgit2's blocking calls) on the source's queue.
     private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws(GitError) -> T) async throws(GitError) -> T {
         let result: Result<T, GitError> = await withCheckedContinuation { continuation in

@@ -110,13 +110,17 @@ struct ControllerRoutes: Sendable {
             guard let commit = await Self.commit(in: request) else { return Self.commitRequired }
             do {
                 return Self.json(["message": try await controller.pin(commit)])
-            } catch {
-                return Self.error("\(error)", status: .serviceUnavailable)
+            } catch let error as ControlError {
+                return Self.error("\(error)", status: error.isRequestError ? .unprocessableContent : .serviceUnavailable)
             }
         }
         api.post("approve") { request, _ in
             guard let commit = await Self.commit(in: request) else { return Self.commitRequired }
-            return Self.json(["message": await controller.approve(commit: commit)])
+            do {
+                return Self.json(["message": try await controller.approve(commit: commit)])
+            } catch let error as ControlError {
+                return Self.error("\(error)", status: error.isRequestError ? .unprocessableContent : .serviceUnavailable)
+            }
         }
         api.get("plans/:commit") { _, context in
             let commit = context.parameters.get("commit") ?? ""

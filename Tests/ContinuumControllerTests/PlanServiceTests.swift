@@ -161,6 +161,26 @@ struct PlanServiceTests {
 
     /// The digests served are kept in the state: a controller restarted (or another
     /// replica) applies a commit whose plan was reviewed before it started.
+    /// The CI token can plan a pull request's head, which fetches it; it cannot get it applied:
+    /// only a commit the tracked branch has reached can be pinned.
+    @Test func aPullRequestsCommitCannotBePinnedNorAnythingButACommitApproved() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (harness, _, applied, feature) = try await Self.applied(directory)
+        #expect(try await Self.post(harness, "{\"commit\": \"\(feature)\"}").status == 200, "the head is planned, and so fetched")
+        let pin = try await harness.request("POST", "/api/v1/pin", body: Array("{\"commit\": \"\(feature)\"}".utf8), token: Self.write)
+        #expect(pin.status == 422, "\(pin.body)")
+        #expect(pin.body.contains("is not on branch main"), "\(pin.body)")
+        let approve = try await harness.request("POST", "/api/v1/approve", body: Array(#"{"commit": "HEAD~1"}"#.utf8), token: Self.write)
+        #expect([400, 422].contains(approve.status), "\(approve.body)")
+        let pinApplied = try await harness.request("POST", "/api/v1/pin", body: Array("{\"commit\": \"\(applied.prefix(9))\"}".utf8), token: Self.write)
+        #expect(pinApplied.status == 200, "a commit of the branch can be pinned: \(pinApplied.body)")
+        let status = await harness.controller.currentStatus()
+        await harness.stop()
+        #expect(status.pinnedCommit == applied)
+        #expect(try await harness.controller.store.controls()["applied"] == applied, "the applied commit is kept in the state")
+    }
+
     @Test func aReviewServedBeforeARestartStillCounts() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

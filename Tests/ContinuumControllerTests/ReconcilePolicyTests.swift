@@ -95,6 +95,31 @@ struct ReconcilePolicyTests {
         #expect(!rules.isDue(now: start + .seconds(2), newCommit: false))
     }
 
+    @Test func aPreemptedReconcileIsNoFailureAndIsResumedWhenNothingNewerIsApplied() {
+        var rules = policy()
+        var interrupted = ApplyResult.nothing
+        interrupted.added = 1
+        interrupted.interrupted = true
+        let outcome = ReconcileOutcome.applied(planned(changes: true), result: interrupted)
+        _ = rules.finished(outcome, commit: "a", newCommit: true, keeping: nil, now: start)
+        let verdict = rules.preempted(outcome, commit: "a", by: "the newer commit b")
+        #expect(verdict.result == .preempted && verdict.phase == .reconciling && verdict.adopt && verdict.applied == nil)
+        #expect(verdict.message.contains("pre-empted by the newer commit b"))
+        #expect(rules.backoff.failures == 0, "not a failure: no backoff")
+        #expect(rules.isDue(now: start + .seconds(1), newCommit: false), "the cut reconcile resumes when the newer commit is not applied")
+        _ = rules.finished(.applied(planned(changes: false), result: nil), commit: "a", newCommit: false, keeping: "a", now: start + .seconds(2))
+        #expect(!rules.isDue(now: start + .seconds(3), newCommit: false), "resumed once")
+    }
+
+    @Test func aPlanForReviewReusesTheStateOfARecentReconcile() {
+        var rules = policy()
+        #expect(!rules.refreshedWithin(.seconds(60), now: start), "nothing reconciled yet: refresh")
+        _ = rules.finished(.applied(planned(changes: false), result: nil), commit: "a", newCommit: true, keeping: nil, now: start)
+        #expect(rules.refreshedWithin(.seconds(60), now: start + .seconds(59)))
+        #expect(!rules.refreshedWithin(.seconds(60), now: start + .seconds(60)))
+        #expect(!rules.refreshedWithin(.zero, now: start), "0s refreshes for every plan")
+    }
+
     @Test func failuresBackOffDoublingUpToTheMaximumAndASuccessResets() {
         var rules = policy()
         _ = rules.finished(.applied(planned(changes: false), result: nil), commit: "a", newCommit: true, keeping: nil, now: start)

@@ -96,6 +96,17 @@ struct GoldenPlanTests {
         #expect(cut.components(separatedBy: "<details").count == cut.components(separatedBy: "</details>").count, "no section is cut in half")
     }
 
+    @Test func aPlanThatDestroysThousandsStillFitsAComment() throws {
+        let names = (1...3_000).map { "vm-\($0)-with-a-rather-long-name-to-fill-the-comment" }
+        let before = ["providers.yaml": Self.providers, "fra.yaml": SpecSamples.file(([SpecSamples.network()] + names.map { SpecSamples.virtualMachine($0) }).joined(separator: "\n---\n"))]
+        let plan = try PlanHarness.plan(["providers.yaml": Self.providers, "fra.yaml": SpecSamples.network()], state: PlanHarness.applied(before))
+        #expect(plan.summary.destroy == 3_000)
+        let markdown = PlanMarkdownRenderer().render(plan)
+        #expect(markdown.count <= 65_000, "\(markdown.count) characters")
+        #expect(markdown.contains("and 2950 more (see below)"))
+        #expect(markdown.contains("_The plan is cut here"))
+    }
+
     @Test func json() throws {
         try compare(String(decoding: PlanJSONCoder.encode(Self.plan()), as: UTF8.self), golden: "plan.json")
     }

@@ -90,9 +90,11 @@ class Forge:
                 body = dict(urllib.parse.parse_qsl(raw)) if "form-urlencoded" in kind else (json.loads(raw) if raw else None)
                 forge.requests.append({"method": self.command, "path": path, "query": query, "headers": dict(self.headers), "body": body})
                 if self.command == "GET":
-                    return self.answer(200, forge.comments)
+                    page = int(dict(urllib.parse.parse_qsl(query)).get("page", "1"))
+                    return self.answer(200, forge.comments if page == 1 else [])
                 if path.endswith("/comments") or path.endswith("/notes"):
-                    forge.comments.append({"id": len(forge.comments) + 1, "body": body["body"]})
+                    login = "github-actions[bot]" if "Authorization" in self.headers else "project_42_bot"
+                    forge.comments.append({"id": len(forge.comments) + 1, "body": body["body"], "user": {"login": login}})
                     return self.answer(201, forge.comments[-1])
                 if self.command in ("PATCH", "PUT"):
                     ident = int(path.rsplit("/", 1)[1])
@@ -214,11 +216,25 @@ def test_the_github_workflow_comments_the_plan_and_sets_the_status(controller, t
         ("GET", "/repos/fleet/specs/issues/7/comments"), ("PATCH", "/repos/fleet/specs/issues/comments/1")], "one comment, updated"
     assert len(forge.comments) == 1
 
+    # Another author's comment with the marker is not the workflow's: it is left alone.
+    forge.comments[0]["user"]["login"] = "mallory"
+    third = run_script("github-actions.yml", env, tmp_path)
+    assert third.returncode == 0, third.stderr
+    assert ("POST", "/repos/fleet/specs/issues/7/comments") in [(r["method"], r["path"]) for r in forge.take()]
+    assert len(forge.comments) == 2 and forge.comments[0]["user"]["login"] == "mallory"
+
     failing = run_script("github-actions.yml", {**env, "NUMBER": "8", "SHA": controller["broken"]}, tmp_path)
     assert failing.returncode != 0
     requests = forge.take()
     assert requests[-1]["body"]["state"] == "failure"
     assert "The plan failed (HTTP 422)" in requests[2]["body"]["body"] and "specs/bad.yaml:" in requests[2]["body"]["body"]
+
+    # A controller that cannot be reached: the status is set to failure all the same.
+    unreachable = run_script("github-actions.yml", {**env, "CONTINUUM_URL": "http://127.0.0.1:9"}, tmp_path)
+    assert unreachable.returncode != 0
+    requests = forge.take()
+    assert requests[-1]["body"]["state"] == "failure", unreachable.stderr
+    assert "HTTP 000" in next(r for r in requests if r["method"] in ("POST", "PATCH") and "comments" in r["path"])["body"]["body"]
 
 
 def test_the_gitlab_job_notes_the_plan_and_sets_the_status(controller, tmp_path):

@@ -58,6 +58,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Where the Git cache (bare clone and checkouts) lives.") var cacheDir: String = ".continuum/git"
     @Option(help: "At most this many provider operations at once.") var parallelism: Int = 10
     @Option(help: "At most this many plans for refs (POST /api/v1/plans) at once; more are answered 429.") var maxConcurrentPlans: Int = 2
+    @Option(help: "A plan for a ref reuses the live state the last reconcile refreshed when it is younger than this; 0s refreshes for every plan.") var planRefreshMaxAge: String = "1m"
     @Flag(help: "Apply a new commit only if the plan it would apply was served for review (same digest) or an operator approved it (continuum approve); otherwise hold it.")
     var requireReviewedPlan = false
     @Option(help: "How long the state lock lasts without renewal; a standby replica takes over after it.") var lockLease: String = "60s"
@@ -76,6 +77,9 @@ struct ControllerCommand: AsyncParsableCommand {
             guard let duration = DurationText.parse(value), duration > .zero else {
                 throw ValidationError("\(name) '\(value)' is not a duration; write it like 30s, 1m, 5m or 1h30m")
             }
+        }
+        guard DurationText.parse(planRefreshMaxAge) != nil else {
+            throw ValidationError("--plan-refresh-max-age '\(planRefreshMaxAge)' is not a duration; write it like 0s, 30s or 1m")
         }
         if let lockRenew {
             guard let renew = DurationText.parse(lockRenew), renew > .zero, renew < DurationText.parse(lockLease) ?? .seconds(60) else {
@@ -141,6 +145,7 @@ struct ControllerCommand: AsyncParsableCommand {
             selfHeal: !noSelfHeal, prune: !noPrune, maximumDestroys: maxDestroy, apply: ApplyOptions(parallelism: parallelism),
             lease: LeasePolicy(duration: DurationText.parse(lockLease) ?? .seconds(60), renewInterval: lockRenew.flatMap(DurationText.parse)), store: setup.store)
         configuration.maximumConcurrentPlans = maxConcurrentPlans
+        configuration.planRefreshMaximumAge = DurationText.parse(planRefreshMaxAge) ?? .seconds(60)
         configuration.requireReviewedPlan = requireReviewedPlan
         let controller = Controller(configuration: configuration, catalog: setup.catalog, metrics: metrics, logger: logger)
         let server = ControllerServer(controller: controller, registry: registry, options: serverOptions)

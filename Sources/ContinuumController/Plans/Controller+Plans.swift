@@ -31,9 +31,14 @@ extension Controller {
         } catch {
             throw .invalid(error.diagnostics.map(prefixed))
         }
+        // Planned as a reconcile would plan it: suspended resources held, and the live state
+        // the last reconcile refreshed reused while it is young.
+        var planner = reconciler
+        planner.options.held = suspendedResources
+        planner.options.refresh = !policy.refreshedWithin(configuration.planRefreshMaximumAge, now: clock.now)
         let plan: Plan
         do {
-            plan = try await reconciler.plan(specs).plan
+            plan = try await planner.plan(specs).plan
         } catch {
             switch error {
             case .refused(let refusal): throw .invalid(refusal.diagnostics.map(prefixed))

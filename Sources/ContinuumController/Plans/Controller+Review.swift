@@ -1,6 +1,8 @@
 import ContinuumEngine
 import ContinuumPlanner
 import ContinuumSpec
+import ContinuumState
+import Foundation
 import Logging
 
 extension Controller {
@@ -11,7 +13,7 @@ extension Controller {
     /// other commit is held, and the status says why.
     func mayApply(_ planned: PlannedChange, of target: DesiredCommit, logger: Logger) -> Bool {
         guard configuration.requireReviewedPlan, target.commit != status.lastAppliedCommit, planned.plan.hasChanges else { return true }
-        if approvedCommits.contains(target.commit) {
+        if isApproved(target.commit) {
             logger.notice("applying a commit an operator approved without a reviewed plan")
             return true
         }
@@ -24,17 +26,28 @@ extension Controller {
         return false
     }
 
-    /// Approves `commit` (a full or abbreviated SHA) for applying without a reviewed plan
-    /// (`continuum approve`); a held commit is reconciled at once.
+    /// Approves `commit` (a full or abbreviated SHA, at least 7 digits) for applying without
+    /// a reviewed plan (`continuum approve`); a held commit is reconciled at once. The
+    /// approval is kept in the state, so it outlives a restart and holds for every replica.
     /// - Returns: what became of it.
-    public func approve(commit: String) async -> String {
-        guard let held = heldForReview, held.commit.hasPrefix(commit.lowercased()), commit.count >= 7 else {
-            approvedCommits.insert(commit.lowercased())
+    /// - Throws: `ControlError` when `commit` is not a SHA or the state cannot be written.
+    public func approve(commit: String) async throws(ControlError) -> String {
+        let approved = commit.lowercased()
+        guard approved.count >= 7, approved.count <= 40, approved.allSatisfy(\.isHexDigit) else { throw .notACommit(commit) }
+        let held = heldForReview.flatMap { $0.commit.hasPrefix(approved) ? $0 : nil }
+        let key = Self.approvedPrefix + (held?.commit ?? approved)
+        do { try await store.setControl(key, to: Date().formatted(.iso8601)) } catch { throw .state(error) }
+        controls[key] = Date().formatted(.iso8601)
+        guard let held else {
             return "commit \(commit) is approved; it is applied without a reviewed plan when the controller reaches it"
         }
-        approvedCommits.insert(held.commit)
         await reconsider(held)
         return "commit \(held.commit.prefix(12)) is approved and reconciled now"
+    }
+
+    /// Whether an operator approved `commit` (by its full or abbreviated SHA).
+    func isApproved(_ commit: String) -> Bool {
+        controls.keys.contains { $0.hasPrefix(Self.approvedPrefix) && commit.hasPrefix($0.dropFirst(Self.approvedPrefix.count)) }
     }
 
     /// The held commit is reconciled again (a plan was served for its tree, or it was

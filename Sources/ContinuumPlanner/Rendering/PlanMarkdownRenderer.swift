@@ -23,13 +23,13 @@ public struct PlanMarkdownRenderer: Sendable {
         var head = ["### Continuum plan", "", "**\(plan.summary.line)**", ""]
         let destructive = plan.changes.filter { $0.action == .delete || $0.action == .replace }
         if !destructive.isEmpty {
-            head += ["> [!CAUTION]", "> Destroys or replaces: " + destructive.map { "`\($0.symbol) \($0.id)`" }.joined(separator: ", "), ""]
+            head += ["> [!CAUTION]", "> Destroys or replaces: " + listed(destructive.map { "`\($0.symbol) \($0.id)`" }), ""]
         }
         if let maximumDestroys, destructive.count > maximumDestroys {
             head += ["> [!WARNING]", "> The controller refuses this plan: it destroys or replaces \(destructive.count) resources, over its limit of \(maximumDestroys) (`--max-destroy`).", ""]
         }
         if !plan.held.isEmpty {
-            head += ["> [!WARNING]", "> Held this time (live state unknown): " + plan.held.map { "`\($0.id)` (\(escape($0.reason)))" }.joined(separator: ", "), ""]
+            head += ["> [!WARNING]", "> Held this time: " + listed(plan.held.map { "`\($0.id)` (\(escape(String($0.reason.prefix(200)))))" }), ""]
         }
         var sections: [[String]] = []
         let text = PlanTextRenderer(colour: false)
@@ -68,6 +68,16 @@ public struct PlanMarkdownRenderer: Sendable {
         }
         return output
     }
+
+    /// At most `listedInHead` items, then how many more: the head is never cut, so it
+    /// stays short however many resources a plan destroys or holds.
+    private func listed(_ items: [String]) -> String {
+        let shown = items.prefix(Self.listedInHead).joined(separator: ", ")
+        return items.count > Self.listedInHead ? shown + " and \(items.count - Self.listedInHead) more (see below)" : shown
+    }
+
+    /// How many resources the head lists by name, per list.
+    static let listedInHead = 50
 
     private func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
