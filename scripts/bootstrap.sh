@@ -13,6 +13,7 @@ packages=(
   python3-venv     # the tests' Python tools (prometheus_client's parser) in a venv
   curl             # the quickstart's controller walkthrough, and the pull-request workflows in examples/ci
   jq               # the pull-request workflows in examples/ci (their test runs them)
+  shellcheck       # lints the pull-request workflows' scripts in examples/ci
   openssh-server   # the tests' sshd on loopback, for Git over SSH (it is started by the tests only)
   openssl          # the tests make a self-signed certificate for the Redfish emulator over HTTPS
   libvirt-dev      # ContinuumLibvirt: VMs and networks through the libvirt C API

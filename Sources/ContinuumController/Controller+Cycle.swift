@@ -133,6 +133,9 @@ extension Controller {
         let snapshot = try? await store.snapshot()
         publish(verdict, commit: target.commit, plan: outcome.plan, drifted: outcome.drift.all.sorted(), started: started, time: startTime)
         status.lastReconcile?.digest = outcome.plan.map { PlanDigest($0, tree: target.tree) }
+        if case .applied(let planned, _?) = outcome, planned.plan.hasChanges {
+            await rememberExecuted(PlanDigest(planned.plan, tree: target.tree), commit: target.commit, tree: target.tree)
+        }
         if let applied = verdict.applied {
             status.lastAppliedCommit = applied
             metrics.applied(at: Date())

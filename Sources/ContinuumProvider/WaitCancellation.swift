@@ -39,6 +39,9 @@ public final class WaitCancellation: Sendable {
     /// Whether the waits were cut short.
     public var isCancelled: Bool { reason != nil }
 
+    /// How many waits are registered now (for the tests, which cancel once one waits).
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
     /// Waits `duration` unless the task's current cancellation (if any) cuts it short, or
     /// the task is cancelled.
     /// - Returns: true when the whole duration passed; false when it was cut short.

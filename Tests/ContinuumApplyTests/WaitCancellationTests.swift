@@ -1,5 +1,5 @@
 @testable import ContinuumApply
-import ContinuumProvider
+@testable import ContinuumProvider
 import Synchronization
 import Testing
 
@@ -21,24 +21,29 @@ struct WaitCancellationTests {
         #expect(waits.reason == "commit abc is newer")
     }
 
-    @Test func aCancellationDuringTheWaitEndsIt() async {
+    @Test func aCancellationDuringTheWaitEndsIt() async throws {
         let waits = WaitCancellation()
         let waiting = Task { await WaitCancellation.$current.withValue(waits) { await WaitCancellation.sleep(for: .seconds(86_400)) } }
-        // Cancelled whenever the waiter got to wait, before or after: it ends either way.
+        try await Self.waitUntil(waits, has: 1)
         waits.cancel(reason: "newer")
         #expect(await waiting.value == false)
+        #expect(waits.waiting == 0)
     }
 
-    @Test func manyWaitersAreAllReleased() async {
+    @Test func manyWaitersAreAllReleased() async throws {
         let waits = WaitCancellation()
-        await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<50 { group.addTask { await waits.sleep(for: .seconds(86_400)) } }
-            group.addTask {
-                waits.cancel(reason: "newer")
-                return false
-            }
-            for await passed in group { #expect(passed == false) }
-        }
+        let sleepers = (0..<50).map { _ in Task { await waits.sleep(for: .seconds(86_400)) } }
+        try await Self.waitUntil(waits, has: 50)
+        waits.cancel(reason: "newer")
+        for sleeper in sleepers { #expect(await sleeper.value == false) }
+        #expect(waits.waiting == 0)
+    }
+
+    /// Waits until `count` waits are registered (a safety net of 120 s, never a bound).
+    static func waitUntil(_ waits: WaitCancellation, has count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while waits.waiting < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(waits.waiting == count)
     }
 
     @Test func theTasksCancellationEndsTheWaitToo() async {

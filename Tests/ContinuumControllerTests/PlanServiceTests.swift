@@ -123,9 +123,11 @@ struct PlanServiceTests {
         let served = try await Self.post(harness, "{\"commit\": \"\(first)\"}")
         #expect(served.status == 200)
         let applied = try await harness.waitForStatus { $0.lastAppliedCommit == first }
+        let record = try await harness.json("/api/v1/plans/\(first)", token: Self.read)
         await harness.stop()
         #expect(applied.phase == .ready, "\(applied.message)")
         #expect(applied.lastReconcile?.digest?.value == served.json["digest"] as? String, "the applied plan is the reviewed plan")
+        #expect(record["executed"] as? String == served.json["digest"] as? String, "the executed plan's digest is recorded with the served ones: \(record)")
         #expect(try await harness.controller.store.snapshot().resources.count == 2)
     }
 

@@ -175,6 +175,16 @@ def script(name: str) -> str:
     return "\n".join(document["continuum-plan"]["script"])
 
 
+@pytest.mark.parametrize("name", ["github-actions.yml", "gitlab-ci.yml"])
+def test_the_workflow_scripts_pass_shellcheck(name, tmp_path):
+    """actionlint is not packaged for Debian and its PyPI wheel builds with Go, so the
+    scripts it would check are checked with shellcheck, as actionlint itself does."""
+    path = tmp_path / "script.sh"
+    path.write_text(script(name))
+    result = subprocess.run(["shellcheck", "--shell=bash", "--severity=info", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
 def run_script(name: str, env: dict, cwd: pathlib.Path) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", "-c", script(name)], env={"PATH": os.environ["PATH"], **env}, cwd=cwd, capture_output=True, text=True)
 

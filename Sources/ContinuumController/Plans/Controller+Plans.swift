@@ -83,6 +83,7 @@ extension Controller {
         }
         return served.merging(servedPlans) { recorded, mine in
             var merged = mine
+            merged.executed = mine.executed ?? recorded.executed
             merged.digests = Array((recorded.digests + mine.digests.filter { !recorded.digests.contains($0) }).suffix(Self.digestsPerCommit))
             return merged
         }
@@ -92,10 +93,21 @@ extension Controller {
     static let rememberedCommits = 256
     static let digestsPerCommit = 16
 
+    /// Records the digest of the plan executed for `commit`, beside those served for it.
+    func rememberExecuted(_ digest: PlanDigest, commit: String, tree: String) async {
+        await remember(commit: commit, tree: tree) { $0.executed = digest }
+    }
+
     private func remember(_ digest: PlanDigest, commit: String, tree: String) async {
+        await remember(commit: commit, tree: tree) { served in
+            if served.digests.last != digest { served.digests.append(digest) }
+            served.digests = Array(served.digests.suffix(Self.digestsPerCommit))
+        }
+    }
+
+    private func remember(commit: String, tree: String, _ change: (inout ServedDigests) -> Void) async {
         var served = allServedPlans[commit] ?? ServedDigests(tree: tree, digests: [])
-        if served.digests.last != digest { served.digests.append(digest) }
-        served.digests = Array(served.digests.suffix(Self.digestsPerCommit))
+        change(&served)
         served.time = Date()
         servedPlans[commit] = served
         if let json = try? JSONEncoder().encode(served) {
