@@ -92,6 +92,56 @@ struct ControllerCLITests {
         #expect(objects.contains { $0["message"] as? String == "listening" && ($0["api"] as? String)?.hasPrefix("open to this host only") == true })
     }
 
+    /// The operator's controls as an operator types them, against a controller subprocess:
+    /// history, rollback (and its refusal of an unmerged commit), suspend, resume.
+    @Test func historyRollbackSuspendAndResumeDriveTheController() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let first = try repository.commit(Self.fleet())
+        let port = Self.listenPort()
+        let server = "http://127.0.0.1:\(port)"
+        let controller = try CLIRunner.start([
+            "controller", "--repo", repository.url, "--path", "specs", "--interval", "1h",
+            "--listen", "127.0.0.1:\(port)", "--state", directory.url.appendingPathComponent("state.db").path,
+            "--sim-world", directory.url.appendingPathComponent("sim.db").path, "--cache-dir", directory.url.appendingPathComponent("cache").path,
+        ], in: directory.url)
+        defer { if controller.isRunning { kill(controller.processIdentifier, SIGKILL) } }
+        _ = try await Self.waitForStatus(server, of: controller) { $0["lastAppliedCommit"] as? String == first }
+        let second = try repository.commit(Self.fleet(cpu: "4"), message: "more CPUs")
+        #expect(try CLIRunner.run(["reconcile", "--server", server]).status == 0)
+        _ = try await Self.waitForStatus(server, of: controller) { $0["lastAppliedCommit"] as? String == second }
+
+        let history = try CLIRunner.run(["history", "--server", server])
+        #expect(history.status == 0)
+        #expect(history.stdout.contains(String(first.prefix(12))) && history.stdout.contains(String(second.prefix(12))), "\(history.stdout)")
+
+        // A branch nobody merged cannot be rolled back to: its plan is shown, the pin refused.
+        try repository.git("checkout", "--quiet", "-b", "feature")
+        let unmerged = try repository.commit(Self.fleet(cpu: "16"), message: "unmerged")
+        try repository.git("checkout", "--quiet", "main")
+        let refused = try CLIRunner.run(["rollback", "--server", server, "--to", unmerged])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("is not on branch main"), "\(refused.stderr)")
+
+        let rollback = try CLIRunner.run(["rollback", "--server", server, "--to", String(first.prefix(10))])
+        #expect(rollback.status == 0, "\(rollback.stderr)")
+        #expect(rollback.stdout.contains("1 to change") && rollback.stdout.contains("pinned to commit \(first.prefix(12))"), "\(rollback.stdout)")
+        let pinned = try await Self.waitForStatus(server, of: controller) { $0["lastAppliedCommit"] as? String == first }
+        #expect(pinned["pinnedCommit"] as? String == first)
+
+        #expect(try CLIRunner.run(["suspend", "--server", server]).status == 0)
+        #expect(try CLIRunner.run(["resume", "--server", server, "--tracking"]).status == 0)
+        let suspended = try await Self.waitForStatus(server, of: controller) { $0["phase"] as? String == "Suspended" }
+        #expect(suspended["lastAppliedCommit"] as? String == first, "suspended: tracking again, nothing applied")
+        #expect(try CLIRunner.run(["resume", "--server", server]).status == 0)
+        let resumed = try await Self.waitForStatus(server, of: controller) { $0["lastAppliedCommit"] as? String == second }
+        #expect(resumed["phase"] as? String == "Ready")
+        #expect(try CLIRunner.run(["approve", "--server", server, "--commit", "HEAD"]).status != 0, "only a SHA is approved")
+        kill(controller.processIdentifier, SIGTERM)
+        controller.waitUntilExit()
+    }
+
     @Test func theAPINeedsItsTokensAndTheWebhooksTheirListener() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
