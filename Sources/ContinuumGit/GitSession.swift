@@ -63,6 +63,27 @@ struct GitSession {
     /// Fetches and returns the commit the reference names now, without checking it out; its
     /// signature is verified when signatures are required (an unsigned push pre-empts nothing).
     func fetchHead() throws(GitError) -> String {
+        try withFetchedCommit { _, _, sha throws(GitError) in sha }
+    }
+
+    /// Fetches, and returns the full SHA of `commit` (full or abbreviated) when the tracked
+    /// reference's commit is it or descends from it; nil when it does not (a pull request's
+    /// head, another branch's commit). Review refs are not fetched for this.
+    func commitOnReference(_ commit: String) throws(GitError) -> String? {
+        try withFetchedCommit { repository, head, _ throws(GitError) in
+            var candidate = self
+            candidate.reference = .commit(commit)
+            let object = try candidate.resolve(repository)
+            defer { git_commit_free(object) }
+            guard let headID = git_commit_id(head), let objectID = git_commit_id(object) else { return nil }
+            guard git_oid_equal(headID, objectID) == 1 || git_graph_descendant_of(repository, headID, objectID) == 1 else { return nil }
+            return Self.sha(objectID)
+        }
+    }
+
+    /// Fetches, resolves the reference to its commit, verifies its signature when
+    /// signatures are required, and calls `body` with the repository, the commit and its SHA.
+    private func withFetchedCommit<T>(_ body: (OpaquePointer, OpaquePointer, String) throws(GitError) -> T) throws(GitError) -> T {
         git_libgit2_init()
         defer { git_libgit2_shutdown() }
         let callbacks = try GitRemoteCallbacks(options: options)
@@ -75,28 +96,7 @@ struct GitSession {
         if let keyring = options.credentials.signingKeyringPath, let oid = git_commit_id(commit) {
             try SignatureVerifier(keyringPath: keyring).verify(oid, sha: sha, repository: repository)
         }
-        return sha
-    }
-
-    /// Fetches, and returns the full SHA of `commit` (full or abbreviated) when the tracked
-    /// reference's commit is it or descends from it; nil when it does not (a pull request's
-    /// head, another branch's commit). Review refs are not fetched for this.
-    func commitOnReference(_ commit: String) throws(GitError) -> String? {
-        git_libgit2_init()
-        defer { git_libgit2_shutdown() }
-        let callbacks = try GitRemoteCallbacks(options: options)
-        let repository = try openOrClone(callbacks)
-        defer { git_repository_free(repository) }
-        try fetch(repository, callbacks)
-        let head = try resolve(repository)
-        defer { git_commit_free(head) }
-        var candidate = self
-        candidate.reference = .commit(commit)
-        let object = try candidate.resolve(repository)
-        defer { git_commit_free(object) }
-        guard let headID = git_commit_id(head), let objectID = git_commit_id(object) else { return nil }
-        guard git_oid_equal(headID, objectID) == 1 || git_graph_descendant_of(repository, headID, objectID) == 1 else { return nil }
-        return Self.sha(objectID)
+        return try body(repository, commit, sha)
     }
 
     private func openOrClone(_ callbacks: GitRemoteCallbacks) throws(GitError) -> OpaquePointer {
