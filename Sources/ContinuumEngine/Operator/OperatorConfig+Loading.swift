@@ -117,7 +117,7 @@ struct OperatorConfigReader {
         let path = "connections.\(name)"
         guard let fields = mapping(node, path, allowed: OperatorConfig.connectionKeys) else { return nil }
         guard let typeNode = fields["type"] else {
-            error(node, "\(path).type: required: sim, libvirt, redfish or external")
+            error(node, "\(path).type: required: sim, libvirt, redfish, opennebula or external")
             return nil
         }
         guard let typeText = text(typeNode, "\(path).type"), let type = ProviderType(rawValue: typeText) else {
