@@ -361,6 +361,7 @@ let package = Package(
             name: "ContinuumOpenNebulaTests",
             dependencies: [
                 "ContinuumOpenNebula", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting", "ContinuumEngine", "ContinuumApply", "ContinuumKubernetes",
+                "ContinuumState", "ContinuumSim",
             ],
             swiftSettings: swiftSettings
         ),

@@ -15,7 +15,8 @@ vm.xsd and vnet.xsd):
 - templates are accepted in both forms the reference allows: the attribute syntax
   (NAME = "value", DISK = [ IMAGE = "x" ]) and XML with a TEMPLATE root;
 - VMs move through their states over *polls*, not wall time: each one.vm.info of a VM,
-  and each pool listing that includes it, advances a pending transition by one step
+  and each pool listing that includes it, counts as a poll, and every --polls-per-step
+  polls (default 1) a pending transition advances by one step
   (PENDING -> PROLOG -> BOOT -> RUNNING; SHUTDOWN_POWEROFF -> POWEROFF; BOOT_POWEROFF ->
   RUNNING; EPILOG -> DONE), so tests never depend on the machine's speed;
 - wrong-state actions fail with ACTION, locked VMs with LOCKED, images listed with
@@ -191,6 +192,7 @@ class VM:
         self.etime = 0
         self.lock = 0
         self.last_poll = 0
+        self.polls = 0
 
 
 class VNet:
@@ -202,8 +204,9 @@ class VNet:
 
 
 class World:
-    def __init__(self, users, readonly, images, templates, failing_images, vm_quota, hot_resize):
+    def __init__(self, users, readonly, images, templates, failing_images, vm_quota, hot_resize, polls_per_step=1):
         self.lock = threading.RLock()
+        self.polls_per_step = polls_per_step
         self.users = users            # session -> (uid, name)
         self.readonly = readonly      # sessions that may read only
         self.images = set(images)
@@ -274,7 +277,9 @@ class World:
     def poll(self, vm):
         """An observation: the VM shows its state, then moves one step on."""
         vm.last_poll = int(time.time())
-        if vm.pending:
+        vm.polls += 1
+        if vm.pending and vm.polls >= self.polls_per_step:
+            vm.polls = 0
             vm.state, vm.lcm = vm.pending.pop(0)
             if vm.state == 6:
                 self.release(vm)
@@ -668,6 +673,7 @@ def main(argv=None):
     parser.add_argument("--failing-image", action="append", default=[], help="an image whose VMs go to PROLOG_FAILURE")
     parser.add_argument("--template", action="append", default=[], help="ID:NAME:IMAGE, a VM template of that image")
     parser.add_argument("--vm-quota", type=int, default=None)
+    parser.add_argument("--polls-per-step", type=int, default=1, help="polls a VM takes for each step of a transition")
     parser.add_argument("--hot-resize", action="store_true", help="resize running VMs (else only POWEROFF ones)")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
@@ -681,7 +687,7 @@ def main(argv=None):
         templates[int(number)] = (name, [("CPU", "1"), ("VCPU", "1"), ("MEMORY", "512"), ("DISK", [("IMAGE", image)]),
                                          ("OS", [("ARCH", "x86_64")])])
     images = args.image + args.failing_image + [text.split(":", 2)[2] for text in args.template]
-    world = World(users, set(args.readonly_session), images, templates, args.failing_image, args.vm_quota, args.hot_resize)
+    world = World(users, set(args.readonly_session), images, templates, args.failing_image, args.vm_quota, args.hot_resize, args.polls_per_step)
     server = Server(("127.0.0.1", args.port), world)
     if args.tls_cert:
         import ssl

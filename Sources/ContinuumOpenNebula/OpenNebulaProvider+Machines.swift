@@ -34,7 +34,7 @@ extension OpenNebulaProvider {
             "id": .string(String(vm.id)), "ipAddress": .string(addresses.first ?? ""), "ipAddresses": .list(addresses.map(FieldValue.string)),
             "state": .string(vm.status.description),
         ]
-        return ObservedObject(providerID: "vm/\(vm.id)", spec: spec, outputs: outputs)
+        return Self.revised(ObservedObject(providerID: "vm/\(vm.id)", spec: spec, outputs: outputs))
     }
 
     // MARK: Create

@@ -27,7 +27,7 @@ extension OpenNebulaProvider {
         ])
         var outputs: [String: FieldValue] = ["id": .string(String(vnet.id))]
         if let gateway = vnet.attributes["GATEWAY"] { outputs["gateway"] = .string(gateway) }
-        return ObservedObject(providerID: "vnet/\(vnet.id)", spec: spec, outputs: outputs)
+        return Self.revised(ObservedObject(providerID: "vnet/\(vnet.id)", spec: spec, outputs: outputs))
     }
 
     func createNetwork(_ request: ProviderRequest) async throws(ProviderError) -> ObservedObject {

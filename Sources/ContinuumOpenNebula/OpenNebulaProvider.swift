@@ -65,10 +65,10 @@ public final class OpenNebulaProvider: Provider, BootstrapSeedRemoval {
         let networks = try await networkPool()
         let names = Dictionary(networks.map { ($0.id, $0.name) }) { first, _ in first }
         for vnet in networks where owns(vnet.attributes) {
-            revisions["vnet/\(vnet.id)"] = Self.revision(of: observe(vnet))
+            revisions["vnet/\(vnet.id)"] = observe(vnet).revision
         }
         for vm in try await machinePool() where owns(vm.attributes) {
-            revisions["vm/\(vm.id)"] = Self.revision(of: observe(vm, networkNames: names))
+            revisions["vm/\(vm.id)"] = observe(vm, networkNames: names).revision
         }
         return revisions
     }
@@ -134,12 +134,18 @@ public final class OpenNebulaProvider: Provider, BootstrapSeedRemoval {
         owns(attributes) && attributes["CONTINUUM_ID"] == id.description && attributes["CONTINUUM_KEY"] == key
     }
 
-    /// A digest of what an observation shows: it changes whenever the object does.
-    static func revision(of observed: ObservedObject) -> String {
+    /// The observation with its revision: a digest of what it shows (spec and outputs),
+    /// which changes whenever the object does as far as Continuum can see it. OpenNebula
+    /// has no per-object version; `LAST_POLL` and `STIME` would change on every monitoring
+    /// cycle or never, so the digest is of what the listing says.
+    static func revised(_ observed: ObservedObject) -> ObservedObject {
+        var observed = observed
+        observed.revision = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let data = (try? encoder.encode(observed)) ?? Data()
-        return SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined()
+        observed.revision = SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined()
+        return observed
     }
 
     // MARK: Plumbing

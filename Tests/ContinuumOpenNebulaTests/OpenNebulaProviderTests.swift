@@ -131,9 +131,10 @@ struct OpenNebulaProviderTests {
         #expect(error?.code == .invalidRequest)
         #expect(error?.message.contains("PROLOG_FAILURE") == true && error?.message.contains("no space left on device") == true, "\(String(describing: error))")
         #expect(try await lab.calls()["one.vm.action"] == 1, "the failed VM was terminated (terminate-hard)")
-        // Its EPILOG shows in one listing; then it is DONE and listed no more.
-        _ = try await lab.provider.revisions()
-        #expect(try #require(try await lab.provider.revisions()).keys.allSatisfy { $0.hasPrefix("vnet/") })
+        // It goes through EPILOG, one step per listing, to DONE, and is then listed no more.
+        var listed = try #require(try await lab.provider.revisions())
+        for _ in 0..<5 where listed.keys.contains(where: { $0.hasPrefix("vm/") }) { listed = try #require(try await lab.provider.revisions()) }
+        #expect(listed.keys.allSatisfy { $0.hasPrefix("vnet/") })
     }
 
     @Test func anImageTheFrontEndLacksIsAnAllocateErrorNotRetried() async throws {
