@@ -79,6 +79,11 @@ public final class OpenNebulaProvider: Provider, BootstrapSeedRemoval {
         switch try supported(id.kind) {
         case .virtualMachine:
             guard let vm = try await machinePool().first(where: { matches($0.attributes, id, idempotencyKey) }) else { return nil }
+            // A create completes when its VM runs: one adopted while it still boots is
+            // waited for (and one that failed fails), as the create would have.
+            guard vm.status.isRunning || vm.status.isPoweredOff else {
+                return observe(try await wait(for: vm.id, until: { $0.isRunning || $0.isPoweredOff }, "RUNNING", terminateOnFailure: true))
+            }
             return observe(vm)
         default:
             guard let vnet = try await networkPool().first(where: { matches($0.attributes, id, idempotencyKey) }) else { return nil }
