@@ -25,7 +25,8 @@ vm.xsd and vnet.xsd):
 Test control (never part of OpenNebula's API), unauthenticated, on the same port:
 standin.fault(method, code, message, count), standin.drop(method, count) (the call takes
 effect and its reply is lost: the connection closes without an answer), standin.calls(),
-standin.reset_calls(), standin.vm_set(id, attribute, value), standin.vm_state(id, state,
+standin.reset_calls(), standin.max_in_flight(), standin.delay(milliseconds),
+standin.vm_set(id, attribute, value), standin.vm_state(id, state,
 lcm_state), standin.vm_lock(id, level), standin.fail_image(name), standin.vm_template(id).
 
 It is a stand-in built from the documentation: a real front-end has a scheduler, hosts,
@@ -218,6 +219,10 @@ class World:
         self.next_vm, self.next_vnet = 0, 0
         self.calls = {}
         self.faults = []              # [method, code, message, count]
+        self.delay = 0.0              # seconds each one.* request takes
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.flight = threading.Lock()
         self.drops = {}               # method -> count
 
     # ---- dispatch ----
@@ -250,6 +255,15 @@ class World:
                 return [True, handler(uid, uname, *args), 0]
             except Failure as failure:
                 return [False, failure.message, failure.code]
+
+    def enter(self):
+        with self.flight:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self):
+        with self.flight:
+            self.in_flight -= 1
 
     def consume_drop(self, method):
         with self.lock:
@@ -561,6 +575,12 @@ class World:
                 return dict(self.calls)
             elif name == "reset_calls":
                 self.calls = {}
+                with self.flight:
+                    self.max_in_flight = 0
+            elif name == "max_in_flight":
+                return self.max_in_flight
+            elif name == "delay":
+                self.delay = args[0] / 1000.0
             elif name == "vm_set":
                 vmid, key, value = args
                 vm = self.vms[vmid]
@@ -634,7 +654,13 @@ class Handler(SimpleXMLRPCRequestHandler):
             method = xmlrpc.client.loads(body)[1] or ""
         except Exception:
             method = ""
-        response = self.server._marshaled_dispatch(body, getattr(self, "_dispatch", None), self.path)
+        self.server.world.enter()
+        try:
+            if self.server.world.delay and method.startswith("one."):
+                time.sleep(self.server.world.delay)  # a slow front-end, so that requests overlap
+            response = self.server._marshaled_dispatch(body, getattr(self, "_dispatch", None), self.path)
+        finally:
+            self.server.world.leave()
         if self.server.world.consume_drop(method):
             # The call took effect; its reply is lost.
             self.close_connection = True
