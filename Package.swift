@@ -259,7 +259,7 @@ let package = Package(
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumTesting", "ContinuumPostgres",
                 "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumEngine", "ContinuumController", "ContinuumGit", "ContinuumRedfish",
-                "ContinuumLibvirt", "CLibvirt",
+                "ContinuumLibvirt", "CLibvirt", "ContinuumOpenNebula",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -10,9 +10,12 @@ extension OpenNebulaProvider {
         return try elements("VM", in: try document(value, "one.vm.info")).first.flatMap(OneVirtualMachine.init)
     }
 
-    /// The session user's VMs that are not DONE, from one `one.vmpool.infoextended` call.
-    func machinePool() async throws(ProviderError) -> [OneVirtualMachine] {
-        let value = try await call("one.vmpool.infoextended", [.int(-3), .int(-1), .int(-1), .int(-1)])
+    /// The session user's VMs that are not DONE, from one `one.vmpool.infoextended` call;
+    /// with `name`, the front-end is asked for those of that name only (its `VM.NAME=`
+    /// filter: a front-end that ignores it lists them all, and the caller matches anyway).
+    func machinePool(named name: String? = nil) async throws(ProviderError) -> [OneVirtualMachine] {
+        let filter: [XMLRPCValue] = name.map { [.string("VM.NAME=\($0)")] } ?? []
+        let value = try await call("one.vmpool.infoextended", [.int(-3), .int(-1), .int(-1), .int(-1)] + filter)
         return try elements("VM", in: try document(value, "one.vmpool.infoextended")).compactMap(OneVirtualMachine.init)
     }
 
@@ -43,7 +46,7 @@ extension OpenNebulaProvider {
         let machine = try request.virtualMachine(provider: name)
         // A create that ran before (a lost reply, a crash, a retry after a timeout) made
         // this VM already: it is waited for, not made twice.
-        if let existing = try await machinePool().first(where: { owns($0.attributes) && $0.attributes["CONTINUUM_KEY"] == request.idempotencyKey && $0.attributes["CONTINUUM_ID"] == request.id.description }) {
+        if let existing = try await machinePool(named: request.id.name).first(where: { owns($0.attributes) && $0.attributes["CONTINUUM_KEY"] == request.idempotencyKey && $0.attributes["CONTINUUM_ID"] == request.id.description }) {
             return try await settle(existing.id, machine, name: request.id.name)
         }
         let template = try await machineTemplate(request.id, machine, key: request.idempotencyKey)

@@ -78,7 +78,7 @@ public final class OpenNebulaProvider: Provider, BootstrapSeedRemoval {
     public func lookup(_ id: ResourceID, idempotencyKey: String) async throws(ProviderError) -> ObservedObject? {
         switch try supported(id.kind) {
         case .virtualMachine:
-            guard let vm = try await machinePool().first(where: { matches($0.attributes, id, idempotencyKey) }) else { return nil }
+            guard let vm = try await machinePool(named: id.name).first(where: { matches($0.attributes, id, idempotencyKey) }) else { return nil }
             // A create completes when its VM runs: one adopted while it still boots is
             // waited for (and one that failed fails), as the create would have.
             guard vm.status.isRunning || vm.status.isPoweredOff else {
