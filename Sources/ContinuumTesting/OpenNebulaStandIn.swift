@@ -26,15 +26,9 @@ public final class OpenNebulaStandIn: Sendable {
     public init(in directory: URL, arguments: [String]) throws {
         log = directory.appendingPathComponent("opennebula-standin.log")
         let python = FileManager.default.isExecutableFile(atPath: SushyEmulator.python) ? SushyEmulator.python : "/usr/bin/python3"
-        for _ in 0..<5 {
-            let port = Int.random(in: 20_000..<60_000)
-            let process = try SpawnedProcess([python, Self.script, "--port", String(port)] + arguments, log: log)
-            if GitDaemon.waitUntilListening(port: port, isRunning: { process.isRunning }) {
-                self.port = port
-                self.process = process
-                return
-            }
-            process.stop()
+        if let started = try SpawnedProcess.listening(log: log, { port in [python, Self.script, "--port", String(port)] + arguments }) {
+            (process, port) = started
+            return
         }
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         throw FixtureError(message: "the OpenNebula stand-in did not start on loopback:\n\(output.suffix(2000))")
