@@ -455,8 +455,13 @@ class World:
 
     def m_vm_updateconf(self, uid, uname, vmid, text, kind=0):
         vm = self.vm("one.vm.updateconf", vmid, manage=True)
-        changes = [(k, v) for k, v in parse_template(text) if k in ("CONTEXT", "OS", "FEATURES", "INPUT", "GRAPHICS", "RAW", "CPU_MODEL")]
-        vm.template = merge(vm.template, changes)
+        sections = ("CONTEXT", "OS", "FEATURES", "INPUT", "GRAPHICS", "RAW", "CPU_MODEL")
+        changes = [(k, v) for k, v in parse_template(text) if k in sections]
+        if kind == 1:
+            vm.template = merge(vm.template, changes)
+        else:
+            # Replace (the default, and the only behaviour before 6.8): a section left out is removed.
+            vm.template = [(k, v) for k, v in vm.template if k not in sections] + changes
         return vmid
 
     def m_vm_attachnic(self, uid, uname, vmid, text):

@@ -34,6 +34,10 @@ struct OneVirtualMachine: Sendable, Hashable {
     var attributes: [String: String]
     /// Whether its `CONTEXT` carries `USER_DATA`.
     var hasUserData: Bool
+    /// The sections `one.vm.updateconf` replaces as a whole (`OS`, `FEATURES`, `INPUT`,
+    /// `GRAPHICS`, `RAW`, `CONTEXT`), as they are now: an update sends them all back,
+    /// changed where it means to, so that none is dropped.
+    var configuration: [OpenNebulaXML.Entry]
 
     /// Reads a `VM` element.
     init?(_ element: XMLElement) {
@@ -56,6 +60,14 @@ struct OneVirtualMachine: Sendable, Hashable {
         attributes.merge(OpenNebulaXML.attributes(element.elements(forName: "USER_TEMPLATE").first)) { _, user in user }
         self.attributes = attributes
         hasUserData = OpenNebulaXML.text(template?.elements(forName: "CONTEXT").first, "USER_DATA") != nil
+        configuration = ["OS", "FEATURES", "INPUT", "GRAPHICS", "RAW", "CONTEXT"].flatMap { name in
+            (template?.elements(forName: name) ?? []).map { section in
+                .vector(name, (section.children ?? []).compactMap { child in
+                    guard let child = child as? XMLElement, let key = child.name else { return nil }
+                    return (key, child.stringValue ?? "")
+                })
+            }
+        }
     }
 
     /// The VM's state, read.

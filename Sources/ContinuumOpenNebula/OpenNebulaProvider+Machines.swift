@@ -189,7 +189,7 @@ extension OpenNebulaProvider {
         }
         try await changeNICs(vm, to: machine.networks, for: request.id)
         if let userData = machine.userData, vm.attributes["CONTINUUM_USER_DATA"] != Self.digest(userData) {
-            try await call("one.vm.updateconf", [.int(id), .string(OpenNebulaXML.template([.vector("CONTEXT", context(userData, hostname: request.id.name))])), .int(1)])
+            try await updateContext(of: vm, userData: userData)
             try await call("one.vm.update", [.int(id), .string(OpenNebulaXML.template([.single("CONTINUUM_USER_DATA", Self.digest(userData))])), .int(1)])
         }
         if machine.power == .on, vm.status.isPoweredOff || resize {
@@ -228,8 +228,14 @@ extension OpenNebulaProvider {
         guard let vm = try await vmInfo(id), !vm.status.isDone else { return }
         guard try await callIfExists("one.vm.action", [.string("terminate-hard"), .int(id)]) != nil else { return }
         let deadline = ContinuousClock.now + config.stateTimeout
+        var retried = false
         while ContinuousClock.now < deadline {
             guard let vm = try await vmInfo(id), !vm.status.isDone else { return }
+            if vm.status.isFailure, !retried {
+                // EPILOG_FAILURE: the hypervisor's clean-up failed; terminate-hard again, once.
+                retried = true
+                try await call("one.vm.action", [.string("terminate-hard"), .int(id)])
+            }
             try? await Task.sleep(for: config.pollInterval)
             try Self.checkCancellation(name)
         }
@@ -245,7 +251,21 @@ extension OpenNebulaProvider {
     public func removeBootstrapSeed(of kind: ResourceKind, providerID: String, name: String) async throws(ProviderError) {
         guard kind == .virtualMachine, let (_, id) = try? parse(providerID, kind) else { return }
         guard let vm = try await vmInfo(id), !vm.status.isDone, vm.hasUserData else { return }
-        try await call("one.vm.updateconf", [.int(id), .string(OpenNebulaXML.template([.vector("CONTEXT", context(nil, hostname: name))])), .int(0)])
+        try await updateContext(of: vm, userData: nil)
+    }
+
+    /// Replaces the VM's `CONTEXT` user data (removes it, with nil) through
+    /// `one.vm.updateconf`, sending back every section that call replaces as it is (the
+    /// other `CONTEXT` keys OpenNebula added too), so that nothing else changes. The
+    /// update type parameter (6.8 and later) is left out: replace is the default.
+    private func updateContext(of vm: OneVirtualMachine, userData: String?) async throws(ProviderError) {
+        let sections = vm.configuration.map { entry -> OpenNebulaXML.Entry in
+            guard case .vector("CONTEXT", let values) = entry else { return entry }
+            var kept = values.filter { !["USER_DATA", "USERDATA_ENCODING"].contains($0.0) }
+            if let userData { kept += [("USER_DATA", Data(userData.utf8).base64EncodedString()), ("USERDATA_ENCODING", "base64")] }
+            return .vector("CONTEXT", kept)
+        }
+        try await call("one.vm.updateconf", [.int(vm.id), .string(OpenNebulaXML.template(sections))])
     }
 
     /// A digest of the user data, recorded in `CONTINUUM_USER_DATA` to tell a change.

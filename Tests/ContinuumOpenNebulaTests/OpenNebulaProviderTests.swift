@@ -163,12 +163,18 @@ struct OpenNebulaProviderTests {
         let lab = try OpenNebulaLab()
         defer { lab.stop() }
         _ = try await lab.provider.create(lab.network())
-        let vm = try await lab.provider.create(lab.machine(userData: "#cloud-config\ntoken: join-token-123\n"))
+        // From the operator's template, which brings an OS section that must survive.
+        let vm = try await lab.provider.create(lab.machine(image: "debian-12-tpl", userData: "#cloud-config\ntoken: join-token-123\n"))
         let encoded = Data("#cloud-config\ntoken: join-token-123\n".utf8).base64EncodedString()
         #expect(try await lab.template(vm.providerID).contains(encoded))
         try await lab.provider.removeBootstrapSeed(of: .virtualMachine, providerID: vm.providerID, name: "web-1")
         let template = try await lab.template(vm.providerID)
         #expect(!template.contains(encoded) && !template.contains("USER_DATA"))
-        #expect(template.contains("<NETWORK><![CDATA[YES]]></NETWORK>"))
+        #expect(template.contains("<NETWORK><![CDATA[YES]]></NETWORK>") && template.contains("<SET_HOSTNAME><![CDATA[web-1]]></SET_HOSTNAME>"))
+        #expect(template.contains("<OS><ARCH><![CDATA[x86_64]]></ARCH></OS>"), "the sections updateconf replaces are sent back: \(template)")
+        // A user data change goes the same way.
+        let changed = try await lab.provider.update(lab.machine(image: "debian-12-tpl", userData: "#cloud-config\nhostname: two\n", key: "u", providerID: vm.providerID))
+        let after = try await lab.template(changed.providerID)
+        #expect(after.contains(Data("#cloud-config\nhostname: two\n".utf8).base64EncodedString()) && after.contains("<OS>"))
     }
 }
