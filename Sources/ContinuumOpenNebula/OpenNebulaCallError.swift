@@ -8,16 +8,20 @@ public struct OpenNebulaCallError: Error, Sendable, Hashable, CustomStringConver
     public var method: String
     /// The code of the response triple; nil for transport failures and malformed answers.
     public var code: OpenNebulaErrorCode?
-    /// Whether the front-end could not be reached (or answered something that is not XML-RPC).
+    /// Whether the front-end could not be reached (or failed with HTTP 5xx): retried.
     public var isTransport: Bool
+    /// Whether the endpoint answered, but not as an XML-RPC endpoint (HTTP 3xx or 4xx: a
+    /// wrong path, a proxy that wants credentials): not retried.
+    public var isMisdirected: Bool
     /// What went wrong, in OpenNebula's words where it gave some.
     public var message: String
 
     /// Creates an error.
-    public init(method: String, code: OpenNebulaErrorCode?, isTransport: Bool = false, message: String) {
+    public init(method: String, code: OpenNebulaErrorCode?, isTransport: Bool = false, isMisdirected: Bool = false, message: String) {
         self.method = method
         self.code = code
         self.isTransport = isTransport
+        self.isMisdirected = isMisdirected
         self.message = message
     }
 
@@ -30,8 +34,12 @@ public struct OpenNebulaCallError: Error, Sendable, Hashable, CustomStringConver
     public func providerError(provider: String, connection: String, endpoint: String) -> ProviderError {
         let place = "connection '\(connection)' (\(endpoint))"
         guard let code else {
-            return ProviderError(isTransport ? .unavailable : .transient, provider: provider, message: "\(method) on \(place): \(message)",
-                remedy: isTransport ? "check the connection's endpoint, its caFile and the network path to the front-end's XML-RPC port (2633)" : "the front-end answered something that is not an XML-RPC response; check the endpoint names its /RPC2")
+            if isTransport {
+                return ProviderError(.unavailable, provider: provider, message: "\(method) on \(place): \(message)",
+                    remedy: "check the connection's endpoint, its caFile and the network path to the front-end's XML-RPC port (2633)")
+            }
+            return ProviderError(isMisdirected ? .invalidRequest : .transient, provider: provider, message: "\(method) on \(place): \(message)",
+                remedy: "the front-end answered something that is not an XML-RPC response; check that the connection's endpoint names its XML-RPC path (/RPC2)")
         }
         let text = "\(method) on \(place) failed with \(code): \(message)"
         let remedy: String

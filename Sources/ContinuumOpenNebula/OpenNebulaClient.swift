@@ -86,7 +86,7 @@ public final class OpenNebulaClient: Sendable {
             throw OpenNebulaCallError(method: method, code: nil, isTransport: true, message: "cannot reach \(endpoint.absoluteString): \(scrub(String(describing: error)))")
         }
         guard response.status == .ok else {
-            throw OpenNebulaCallError(method: method, code: nil, isTransport: response.status.code >= 500,
+            throw OpenNebulaCallError(method: method, code: nil, isTransport: response.status.code >= 500, isMisdirected: response.status.code < 500,
                 message: "\(endpoint.absoluteString) answered HTTP \(response.status.code)\(response.status.code / 100 == 3 ? " (a redirect, not followed: the session goes to the endpoint only)" : "")")
         }
         return Data(bytes.readableBytesView)

@@ -117,7 +117,8 @@ public final class OpenNebulaProvider: Provider, BootstrapSeedRemoval {
         }
     }
 
-    /// A VM's image is its boot disk: changing it is a new VM.
+    /// Nothing beyond spec v1's own (`image`, `disks`, `cidr` and `provider` are immutable
+    /// there): capacity, power, networks and user data change in place.
     public func immutableFields(of kind: ResourceKind) -> [FieldPath] { [] }
 
     /// A VM takes tens of seconds to a few minutes to be scheduled, copied and booted.

@@ -24,6 +24,7 @@ public final class OpenNebulaStandIn: Sendable {
     /// `--failing-image`, `--readonly-session`, `--vm-quota`, `--hot-resize`), waiting
     /// until it answers.
     public init(in directory: URL, arguments: [String]) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         log = directory.appendingPathComponent("opennebula-standin.log")
         let python = FileManager.default.isExecutableFile(atPath: SushyEmulator.python) ? SushyEmulator.python : "/usr/bin/python3"
         if let started = try SpawnedProcess.listening(log: log, { port in [python, Self.script, "--port", String(port)] + arguments }) {

@@ -95,6 +95,59 @@ struct OpenNebulaEngineTests {
         #expect(try await setup.lab.calls().isEmpty, "nothing reached the front-end")
     }
 
+    @Test func theSpecCannotCarryTheSession() async throws {
+        let setup = try Setup()
+        defer { setup.lab.stop() }
+        _ = try setup.lab.directory.write("specs/providers.yaml", "apiVersion: continuum.dev/v1\nkind: Provider\nmetadata:\n  name: one-fra\nspec:\n  type: opennebula\n  connection: one-fra\n  credentials:\n    session: {env: HOME}\n")
+        try setup.write(vms: 1)
+        let refusal = await #expect(throws: DiagnosticsError.self) { _ = try await setup.reconcile() }
+        #expect("\(refusal.map { "\($0)" } ?? "")".contains("spec.credentials"), "\(String(describing: refusal))")
+        #expect(try await setup.lab.calls().isEmpty)
+    }
+
+    @Test func aVMMovesBetweenFrontEndsCreateBeforeDestroy() async throws {
+        // Two countries, two front-ends, two connections.
+        let setup = try Setup()
+        defer { setup.lab.stop() }
+        let other = try OpenNebulaStandIn(in: setup.lab.directory.url.appendingPathComponent("es"), arguments: ["--session", "bio:other-pw", "--image", "debian-12"])
+        defer { other.stop() }
+        let secrets = setup.lab.directory.url.appendingPathComponent("operator-secrets")
+        _ = try setup.lab.directory.write("operator-secrets/one/bio-session", "bio:other-pw\n")
+        var config = setup.catalog.operatorConfig
+        config.connections["one-bio"] = Connection(name: "one-bio", type: .opennebula,
+            settings: .map([FieldValue.Entry("endpoint", .string(other.endpoint)), FieldValue.Entry("pollInterval", .string("1ms"))]),
+            credentials: ["session": .file("one/bio-session")], allowPlaintext: true)
+        config.secretsDirectory = secrets
+        var catalog = setup.catalog
+        catalog.operatorConfig = config
+        _ = try setup.lab.directory.write("specs/providers.yaml", [
+            "apiVersion: continuum.dev/v1\nkind: Provider\nmetadata:\n  name: one-fra\nspec:\n  type: opennebula\n  connection: one-fra",
+            "apiVersion: continuum.dev/v1\nkind: Provider\nmetadata:\n  name: one-bio\nspec:\n  type: opennebula\n  connection: one-bio",
+        ].joined(separator: "\n---\n"))
+        func write(on provider: String) throws {
+            _ = try setup.lab.directory.write("specs/fra.yaml", [
+                SpecSamples.network(provider: "one-fra"), SpecSamples.network("bio-edge", provider: "one-bio"),
+                SpecSamples.virtualMachine("web-0", provider: provider, networks: [provider == "one-fra" ? "Network/fra-edge" : "Network/bio-edge"]),
+            ].joined(separator: "\n---\n"))
+        }
+        func reconcile() async throws -> ReconcileOutcome {
+            let specs = try await ValidatedSpecs.load(setup.lab.directory.url.appendingPathComponent("specs"), catalog: catalog)
+            let options = ReconcileOptions(apply: ApplyOptions(parallelism: 10, maximumAttempts: 2, initialBackoff: .milliseconds(1), maximumBackoff: .milliseconds(2), attemptTimeout: .seconds(60)))
+            return await Reconciler(store: setup.store, catalog: catalog, options: options).reconcile(specs, source: "test")
+        }
+        try write(on: "one-fra")
+        guard case .applied(_, let first?) = try await reconcile(), first.succeeded else { Issue.record("not applied"); return }
+        try write(on: "one-bio")
+        let moved = try await reconcile()
+        guard case .applied(_, let result?) = moved, result.succeeded, result.replaced == 1 else { Issue.record("not moved: \(moved)"); return }
+        let order = result.report.actions.map { "\($0.action)@\($0.provider)" }
+        #expect(order == ["create@one-bio", "delete@one-fra"], "create before destroy: \(order)")
+        let record = try #require(try await setup.store.snapshot().resources.first { $0.id == ResourceID(.virtualMachine, "web-0") })
+        #expect(record.provider == "one-bio" && record.outputs["state"] == .string("RUNNING"))
+        let fra = try await OpenNebulaCrashTests.vms(setup.lab).filter { $0.state != 6 }
+        #expect(fra.isEmpty, "the VM left the first front-end: \(fra)")
+    }
+
     @Test func anImageOutsideTheConnectionsOfferIsRefusedBeforeAnyAllocation() async throws {
         let setup = try Setup()
         defer { setup.lab.stop() }

@@ -69,4 +69,15 @@ struct OpenNebulaErrorMappingTests {
         let error = await #expect(throws: ProviderError.self) { _ = try await provider.revisions() }
         #expect(error?.code == .unavailable && error?.isRetryable == true)
     }
+
+    @Test func anEndpointThatIsNotXMLRPCIsAMistakeNotRetried() async throws {
+        let lab = try OpenNebulaLab()
+        defer { lab.stop() }
+        // The right host and port, the wrong path: the stand-in answers 404.
+        let endpoint = lab.standIn.endpoint.replacingOccurrences(of: "/RPC2", with: "/wrong")
+        let provider = try OpenNebulaProvider(name: "one-fra", connection: "one-fra", config: try OpenNebulaLab.config(endpoint), session: OpenNebulaLab.session)
+        let error = await #expect(throws: ProviderError.self) { _ = try await provider.revisions() }
+        #expect(error?.code == .invalidRequest && error?.message.contains("HTTP 404") == true, "\(String(describing: error))")
+        #expect(error?.remedy.contains("/RPC2") == true)
+    }
 }
