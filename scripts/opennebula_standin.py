@@ -26,6 +26,9 @@ Test control (never part of OpenNebula's API), unauthenticated, on the same port
 standin.fault(method, code, message, count), standin.drop(method, count) (the call takes
 effect and its reply is lost: the connection closes without an answer), standin.calls(),
 standin.reset_calls(), standin.max_in_flight(), standin.delay(milliseconds),
+standin.freeze_after(method, count) (a kill point: once that call has taken effect, its
+reply and every later call wait; standin.frozen() says so; standin.thaw() drops them, as
+their client was killed),
 standin.vm_set(id, attribute, value), standin.vm_state(id, state,
 lcm_state), standin.vm_lock(id, level), standin.fail_image(name), standin.vm_template(id).
 
@@ -220,6 +223,9 @@ class World:
         self.calls = {}
         self.faults = []              # [method, code, message, count]
         self.delay = 0.0              # seconds each one.* request takes
+        self.freeze_at = None         # (method, count): the kill point
+        self.frozen = False
+        self.thaw = threading.Event()
         self.in_flight = 0
         self.max_in_flight = 0
         self.flight = threading.Lock()
@@ -264,6 +270,23 @@ class World:
     def leave(self):
         with self.flight:
             self.in_flight -= 1
+
+    def freeze_now(self, method):
+        """Whether `method`'s call just reached the kill point set by standin.freeze_after."""
+        with self.lock:
+            if self.freeze_at and self.freeze_at[0] == method and self.calls.get(method, 0) >= self.freeze_at[1]:
+                self.freeze_at = None
+                self.thaw.clear()
+                self.frozen = True
+                return True
+            return False
+
+    def wait_if_frozen(self):
+        """Waits while frozen; False when a thaw came after this request waited (its client is gone)."""
+        if not self.frozen:
+            return True
+        self.thaw.wait()
+        return False
 
     def consume_drop(self, method):
         with self.lock:
@@ -582,6 +605,13 @@ class World:
                 self.calls = {}
                 with self.flight:
                     self.max_in_flight = 0
+            elif name == "freeze_after":
+                self.freeze_at = (args[0], args[1])
+            elif name == "frozen":
+                return self.frozen
+            elif name == "thaw":
+                self.frozen = False
+                self.thaw.set()
             elif name == "max_in_flight":
                 return self.max_in_flight
             elif name == "delay":
@@ -659,13 +689,24 @@ class Handler(SimpleXMLRPCRequestHandler):
             method = xmlrpc.client.loads(body)[1] or ""
         except Exception:
             method = ""
-        self.server.world.enter()
+        world = self.server.world
+        if method.startswith("one.") and not world.wait_if_frozen():
+            # Frozen for a kill point, then thawed: its client was killed; never processed.
+            self.close_connection = True
+            return
+        world.enter()
         try:
-            if self.server.world.delay and method.startswith("one."):
-                time.sleep(self.server.world.delay)  # a slow front-end, so that requests overlap
+            if world.delay and method.startswith("one."):
+                time.sleep(world.delay)  # a slow front-end, so that requests overlap
             response = self.server._marshaled_dispatch(body, getattr(self, "_dispatch", None), self.path)
         finally:
-            self.server.world.leave()
+            world.leave()
+        if method.startswith("one.") and world.freeze_now(method):
+            # The kill point: this call took effect; its reply waits, and so does every
+            # later call, until the test has killed the client and thaws.
+            world.wait_if_frozen()
+            self.close_connection = True
+            return
         if self.server.world.consume_drop(method):
             # The call took effect; its reply is lost.
             self.close_connection = True

@@ -4,18 +4,17 @@ import ContinuumTesting
 import Foundation
 import Testing
 
-/// `continuum apply` on an opennebula connection killed with SIGKILL at a seeded point (once
-/// the stand-in has seen that many `one.vm.allocate` calls, while the VMs are still
-/// booting), then run again: the VMs whose allocation reached the front-end are found by
-/// their `CONTINUUM_KEY` and adopted, the others allocated; none twice.
+/// `continuum apply` on an opennebula connection killed with SIGKILL at a seeded point (the
+/// stand-in has allocated that many VMs and holds the last reply, and every later call, so
+/// the apply stands still there), then run again: the VMs whose allocation reached the
+/// front-end are found by their `CONTINUUM_KEY` and adopted, the others allocated; none twice.
 @Suite("OpenNebula: apply killed with -9 adopts, never duplicates")
 struct OpenNebulaCrashTests {
     static let machines = 4
 
     @Test(arguments: [1, 3])
     func aKilledApplyIsRecoveredByAdoption(killAfter allocations: Int) async throws {
-        // Every step of a VM's boot takes 40 polls: the apply is still waiting when it is killed.
-        let lab = try OpenNebulaLab(extra: ["--polls-per-step", "40"])
+        let lab = try OpenNebulaLab()
         defer { lab.stop() }
         let directory = lab.directory
         _ = try directory.write("operator-secrets/one/session", OpenNebulaLab.session + "\n")
@@ -29,20 +28,25 @@ struct OpenNebulaCrashTests {
         _ = try directory.write("specs/fra.yaml", documents.joined(separator: "\n---\n"))
         let arguments = ["apply", "specs", "--auto-approve", "--config", directory.url.appendingPathComponent("operator.yaml").path]
 
+        // The kill point: once the stand-in has allocated that many VMs, it holds that reply
+        // and every later call; the apply is then killed where it stands.
+        try await lab.control("freeze_after", [.string("one.vm.allocate"), .int(allocations)])
         let first = try Self.start(arguments, in: directory.url, log: directory.url.appendingPathComponent("first.log"))
         let deadline = ContinuousClock.now + .seconds(120)
-        while try await lab.calls()["one.vm.allocate", default: 0] < allocations {
+        while try await lab.control("frozen") != .bool(true) {
             guard first.isRunning, ContinuousClock.now < deadline else {
-                Issue.record("the apply ended (or hung) before \(allocations) allocations: \((try? String(contentsOf: directory.url.appendingPathComponent("first.log"), encoding: .utf8)) ?? "")")
+                let log = (try? String(contentsOf: directory.url.appendingPathComponent("first.log"), encoding: .utf8)) ?? ""
+                Issue.record("the apply never reached its kill point (\(allocations) allocations): \(log.suffix(3000))")
                 return
             }
             try await Task.sleep(for: .milliseconds(5))
         }
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
+        try await lab.control("thaw")
         #expect(first.terminationReason == .uncaughtSignal)
-        let running = try await Self.vms(lab).filter { $0.state == 3 && $0.lcm == 3 }
-        #expect(running.count < Self.machines, "the kill landed before every VM ran")
+        #expect(try await lab.calls()["one.vm.allocate"] == allocations, "killed after exactly \(allocations) allocations")
+        #expect(try await Self.vms(lab).count == allocations)
 
         let second = try Self.start(arguments, in: directory.url, log: directory.url.appendingPathComponent("second.log"))
         second.waitUntilExit()
