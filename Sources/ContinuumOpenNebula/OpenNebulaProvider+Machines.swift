@@ -188,7 +188,10 @@ extension OpenNebulaProvider {
             if disk.sizeMB != wanted { try await call("one.vm.diskresize", [.int(id), .int(disk.id), .string(String(wanted))]) }
         }
         try await changeNICs(vm, to: machine.networks, for: request.id)
-        if let userData = machine.userData, vm.attributes["CONTINUUM_USER_DATA"] != Self.digest(userData) {
+        // New user data goes into CONTEXT, unless its user data was taken out once the VM
+        // booted (a cluster machine's seed): bootstrap data is not handed out again.
+        let seedRemoved = !vm.hasUserData && vm.attributes["CONTINUUM_USER_DATA"] != nil
+        if let userData = machine.userData, !seedRemoved, vm.attributes["CONTINUUM_USER_DATA"] != Self.digest(userData) {
             try await updateContext(of: vm, userData: userData)
             try await call("one.vm.update", [.int(id), .string(OpenNebulaXML.template([.single("CONTINUUM_USER_DATA", Self.digest(userData))])), .int(1)])
         }

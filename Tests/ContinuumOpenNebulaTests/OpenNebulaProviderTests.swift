@@ -172,9 +172,22 @@ struct OpenNebulaProviderTests {
         #expect(!template.contains(encoded) && !template.contains("USER_DATA"))
         #expect(template.contains("<NETWORK><![CDATA[YES]]></NETWORK>") && template.contains("<SET_HOSTNAME><![CDATA[web-1]]></SET_HOSTNAME>"))
         #expect(template.contains("<OS><ARCH><![CDATA[x86_64]]></ARCH></OS>"), "the sections updateconf replaces are sent back: \(template)")
-        // A user data change goes the same way.
+        // Once taken out, bootstrap data is not handed out again by a later update.
+        _ = try await lab.provider.update(lab.machine(cpu: 3, image: "debian-12-tpl", userData: "#cloud-config\ntoken: join-token-123\n", key: "u", providerID: vm.providerID))
+        #expect(!(try await lab.template(vm.providerID)).contains("USER_DATA"))
+    }
+
+    @Test func newUserDataGoesIntoTheContextKeepingTheRest() async throws {
+        let lab = try OpenNebulaLab()
+        defer { lab.stop() }
+        _ = try await lab.provider.create(lab.network())
+        let vm = try await lab.provider.create(lab.machine(image: "debian-12-tpl", userData: "#cloud-config\nhostname: one\n"))
         let changed = try await lab.provider.update(lab.machine(image: "debian-12-tpl", userData: "#cloud-config\nhostname: two\n", key: "u", providerID: vm.providerID))
         let after = try await lab.template(changed.providerID)
-        #expect(after.contains(Data("#cloud-config\nhostname: two\n".utf8).base64EncodedString()) && after.contains("<OS>"))
+        #expect(after.contains(Data("#cloud-config\nhostname: two\n".utf8).base64EncodedString()), "\(after)")
+        #expect(after.contains("<OS>") && after.contains("<SET_HOSTNAME><![CDATA[web-1]]></SET_HOSTNAME>"))
+        try await lab.control("reset_calls")
+        _ = try await lab.provider.update(lab.machine(image: "debian-12-tpl", userData: "#cloud-config\nhostname: two\n", key: "u2", providerID: vm.providerID))
+        #expect(try await lab.calls()["one.vm.updateconf"] == nil, "unchanged user data is not sent again")
     }
 }
