@@ -54,4 +54,15 @@ struct OpenNebulaConnectionTests {
         }
         #expect(missing?.message.contains("cannot read the CA file") == true)
     }
+
+    @Test func theConnectionsRequestRateSpacesRequests() async throws {
+        let lab = try OpenNebulaLab()
+        defer { lab.stop() }
+        let provider = try OpenNebulaProvider(name: "one-fra", connection: "rated-\(UUID().uuidString)", config: try OpenNebulaLab.config(lab.standIn.endpoint),
+            session: OpenNebulaLab.session, requestsPerSecond: 50)
+        let start = ContinuousClock.now
+        for index in 0..<6 { _ = try await provider.read(.virtualMachine, providerID: "vm/\(index)") }
+        // Six requests at 50 a second start at least 5 × 20 ms apart: a lower bound only.
+        #expect(ContinuousClock.now - start >= .milliseconds(100))
+    }
 }

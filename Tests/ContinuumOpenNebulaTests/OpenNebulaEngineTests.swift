@@ -184,4 +184,31 @@ struct OpenNebulaEngineTests {
         #expect(machines.count == 3, "\(machines)")
         #expect(machines.filter { $0.hasPrefix("edge-cp-") }.count == 1 && machines.filter { $0.hasPrefix("edge-general-") }.count == 2)
     }
+
+    /// Connections an operator may get wrong, and what `validate` says about each.
+    static let connectionMistakes: [(name: String, settings: [FieldValue.Entry], credentials: [String: OperatorSecret], plaintext: Bool, expected: String)] = [
+        ("no session", [FieldValue.Entry("endpoint", .string("https://one.example:2633/RPC2"))], [:], false,
+            "connection 'one-fra' has no OpenNebula session: set its credentials.session"),
+        ("the session in plaintext", [FieldValue.Entry("endpoint", .string("http://one.example:2633/RPC2"))], ["session": .environment("ONE_SESSION")], false,
+            "connection 'one-fra' sends the OpenNebula session, and http://one.example:2633/RPC2 is not https"),
+        ("no endpoint", [], ["session": .environment("ONE_SESSION")], false, "spec.config.endpoint: required: the front-end's XML-RPC URL"),
+        ("a template that is no ID", [FieldValue.Entry("endpoint", .string("https://one.example:2633/RPC2")), FieldValue.Entry("templates", .map([FieldValue.Entry("debian-12", .string("seven"))]))],
+            ["session": .environment("ONE_SESSION")], false, "spec.config.templates.debian-12: expected a VM template ID, a whole number"),
+        ("an unknown setting", [FieldValue.Entry("endpoint", .string("https://one.example:2633/RPC2")), FieldValue.Entry("endpiont", .string("x"))],
+            ["session": .environment("ONE_SESSION")], false, "spec.config.endpiont: unknown opennebula setting"),
+    ]
+
+    @Test(arguments: connectionMistakes.indices)
+    func aConnectionMistakeIsSaidByValidate(index: Int) async throws {
+        let mistake = Self.connectionMistakes[index]
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try directory.write("specs/providers.yaml", "apiVersion: continuum.dev/v1\nkind: Provider\nmetadata:\n  name: one-fra\nspec:\n  type: opennebula\n  connection: one-fra\n")
+        let connection = Connection(name: "one-fra", type: .opennebula, settings: .map(mistake.settings), credentials: mistake.credentials, allowPlaintext: mistake.plaintext)
+        let catalog = ProviderCatalog.standard(simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), secretsDirectory: directory.url,
+            operatorConfig: OperatorConfig(connections: ["one-fra": connection]))
+        let error = await #expect(throws: DiagnosticsError.self) { _ = try await ValidatedSpecs.load(directory.url.appendingPathComponent("specs"), catalog: catalog) }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains(mistake.expected) && text.contains("providers.yaml:"), "\(mistake.name): \(text)")
+    }
 }
