@@ -109,6 +109,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Virtual machines and networks on an OpenNebula front-end, through its XML-RPC API.
+        .target(
+            name: "ContinuumOpenNebula",
+            dependencies: [
+                "ContinuumSpec", "ContinuumProvider",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // libvirt, the C library, through pkg-config (Debian: libvirt-dev).
         .systemLibrary(
             name: "CLibvirt",
@@ -175,7 +188,7 @@ let package = Package(
             name: "ContinuumEngine",
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
-                "ContinuumSim", "ContinuumApply", "ContinuumExternal", "ContinuumRedfish", "ContinuumLibvirt", "ContinuumKubernetes",
+                "ContinuumSim", "ContinuumApply", "ContinuumExternal", "ContinuumRedfish", "ContinuumLibvirt", "ContinuumKubernetes", "ContinuumOpenNebula",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -246,7 +259,7 @@ let package = Package(
             dependencies: [
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumTesting", "ContinuumPostgres",
                 "ContinuumApply", "ContinuumSim", "ContinuumProvider", "ContinuumEngine", "ContinuumController", "ContinuumGit", "ContinuumRedfish",
-                "ContinuumLibvirt", "CLibvirt",
+                "ContinuumLibvirt", "CLibvirt", "ContinuumOpenNebula",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -341,6 +354,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinuumOpenNebulaTests",
+            dependencies: [
+                "ContinuumOpenNebula", "ContinuumProvider", "ContinuumSpec", "ContinuumTesting", "ContinuumEngine", "ContinuumApply", "ContinuumKubernetes",
+                "ContinuumState", "ContinuumSim",
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what the tests need, builds, runs the deployment tests
-# (the Helm chart, the install guide's values table and the container image, with pytest)
+# (the Helm chart, the install guide's values table, the container image and the OpenNebula
+# stand-in checked with pyone, with pytest)
 # and then `swift test`, whose summary closes the output. Either failing fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."

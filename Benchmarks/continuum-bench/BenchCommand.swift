@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "continuum-bench",
         abstract: "Measure Continuum on generated fleets, next to baselines measured in the same run.",
         discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench plan",
-        subcommands: [PlanBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, StoreBench.self],
+        subcommands: [PlanBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, OpenNebulaBench.self, StoreBench.self],
         defaultSubcommand: PlanBench.self
     )
 }
@@ -258,6 +258,36 @@ struct RedfishBench: AsyncParsableCommand {
         ], header: false))
         print("\nprovision = eject, insert the image, boot override Cd once, power on, wait until On (poll 500ms), read back;")
         print("bare power-on = a Reset On of another system polled at the same interval (the emulator's 1-11 s power delay: the floor).")
+    }
+}
+
+/// `continuum-bench opennebula`.
+struct OpenNebulaBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "opennebula",
+        abstract: "A quiet refresh of N VMs on the OpenNebula stand-in: one pool listing, next to reading each VM.",
+        discussion: "The stand-in is scripts/opennebula_standin.py (Python), not a real front-end: the figures count calls and show their cost through it."
+    )
+
+    @Option(help: "VMs on the front-end.")
+    var machines: Int = 500
+
+    @Option(help: "table or json.")
+    var format: Format = .table
+
+    func run() async throws {
+        let result = try await OpenNebulaBenchmark(machines: machines).run()
+        if format == .json {
+            try printJSON(result)
+            return
+        }
+        func ms(_ value: Double) -> String { String(format: "%.1f", value * 1000) }
+        print(table([
+            ("VMs", "\(result.machines)"), ("listing ms", ms(result.listingSeconds)), ("listing calls", "\(result.listingCalls)"),
+            ("read-each ms (baseline)", ms(result.perObjectSeconds)), ("read-each calls", "\(result.perObjectCalls)"), ("create ms (mean)", ms(result.createSecondsMean)),
+        ], header: true))
+        print("\nlisting = the provider's revisions(): one one.vmpool.infoextended and one one.vnpool.info for every VM and network;")
+        print("read-each = one one.vm.info per VM, what a refresh without revisions does (the baseline, same stand-in, same run).")
     }
 }
 

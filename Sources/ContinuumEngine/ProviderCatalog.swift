@@ -28,11 +28,11 @@ public struct ProviderCatalog: Sendable {
     }
 
     /// Every provider type this build has: the sim on `simWorld`, external programs,
-    /// Redfish and libvirt; generated secrets beside the state (`secrets/`); connections
+    /// Redfish, libvirt and OpenNebula; generated secrets beside the state (`secrets/`); connections
     /// from `operatorConfig`.
     public static func standard(simWorld: SimWorld, secretsDirectory: URL, operatorConfig: OperatorConfig = .none) -> ProviderCatalog {
         ProviderCatalog(
-            factories: [SimProviderFactory(world: simWorld), ExternalProviderFactory(), RedfishProviderFactory(), LibvirtProviderFactory()],
+            factories: [SimProviderFactory(world: simWorld), ExternalProviderFactory(), RedfishProviderFactory(), LibvirtProviderFactory(), OpenNebulaProviderFactory()],
             secretsDirectory: secretsDirectory, operatorConfig: operatorConfig)
     }
 
@@ -104,7 +104,7 @@ public struct ProviderCatalog: Sendable {
             if appliedOnly { notApplied[resource.id.name] = spec } else { specs[resource.id.name] = spec }
         }
         // Only machine providers join clusters; a fleet of sim providers needs no directory.
-        let joinsClusters = specs.values.contains { $0.type == .libvirt || $0.type == .redfish }
+        let joinsClusters = specs.values.contains { $0.type == .libvirt || $0.type == .redfish || $0.type == .opennebula }
         let members = !joinsClusters ? [] : state.resources.compactMap { record -> ClusterMember? in
             guard let providerID = record.providerID else { return nil }
             return ClusterMember(providerID: providerID, name: record.id.name, labels: record.labels, address: record.outputs["ipAddress"]?.outputText ?? "")

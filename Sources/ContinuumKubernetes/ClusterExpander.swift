@@ -1,7 +1,7 @@
 public import ContinuumSpec
 import Crypto
 
-/// Expands each `KubernetesCluster` on a libvirt provider into its machines, Cluster-API
+/// Expands each `KubernetesCluster` on a libvirt or OpenNebula provider into its machines, Cluster-API
 /// style: one `VirtualMachine` per control-plane replica and per node-pool replica, each
 /// with the k3s cloud-init of its role, generated from the cluster (its `owner`) and shown
 /// in plans and the graph with it. The cluster then depends on its machines.
@@ -37,7 +37,7 @@ public struct ClusterExpander: Sendable {
         for resource in resources {
             guard case .kubernetesCluster(let cluster) = resource.spec, let type = providerTypes[cluster.provider] else { continue }
             switch type {
-            case .libvirt:
+            case .libvirt, .opennebula:
                 let machines = self.machines(of: resource, cluster, &diagnostics)
                 for machine in machines where !taken.insert(machine.id).inserted {
                     diagnostics.append(Diagnostic(at: resource.location, "\(machine.id) is a machine of \(resource.id) and is also defined in the spec; rename that resource, or the cluster"))

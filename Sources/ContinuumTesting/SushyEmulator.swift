@@ -59,17 +59,13 @@ public final class SushyEmulator: Sendable {
             self.certificate = nil
         }
         log = base.appendingPathComponent("emulator.log")
-        for _ in 0..<5 {
-            let port = Int.random(in: 20_000..<60_000)
-            let config = base.appendingPathComponent("emulator.conf")
+        let config = base.appendingPathComponent("emulator.conf")
+        if let started = try SpawnedProcess.listening(log: log, { port in
             try Data((settings + "SUSHY_EMULATOR_LISTEN_PORT = \(port)\n").utf8).write(to: config)
-            let process = try SpawnedProcess([emulator, "--config", config.path], log: log)
-            if GitDaemon.waitUntilListening(port: port, isRunning: { process.isRunning }) {
-                self.port = port
-                self.process = process
-                return
-            }
-            process.stop()
+            return [emulator, "--config", config.path]
+        }) {
+            (process, port) = started
+            return
         }
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         throw FixtureError(message: "sushy-emulator did not start on loopback:\n\(output.suffix(2000))")

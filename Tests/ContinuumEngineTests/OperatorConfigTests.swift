@@ -130,7 +130,7 @@ struct OperatorConfigTests {
     }
 
     @Test(arguments: [
-        ("connections:\n  x:\n    type: nope\n", "operator.yaml:5:11: error: connections.x.type: expected one of sim, libvirt, redfish, external"),
+        ("connections:\n  x:\n    type: nope\n", "operator.yaml:5:11: error: connections.x.type: expected one of sim, libvirt, redfish, external, opennebula"),
         ("connections:\n  x:\n    type: external\n", "operator.yaml:5:5: error: connections.x.program: required for an external connection"),
         ("connections:\n  x:\n    type: external\n    program: {path: python3}\n", "operator.yaml:6:21: error: connections.x.program.path: expected an absolute path"),
         ("connections:\n  x:\n    type: redfish\n    credentials: {password: {file: ../../etc/shadow}}\n",

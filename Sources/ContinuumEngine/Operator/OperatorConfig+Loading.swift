@@ -43,7 +43,9 @@ struct OperatorConfigReader {
         guard let top = mapping(root, "", allowed: OperatorConfig.topKeys) else { return config }
         if let kind = top["kind"], kind.scalarText != "OperatorConfig" { error(kind, "kind: expected OperatorConfig") }
         if let node = top["secretsDirectory"], let path = text(node, "secretsDirectory") {
-            config.secretsDirectory = URL(fileURLWithPath: path, isDirectory: true)
+            // A relative directory is the file's neighbour, wherever the controller runs.
+            config.secretsDirectory = path.hasPrefix("/") ? URL(fileURLWithPath: path, isDirectory: true)
+                : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(path, isDirectory: true).standardizedFileURL
         }
         if let node = top["connections"], let entries = mapping(node, "connections", allowed: nil) {
             for (name, value) in entries.pairs {
@@ -117,7 +119,7 @@ struct OperatorConfigReader {
         let path = "connections.\(name)"
         guard let fields = mapping(node, path, allowed: OperatorConfig.connectionKeys) else { return nil }
         guard let typeNode = fields["type"] else {
-            error(node, "\(path).type: required: sim, libvirt, redfish or external")
+            error(node, "\(path).type: required: sim, libvirt, redfish, opennebula or external")
             return nil
         }
         guard let typeText = text(typeNode, "\(path).type"), let type = ProviderType(rawValue: typeText) else {

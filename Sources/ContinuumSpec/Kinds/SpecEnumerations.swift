@@ -24,4 +24,6 @@ public enum ProviderType: String, Sendable, Hashable, Codable, CaseIterable {
     case redfish
     /// An out-of-process provider.
     case external
+    /// Virtual machines and networks on an OpenNebula front-end (XML-RPC).
+    case opennebula
 }
