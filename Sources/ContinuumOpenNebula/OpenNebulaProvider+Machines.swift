@@ -64,7 +64,7 @@ extension OpenNebulaProvider {
     /// Waits until the new VM runs (failing with OpenNebula's error text if it fails), then
     /// powers it off when the spec says so.
     private func settle(_ id: Int, _ machine: ResolvedVirtualMachine, name: String) async throws(ProviderError) -> ObservedObject {
-        var vm = try await wait(for: id, until: \.isRunning, "RUNNING", terminateOnFailure: true)
+        var vm = try await wait(for: id, until: \.isRunning, "RUNNING", terminateOnFailure: true, preemptible: true)
         if machine.power == .off {
             try await call("one.vm.action", [.string("poweroff"), .int(id)])
             vm = try await wait(for: id, until: \.isPoweredOff, "POWEROFF")
@@ -127,8 +127,12 @@ extension OpenNebulaProvider {
 
     /// Polls the VM until `reached` holds of its state. A FAILURE state fails with the
     /// VM's `ERROR` (after terminating it when `terminateOnFailure`: a failed create leaves
-    /// nothing running, and `onevm show` still has its log).
-    func wait(for id: Int, until reached: (OneVMState) -> Bool, _ target: String, terminateOnFailure: Bool = false) async throws(ProviderError) -> OneVirtualMachine {
+    /// nothing running, and `onevm show` still has its log). A `preemptible` wait (a new
+    /// VM's boot) is cut short when a newer commit pre-empts the apply (`WaitCancellation`):
+    /// the VM exists and is recorded through its key; the next reconcile waits again.
+    func wait(
+        for id: Int, until reached: (OneVMState) -> Bool, _ target: String, terminateOnFailure: Bool = false, preemptible: Bool = false
+    ) async throws(ProviderError) -> OneVirtualMachine {
         let deadline = ContinuousClock.now + config.stateTimeout
         while true {
             guard let vm = try await vmInfo(id), !vm.status.isDone else {
@@ -148,7 +152,14 @@ extension OpenNebulaProvider {
                 throw ProviderError(.transient, provider: name, message: "VM \(id) (\(vm.name)) did not reach \(target) within \(DurationText.format(config.stateTimeout)); it is \(vm.status)",
                     remedy: "check the front-end's scheduler and hosts; raise the connection's stateTimeout if it is slow")
             }
-            try? await Task.sleep(for: config.pollInterval)
+            if preemptible {
+                guard await WaitCancellation.sleep(for: config.pollInterval) else {
+                    let why = WaitCancellation.current?.reason ?? "it was cancelled"
+                    throw ProviderError(.transient, provider: name, message: "stopped waiting for VM \(id) (\(vm.name)) to reach \(target): \(why)", remedy: "the next reconcile waits again")
+                }
+            } else {
+                try? await Task.sleep(for: config.pollInterval)
+            }
             try Self.checkCancellation(name)
         }
     }

@@ -80,8 +80,9 @@ public final class OpenNebulaProvider: Provider, BootstrapSeedRemoval {
         case .virtualMachine:
             guard let vm = try await machinePool(named: id.name).first(where: { matches($0.attributes, id, idempotencyKey) }) else { return nil }
             // A create completes when its VM runs: one adopted while it still boots is
-            // waited for (and one that failed fails), as the create would have.
-            guard vm.status.isRunning || vm.status.isPoweredOff else {
+            // waited for (and one that failed fails), as the create would have; unless a newer
+            // commit cut the create's wait short: then it is recorded as it is, booting.
+            guard vm.status.isRunning || vm.status.isPoweredOff || WaitCancellation.current?.isCancelled == true else {
                 return observe(try await wait(for: vm.id, until: { $0.isRunning || $0.isPoweredOff }, "RUNNING", terminateOnFailure: true))
             }
             return observe(vm)

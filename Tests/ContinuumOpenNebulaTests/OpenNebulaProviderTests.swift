@@ -123,6 +123,36 @@ struct OpenNebulaProviderTests {
         #expect(try await lab.calls()["one.vm.allocate"] == 1, "the retried create waited for the first VM")
     }
 
+    /// A newer commit cuts a boot that never ends short (`WaitCancellation`): the create
+    /// fails retryably, and the lookup the runner then makes records the VM as it is.
+    @Test func aNewerCommitCutsTheBootWaitAndTheVMIsFoundAsItIs() async throws {
+        let lab = try OpenNebulaLab()
+        defer { lab.stop() }
+        _ = try await lab.provider.create(lab.network())
+        let waits = WaitCancellation()
+        let provider = lab.provider
+        let request = lab.machine(key: "k-boot")
+        let creating = Task { try await WaitCancellation.$current.withValue(waits) { try await provider.create(request) } }
+        // Once the VM exists, it is held in PROLOG: it never boots.
+        var vmID: Int?
+        let deadline = ContinuousClock.now + .seconds(120)
+        while vmID == nil, ContinuousClock.now < deadline {
+            if case .array(let vms) = try await lab.control("vms"), case .array(let first)? = vms.first, case .int(let id)? = first.first { vmID = id }
+            if vmID == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let id = try #require(vmID)
+        _ = try await lab.control("vm_state", [.int(id), .int(3), .int(1)])
+        waits.cancel(reason: "commit 1a2b3c is newer")
+        let cut = await #expect(throws: ProviderError.self) { _ = try await creating.value }
+        #expect(cut?.isRetryable == true)
+        #expect(cut?.message.contains("commit 1a2b3c is newer") == true, "\(String(describing: cut))")
+        let found = try await WaitCancellation.$current.withValue(waits) {
+            try await provider.lookup(ResourceID(.virtualMachine, "web-1"), idempotencyKey: "k-boot")
+        }
+        #expect(found?.providerID == "vm/\(id)", "found by its key without waiting for the boot")
+        #expect(try await lab.calls()["one.vm.allocate"] == 1)
+    }
+
     @Test func aVMThatFailsFailsTheCreateWithOpenNebulasErrorAndIsTerminated() async throws {
         let lab = try OpenNebulaLab()
         defer { lab.stop() }
