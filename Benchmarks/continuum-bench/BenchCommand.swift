@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "continuum-bench",
         abstract: "Measure Continuum on generated fleets, next to baselines measured in the same run.",
         discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench plan",
-        subcommands: [PlanBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, StoreBench.self],
+        subcommands: [PlanBench.self, PlanOutputBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, StoreBench.self],
         defaultSubcommand: PlanBench.self
     )
 }
@@ -70,6 +70,43 @@ struct PlanBench: AsyncParsableCommand {
             ("peak RSS MiB", String(format: "%.0f", r.peakResidentMiB)),
         ]
         return table(columns, header: header)
+    }
+}
+
+/// `continuum-bench plan-output`.
+struct PlanOutputBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan-output",
+        abstract: "The continuum binary's plan as text, --out (saved plan), --format json and --pretty: wall time, peak RSS, sizes, in one run.",
+        discussion: "Runs the continuum binary next to this one: build it too (swift build -c release --product continuum)."
+    )
+
+    @Option(help: "Fleet size (resources).")
+    var resources = 100_000
+
+    @Option(help: "virt8ra (issue 16's fleet: 12 providers, 11 resources a site in one file) or sites (the plan benchmark's fleet).")
+    var shape = "virt8ra"
+
+    @Option(help: "The continuum binary (default: next to this one).")
+    var continuum: String?
+
+    @Option(help: "table or json.")
+    var format: Format = .table
+
+    func run() async throws {
+        let binary = continuum ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("continuum").path
+        let r = try await PlanOutputBenchmark(requestedResources: resources, shape: shape, continuum: binary).run()
+        if format == .json { return try printJSON(r) }
+        print("\(r.shape) fleet: \(r.resources) resources in \(r.files) files; empty state, --refresh false")
+        for (index, run) in r.runs.enumerated() {
+            print(table([
+                ("mode", run.mode.padding(toLength: 24, withPad: " ", startingAt: 0)), ("wall s", String(format: "%.2f", run.seconds)),
+                ("/ text", String(format: "%.2fx", run.ratioToText)), ("peak RSS MiB", String(format: "%.0f", run.peakResidentMiB)),
+                ("stdout MB", String(format: "%.1f", Double(run.stdoutBytes) / 1e6)), ("saved plan MB", run.savedBytes.map { String(format: "%.1f", Double($0) / 1e6) } ?? "-"),
+            ], header: index == 0))
+        }
+        print(String(format: "\nsaved plan read back (SavedPlanReader, in this process): %.2f s", r.readBackSeconds))
+        print("Each mode is one run of the continuum binary, standard output to a file; peak RSS is the child's (wait4).")
     }
 }
 
