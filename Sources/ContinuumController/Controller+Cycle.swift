@@ -19,7 +19,7 @@ extension Controller {
         do {
             // The operator's controls first: a pinned commit replaces the tracked reference.
             if let read = try? await store.controls() { controls = read }
-            revision = try await source.fetch(pinnedCommit.map(GitReference.commit))
+            revision = try await source.fetch(pinnedCommit.map(GitReference.commit), changesSince: cachedTree)
             metrics.fetched(succeeded: true)
             fetchedOnce = true
             status.lastFetchedCommit = revision.commit
@@ -44,8 +44,11 @@ extension Controller {
             log.info("new commit", metadata: ["summary": "\(revision.summary)"])
             do {
                 var cache = specCache
-                defer { specCache = cache }
-                candidate = try await ValidatedSpecs.load(revision.directory, catalog: catalog, cache: &cache)
+                defer {
+                    specCache = cache
+                    cachedTree = revision.tree
+                }
+                candidate = try await ValidatedSpecs.load(revision.directory, catalog: catalog, cache: &cache, changedFiles: revision.changedFiles)
             } catch {
                 let verdict = policy.rejected(revision.commit, because: "its specs are invalid",
                     details: error.diagnostics.map { prefixed($0).description }, keeping: desired?.commit)

@@ -12,6 +12,8 @@ struct GitSession {
     var keptCheckouts: Int
     /// Also fetch the forges' pull and merge request heads (for plans of them).
     var fetchesReviewRefs = false
+    /// A tree to diff the fetched commit's tree against, for `GitRevision.changedFiles`.
+    var changesSince: String?
 
     init(options: GitSourceOptions) {
         self.options = options
@@ -43,6 +45,7 @@ struct GitSession {
         }
         prune(keeping: directory)
         var specDirectory = directory
+        var throughLink = false
         if let path = options.path, !path.isEmpty {
             specDirectory = directory.appendingPathComponent(path)
             var isDirectory: ObjCBool = false
@@ -56,8 +59,15 @@ struct GitSession {
                 throw GitError(operation: "use path \(path) of commit \(sha.prefix(12))", message: "it leads out of the checkout through a symbolic link",
                     remedy: "commit the spec directory itself, not a link to it")
             }
+            // A link inside the checkout: its files change under another path of the tree.
+            // (Or a path written unusually, such as `a/../b`: then the files are simply all read.)
+            throughLink = resolved != root + "/" + Self.trimmed(path)
         }
-        return GitRevision(commit: sha, summary: summary, directory: specDirectory, tree: tree)
+        var revision = GitRevision(commit: sha, summary: summary, directory: specDirectory, tree: tree)
+        if let since = changesSince, !throughLink, let newTree = git_commit_tree_id(commit) {
+            revision.changedFiles = since == tree ? [] : Self.changedFiles(repository, from: since, to: newTree, under: options.path)
+        }
+        return revision
     }
 
     private func openOrClone(_ callbacks: GitRemoteCallbacks) throws(GitError) -> OpaquePointer {
@@ -99,6 +109,47 @@ struct GitSession {
         }
         guard let repository else { throw GitError(operation: "open \(options.displayURL)", message: "libgit2 returned no repository", remedy: "report this") }
         return repository
+    }
+
+    /// The files below `path` (relative to it) whose entry differs between the tree `old`
+    /// and the tree `new`: added, deleted, modified, or changed in mode (a file turned into
+    /// a link). Nil when it cannot be told: `old` is not in the repository, or a
+    /// `.gitattributes` changed (it can change how unchanged files are checked out).
+    static func changedFiles(_ repository: OpaquePointer, from old: String, to new: UnsafePointer<git_oid>, under path: String?) -> Set<String>? {
+        var oldID = git_oid()
+        guard git_oid_fromstr(&oldID, old) == 0 else { return nil }
+        var oldTree: OpaquePointer?
+        guard git_tree_lookup(&oldTree, repository, &oldID) == 0 else { return nil }
+        defer { git_tree_free(oldTree) }
+        var newTree: OpaquePointer?
+        guard git_tree_lookup(&newTree, repository, new) == 0 else { return nil }
+        defer { git_tree_free(newTree) }
+        var options = git_diff_options()
+        git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
+        var diff: OpaquePointer?
+        guard git_diff_tree_to_tree(&diff, repository, oldTree, newTree, &options) == 0 else { return nil }
+        defer { git_diff_free(diff) }
+        let prefix = path.map(trimmed).map { $0.isEmpty ? "" : $0 + "/" } ?? ""
+        var files = Set<String>()
+        for index in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, index)?.pointee else { return nil }
+            for name in [delta.old_file.path, delta.new_file.path] {
+                guard let name else { continue }
+                let file = String(cString: name)
+                if file == ".gitattributes" || file.hasSuffix("/.gitattributes") { return nil }
+                if file.hasPrefix(prefix) { files.insert(String(file.dropFirst(prefix.count))) }
+            }
+        }
+        return files
+    }
+
+    /// `path` without leading `./` or slashes and trailing slashes.
+    static func trimmed(_ path: String) -> String {
+        var path = Substring(path)
+        while path.hasPrefix("./") { path = path.dropFirst(2) }
+        while path.hasPrefix("/") { path = path.dropFirst() }
+        while path.hasSuffix("/") { path = path.dropLast() }
+        return String(path)
     }
 
     /// The path with every symbolic link resolved; nil when it does not exist.

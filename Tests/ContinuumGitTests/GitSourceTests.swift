@@ -62,6 +62,46 @@ struct GitSourceTests {
         #expect(try await fetch(.commit(String(tagged.prefix(10)))).commit == tagged)
     }
 
+    @Test func theTreeDiffNamesTheChangedSpecFiles() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        try repository.commit(["specs/a.yaml": "a", "specs/b.yaml": "b", "specs/deep/c.yaml": "c", "specs/d.yaml": "d", "README.md": "one"])
+        let source = GitSource(options: GitSourceOptions(url: repository.url, path: "specs", cacheDirectory: directory.url.appendingPathComponent("cache")))
+        let first = try await source.fetch()
+        #expect(first.changedFiles == nil, "not asked")
+        try repository.commit(["specs/a.yaml": "a2", "specs/deep/e.yaml": "e", "README.md": "two"], removing: ["specs/b.yaml"])
+        let second = try await source.fetch(changesSince: first.tree)
+        #expect(second.changedFiles == ["a.yaml", "b.yaml", "deep/e.yaml"], "edited, deleted and added files below the spec path, relative to it")
+        #expect(try await source.fetch(changesSince: second.tree).changedFiles == [], "the same tree: nothing changed")
+        #expect(try await source.fetch(changesSince: String(repeating: "0", count: 40)).changedFiles == nil, "an unknown tree: not known")
+
+        // A file turned into a link is a change (the loader then refuses it).
+        try repository.git("rm", "--quiet", "specs/d.yaml")
+        try FileManager.default.createSymbolicLink(atPath: repository.directory.appendingPathComponent("specs/d.yaml").path, withDestinationPath: "a.yaml")
+        try repository.commit([:])
+        let linked = try await source.fetch(changesSince: second.tree)
+        #expect(linked.changedFiles == ["d.yaml"])
+        // A .gitattributes can change how unchanged files are checked out: not known.
+        try repository.commit([".gitattributes": "*.yaml text eol=crlf\n"])
+        #expect(try await source.fetch(changesSince: linked.tree).changedFiles == nil)
+    }
+
+    @Test func aSpecPathReachedThroughALinkHasNoTreeDiff() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        try repository.commit(["real/a.yaml": "a"])
+        try FileManager.default.createSymbolicLink(atPath: repository.directory.appendingPathComponent("specs").path, withDestinationPath: "real")
+        try repository.commit([:])
+        let source = GitSource(options: GitSourceOptions(url: repository.url, path: "specs", cacheDirectory: directory.url.appendingPathComponent("cache")))
+        let first = try await source.fetch()
+        try repository.commit(["real/a.yaml": "a2"])
+        let second = try await source.fetch(changesSince: first.tree)
+        #expect(try read(second, "a.yaml") == "a2")
+        #expect(second.changedFiles == nil, "the files change under another path of the tree: every file is read")
+    }
+
     @Test func aSubPathIsTheSpecDirectory() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -1,4 +1,4 @@
-public import ContinuumSpec
+import ContinuumSpec
 
 /// Reads a plan written by `SavedPlanWriter`. Every count, length and string reference is
 /// checked against what the file holds, values nest at most `SavedPlanFormat.maximumDepth`

@@ -1,4 +1,4 @@
-public import ContinuumSpec
+import ContinuumSpec
 
 /// Writes a plan in the saved plan format (`SavedPlanFormat`), streamed: the bytes go to
 /// `sink` in chunks of about 64 KiB as the records are encoded, so a plan of 100,000
