@@ -19,7 +19,7 @@ extension Controller {
         do {
             // The operator's controls first: a pinned commit replaces the tracked reference.
             if let read = try? await store.controls() { controls = read }
-            revision = try await source.fetch(pinnedCommit.map(GitReference.commit), changesSince: cachedTree)
+            revision = try await source.fetch(pinnedCommit.map(GitReference.commit), changesSince: cachedCommit)
             metrics.fetched(succeeded: true)
             fetchedOnce = true
             status.lastFetchedCommit = revision.commit
@@ -46,7 +46,7 @@ extension Controller {
                 var cache = specCache
                 defer {
                     specCache = cache
-                    cachedTree = revision.tree
+                    cachedCommit = revision.commit
                 }
                 candidate = try await ValidatedSpecs.load(revision.directory, catalog: catalog, cache: &cache, changedFiles: revision.changedFiles)
             } catch {

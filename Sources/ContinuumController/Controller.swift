@@ -42,9 +42,9 @@ public actor Controller: Service {
     var loadedCommit: String?
     /// The files parsed for earlier commits: a new commit re-parses only the changed ones.
     var specCache = SpecLoadCache()
-    /// The tree whose checkout last filled `specCache`: the next fetch asks Git which files
-    /// differ from it, and only those are read.
-    var cachedTree: String?
+    /// The commit whose checkout last filled `specCache`: the next fetch asks Git which
+    /// files differ from it (only those are read), and builds its checkout from that one.
+    var cachedCommit: String?
 
     /// The parse cache as the last load of a commit left it: its counters say how many
     /// files that load read and parsed.

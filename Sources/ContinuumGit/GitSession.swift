@@ -12,7 +12,8 @@ struct GitSession {
     var keptCheckouts: Int
     /// Also fetch the forges' pull and merge request heads (for plans of them).
     var fetchesReviewRefs = false
-    /// A tree to diff the fetched commit's tree against, for `GitRevision.changedFiles`.
+    /// A commit to diff the fetched commit's tree against, for `GitRevision.changedFiles`;
+    /// its checkout, when kept, is the base of an incremental checkout.
     var changesSince: String?
 
     init(options: GitSourceOptions) {
@@ -40,8 +41,16 @@ struct GitSession {
         let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
         let tree = Self.sha(git_commit_tree_id(commit))
         let directory = checkoutsPath.appendingPathComponent(sha)
+        var newTree: OpaquePointer?
+        guard git_commit_tree(&newTree, commit) == 0, let newTree else {
+            throw GitError(operation: "read the tree of commit \(sha.prefix(12))", message: git_error_last().flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "",
+                remedy: "delete the cache directory to clone again")
+        }
+        defer { git_tree_free(newTree) }
+        let diff = changesSince.flatMap { $0 == sha ? nil : TreeDiff(repository, from: $0, to: newTree) }
         if !FileManager.default.fileExists(atPath: directory.path) {
-            try checkOut(commit, repository: repository, into: directory)
+            let base = changesSince.map { checkoutsPath.appendingPathComponent($0) }
+            try checkOut(commit, repository: repository, into: directory, incrementally: diff.flatMap { diff in base.map { ($0, diff, newTree) } })
         }
         prune(keeping: directory)
         var specDirectory = directory
@@ -64,8 +73,8 @@ struct GitSession {
             throughLink = resolved != root + "/" + Self.trimmed(path)
         }
         var revision = GitRevision(commit: sha, summary: summary, directory: specDirectory, tree: tree)
-        if let since = changesSince, !throughLink, let newTree = git_commit_tree_id(commit) {
-            revision.changedFiles = since == tree ? [] : Self.changedFiles(repository, from: since, to: newTree, under: options.path)
+        if let since = changesSince, !throughLink {
+            revision.changedFiles = since == sha ? [] : diff?.files(under: options.path)
         }
         return revision
     }
@@ -109,38 +118,6 @@ struct GitSession {
         }
         guard let repository else { throw GitError(operation: "open \(options.displayURL)", message: "libgit2 returned no repository", remedy: "report this") }
         return repository
-    }
-
-    /// The files below `path` (relative to it) whose entry differs between the tree `old`
-    /// and the tree `new`: added, deleted, modified, or changed in mode (a file turned into
-    /// a link). Nil when it cannot be told: `old` is not in the repository, or a
-    /// `.gitattributes` changed (it can change how unchanged files are checked out).
-    static func changedFiles(_ repository: OpaquePointer, from old: String, to new: UnsafePointer<git_oid>, under path: String?) -> Set<String>? {
-        var oldID = git_oid()
-        guard git_oid_fromstr(&oldID, old) == 0 else { return nil }
-        var oldTree: OpaquePointer?
-        guard git_tree_lookup(&oldTree, repository, &oldID) == 0 else { return nil }
-        defer { git_tree_free(oldTree) }
-        var newTree: OpaquePointer?
-        guard git_tree_lookup(&newTree, repository, new) == 0 else { return nil }
-        defer { git_tree_free(newTree) }
-        var options = git_diff_options()
-        git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
-        var diff: OpaquePointer?
-        guard git_diff_tree_to_tree(&diff, repository, oldTree, newTree, &options) == 0 else { return nil }
-        defer { git_diff_free(diff) }
-        let prefix = path.map(trimmed).map { $0.isEmpty ? "" : $0 + "/" } ?? ""
-        var files = Set<String>()
-        for index in 0..<git_diff_num_deltas(diff) {
-            guard let delta = git_diff_get_delta(diff, index)?.pointee else { return nil }
-            for name in [delta.old_file.path, delta.new_file.path] {
-                guard let name else { continue }
-                let file = String(cString: name)
-                if file == ".gitattributes" || file.hasSuffix("/.gitattributes") { return nil }
-                if file.hasPrefix(prefix) { files.insert(String(file.dropFirst(prefix.count))) }
-            }
-        }
-        return files
     }
 
     /// `path` without leading `./` or slashes and trailing slashes.
@@ -202,19 +179,35 @@ struct GitSession {
         return object
     }
 
-    private func checkOut(_ commit: OpaquePointer, repository: OpaquePointer, into directory: URL) throws(GitError) {
+    /// Checks `commit` out into `directory` through a staging directory; from the checkout
+    /// `incrementally` names (a base directory, the diff from its commit, the new tree)
+    /// when it is there and the diff can be applied exactly, else in full.
+    private func checkOut(
+        _ commit: OpaquePointer, repository: OpaquePointer, into directory: URL, incrementally: (base: URL, diff: TreeDiff, tree: OpaquePointer)? = nil
+    ) throws(GitError) {
         let staging = checkoutsPath.appendingPathComponent(".staging-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
             throw GitError(operation: "create \(staging.path)", message: error.localizedDescription, remedy: "check the cache directory's permissions")
         }
-        var checkoutOptions = git_checkout_options()
-        git_checkout_options_init(&checkoutOptions, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
-        checkoutOptions.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
-        let status = staging.path.withCString { path in
-            checkoutOptions.target_directory = path
-            return git_checkout_tree(repository, commit, &checkoutOptions)
+        var status: Int32 = 0
+        if let (base, diff, tree) = incrementally, FileManager.default.fileExists(atPath: base.path),
+            IncrementalCheckout(repository: repository, diff: diff).make(from: base, into: staging, newTree: tree) {
+            status = 0
+        } else {
+            if incrementally != nil {
+                // Whatever an attempt left is cleared: the full checkout starts empty.
+                try? FileManager.default.removeItem(at: staging)
+                try? FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            }
+            var checkoutOptions = git_checkout_options()
+            git_checkout_options_init(&checkoutOptions, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
+            checkoutOptions.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+            status = staging.path.withCString { path in
+                checkoutOptions.target_directory = path
+                return git_checkout_tree(repository, commit, &checkoutOptions)
+            }
         }
         do {
             try check(status, "check out commit \(Self.sha(git_commit_id(commit)).prefix(12))", remedy: "check free disk space in the cache directory")
