@@ -23,6 +23,11 @@ struct SavedPlanTests {
         full.stateSerial = -3
         full.changes[0].fieldChanges.append(FieldChange(path: "spec.ratio", before: .number(0.5), after: .number(-1e300)))
         full.changes[0].owner = ResourceID(.kubernetesCluster, "k8s")
+        // Text JSON must escape, keys in byte order, and values the writer leaves to JSONEncoder.
+        full.changes[1].spec = .map([
+            .init("Zeta", .string("a\"b\\c/d\n\t\u{1}\u{8}\u{c}\r\u{1b}é\u{7f}\u{2028}")), .init("_x", .secret(.fromEnv("NAME"))),
+            .init("alpha", .list([.number(1e300), .number(0.5), .integer(-7), .boolean(false), .unknown])), .init("é", .map([])),
+        ])
         let empty = try PlanHarness.plan(GoldenPlanTests.after, state: PlanHarness.applied(GoldenPlanTests.after))
         return [plain, full, empty]
     }

@@ -22,17 +22,18 @@ public struct PlanJSONStreamer {
     /// - Throws: an encoding error, or what `sink` throws.
     public func write(_ plan: Plan, to sink: @escaping Sink) throws {
         var output = Output(sink: sink, encoder: PlanJSONCoder.encoder(pretty: pretty), pretty: pretty)
+        let writer = output.writer
         // The keys in the order `.sortedKeys` gives; optional members as `Plan.encode` leaves them out.
         output.raw(pretty ? "{\n" : "{")
-        try output.array("changes", plan.changes, first: true)
+        try output.array("changes", plan.changes, first: true, fast: writer.change)
         try output.member("formatVersion", plan.formatVersion)
         if !plan.held.isEmpty { try output.array("held", plan.held) }
         if let position = plan.journalPosition { try output.member("journalPosition", position) }
         try output.array("orphans", plan.orphans)
-        if !plan.providerChanges.isEmpty { try output.array("providerChanges", plan.providerChanges) }
+        if !plan.providerChanges.isEmpty { try output.array("providerChanges", plan.providerChanges, fast: writer.change) }
         if let lineage = plan.stateLineage { try output.member("stateLineage", lineage) }
         try output.member("stateSerial", plan.stateSerial)
-        try output.array("steps", plan.steps)
+        try output.array("steps", plan.steps, fast: writer.step)
         try output.member("summary", plan.summary)
         try output.member("unchangedCount", plan.unchangedCount)
         if plan.unsettledIntents > 0 { try output.member("unsettledIntents", plan.unsettledIntents) }
@@ -45,12 +46,14 @@ public struct PlanJSONStreamer {
         let sink: Sink
         let encoder: JSONEncoder
         let pretty: Bool
+        let writer: PlanJSONWriter
         var buffer: [UInt8] = []
 
         init(sink: @escaping Sink, encoder: JSONEncoder, pretty: Bool) {
             self.sink = sink
             self.encoder = encoder
             self.pretty = pretty
+            self.writer = PlanJSONWriter(fallback: encoder)
             buffer.reserveCapacity(1 << 17)
         }
 
@@ -66,14 +69,21 @@ public struct PlanJSONStreamer {
             encoded(try encoder.encode(value), indent: 2)
         }
 
-        mutating func array(_ name: String, _ items: [some Encodable], first: Bool = false) throws {
+        /// An array member; compact elements through `fast` when given (`PlanJSONWriter`).
+        mutating func array<Item: Encodable>(
+            _ name: String, _ items: [Item], first: Bool = false, fast: ((Item, inout [UInt8]) throws -> Void)? = nil
+        ) throws {
             guard !items.isEmpty else { return try member(name, items, first: first) }
             key(name, first: first)
             raw(pretty ? "[\n" : "[")
             for (index, item) in items.enumerated() {
                 if index > 0 { raw(pretty ? ",\n" : ",") }
                 if pretty { raw("    ") }
-                encoded(try encoder.encode(item), indent: 4)
+                if !pretty, let fast {
+                    try fast(item, &buffer)
+                } else {
+                    encoded(try encoder.encode(item), indent: 4)
+                }
                 if buffer.count >= 1 << 16 { try flush() }
             }
             raw(pretty ? "\n  ]" : "]")
