@@ -196,6 +196,12 @@ struct ControllerBench: AsyncParsableCommand {
                     ("steady no-change s", s(r.steadyNoChangeReconcileSeconds)), ("steady CPU s", s(r.steadyNoChangeReconcileCPUSeconds)),
                     ("read every object s", s(r.readEveryObjectSeconds)), ("read CPU s", s(r.readEveryObjectCPUSeconds)),
                 ], header: results.count == 1))
+                print(table([
+                    ("resources", "\(r.resources)"), ("1-file commit: fetched s", s(r.commitFetchedSeconds)), ("planned s", s(r.commitPlannedSeconds)),
+                    ("first provider call s", s(r.commitFirstCallSeconds)), ("reconciled s", s(r.commitReconcileSeconds)),
+                    ("files read", "\(r.commitReadFiles)"), ("parsed", "\(r.commitParsedFiles)"), ("drift check s", s(r.driftCheckPlannedSeconds)),
+                    ("steady RSS MiB", String(format: "%.0f", r.steadyResidentMiB)), ("peak RSS MiB", String(format: "%.0f", r.peakResidentMiB)),
+                ], header: true))
             }
         }
         if format == .json {
@@ -206,6 +212,12 @@ struct ControllerBench: AsyncParsableCommand {
             print("no-change = a drift check asked for right after it: fetch, refresh (one revision listing per provider), plan; it decodes the state the apply wrote and plans in full.")
             print("steady no-change = the mean of the next --repeats such drift checks: the state has not moved, so its snapshot and the last plan's memo are reused. CPU = user + system of the process.")
             print("read every object = the baseline: one read per recorded object, 64 at a time, as a refresh without revision listings.")
+            print("1-file commit = one VM's cpu edited and committed, then the trigger a webhook sends (Controller.trigger, what the receiver calls once")
+            print("  the signature checks): seconds from the trigger to the fetch and checkout done ('new commit' logged), to the plan done ('applying'),")
+            print("  to the first provider call ('update started'), and to the reconcile published; files read / parsed by its load.")
+            print("  drift check = the baseline: a no-change drift check of the commit before it (fetch, refresh, plan from the memo), whole.")
+            print("steady RSS = this process's resident set (VmRSS) after the steady no-change reconciles: the controller and the benchmark's leftovers;")
+            print("  peak RSS = its high-water mark (VmHWM) over the whole run.")
         }
     }
 }
