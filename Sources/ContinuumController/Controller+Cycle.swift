@@ -121,6 +121,7 @@ extension Controller {
         }
         if let snapshot { updateResourceCounts(snapshot) }
         showHeldCommit()
+        HeapTrim.afterReconcile()
         if let event = Self.event(of: verdict, newCommit: isNewCommit, drifted: !outcome.drift.all.isEmpty) {
             notifier.post(ReconcileNotice(event: event, commit: target.commit, summary: outcome.plan?.summary.line ?? verdict.message, message: verdict.message))
         }
