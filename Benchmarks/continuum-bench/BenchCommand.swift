@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "continuum-bench",
         abstract: "Measure Continuum on generated fleets, next to baselines measured in the same run.",
         discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench plan",
-        subcommands: [PlanBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, OpenNebulaBench.self, StoreBench.self],
+        subcommands: [PlanBench.self, PlanOutputBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, OpenNebulaBench.self, StoreBench.self],
         defaultSubcommand: PlanBench.self
     )
 }
@@ -70,6 +70,47 @@ struct PlanBench: AsyncParsableCommand {
             ("peak RSS MiB", String(format: "%.0f", r.peakResidentMiB)),
         ]
         return table(columns, header: header)
+    }
+}
+
+/// `continuum-bench plan-output`.
+struct PlanOutputBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan-output",
+        abstract: "The continuum binary's plan as text, --out (saved plan), --format json and --pretty: wall time, peak RSS, sizes, in one run.",
+        discussion: "Runs the continuum binary next to this one: build it too (swift build -c release --product continuum)."
+    )
+
+    @Option(help: "Fleet size (resources).")
+    var resources = 100_000
+
+    @Option(help: "virt8ra (issue 16's fleet: 12 providers, 11 resources a site in one file) or sites (the plan benchmark's fleet).")
+    var shape = "virt8ra"
+
+    @Option(help: "The continuum binary (default: next to this one).")
+    var continuum: String?
+
+    @Option(help: "Runs of every mode, in turn; the fastest of each is shown.")
+    var repeats = 2
+
+    @Option(help: "table or json.")
+    var format: Format = .table
+
+    func run() async throws {
+        let binary = continuum ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("continuum").path
+        let r = try await PlanOutputBenchmark(requestedResources: resources, shape: shape, continuum: binary, repeats: repeats).run()
+        if format == .json { return try printJSON(r) }
+        print("\(r.shape) fleet: \(r.resources) resources in \(r.files) files; empty state, --refresh false")
+        for (index, run) in r.runs.enumerated() {
+            print(table([
+                ("mode", run.mode.padding(toLength: 24, withPad: " ", startingAt: 0)), ("wall s", String(format: "%.2f", run.seconds)),
+                ("/ text", String(format: "%.2fx", run.ratioToText)), ("peak RSS MiB", String(format: "%.0f", run.peakResidentMiB)),
+                ("stdout MB", String(format: "%.1f", Double(run.stdoutBytes) / 1e6)), ("saved plan MB", run.savedBytes.map { String(format: "%.1f", Double($0) / 1e6) } ?? "-"),
+            ], header: index == 0))
+        }
+        print(String(format: "\nsaved plan read back (SavedPlanReader, in this process): %.2f s", r.readBackSeconds))
+        print("Each mode runs the continuum binary \(repeats) times in turn with the others, standard output to a file; the fastest run is shown,")
+        print("and the highest peak RSS of the child (wait4).")
     }
 }
 
@@ -159,6 +200,12 @@ struct ControllerBench: AsyncParsableCommand {
                     ("steady no-change s", s(r.steadyNoChangeReconcileSeconds)), ("steady CPU s", s(r.steadyNoChangeReconcileCPUSeconds)),
                     ("read every object s", s(r.readEveryObjectSeconds)), ("read CPU s", s(r.readEveryObjectCPUSeconds)),
                 ], header: results.count == 1))
+                print(table([
+                    ("resources", "\(r.resources)"), ("1-file commit: fetched s", s(r.commitFetchedSeconds)), ("planned s", s(r.commitPlannedSeconds)),
+                    ("first provider call s", s(r.commitFirstCallSeconds)), ("reconciled s", s(r.commitReconcileSeconds)),
+                    ("files read", "\(r.commitReadFiles)"), ("parsed", "\(r.commitParsedFiles)"), ("drift check s", s(r.driftCheckPlannedSeconds)),
+                    ("steady RSS MiB", String(format: "%.0f", r.steadyResidentMiB)), ("peak RSS MiB", String(format: "%.0f", r.peakResidentMiB)),
+                ], header: true))
             }
         }
         if format == .json {
@@ -169,6 +216,12 @@ struct ControllerBench: AsyncParsableCommand {
             print("no-change = a drift check asked for right after it: fetch, refresh (one revision listing per provider), plan; it decodes the state the apply wrote and plans in full.")
             print("steady no-change = the mean of the next --repeats such drift checks: the state has not moved, so its snapshot and the last plan's memo are reused. CPU = user + system of the process.")
             print("read every object = the baseline: one read per recorded object, 64 at a time, as a refresh without revision listings.")
+            print("1-file commit = one VM's cpu edited and committed, then the trigger a webhook sends (Controller.trigger, what the receiver calls once")
+            print("  the signature checks): seconds from the trigger to the fetch and checkout done ('new commit' logged), to the plan done ('applying'),")
+            print("  to the first provider call ('update started'), and to the reconcile published; files read / parsed by its load.")
+            print("  drift check = the baseline: a no-change drift check of the commit before it (fetch, refresh, plan from the memo), whole.")
+            print("steady RSS = this process's resident set (VmRSS) after the steady no-change reconciles: the controller and the benchmark's leftovers;")
+            print("  peak RSS = its high-water mark (VmHWM) over the whole run.")
         }
     }
 }

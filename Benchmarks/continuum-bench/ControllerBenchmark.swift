@@ -3,6 +3,7 @@ import ContinuumController
 import ContinuumEngine
 import ContinuumGit
 import ContinuumSim
+import ContinuumSpec
 import ContinuumState
 import ContinuumTesting
 import Foundation
@@ -34,6 +35,22 @@ struct ControllerBenchmark {
         /// The baseline: reading every recorded object once, as a refresh without revisions does.
         var readEveryObjectSeconds: Double
         var readEveryObjectCPUSeconds: Double
+        /// A one-file commit (one VM's cpu), from the trigger a webhook sends: when the fetch
+        /// and checkout were done, when the plan was (the "applying" line), when the first
+        /// provider call started, and the whole reconcile.
+        var commitFetchedSeconds: Double
+        var commitPlannedSeconds: Double
+        var commitFirstCallSeconds: Double
+        var commitReconcileSeconds: Double
+        /// Files the commit's load read and parsed (a Git tree diff names the changed ones).
+        var commitReadFiles: Int
+        var commitParsedFiles: Int
+        /// The baseline: a drift check of the same commit just before it (nothing to load).
+        var driftCheckPlannedSeconds: Double
+        /// The process's resident set after the steady no-change reconciles (VmRSS), and
+        /// its peak (VmHWM) after everything.
+        var steadyResidentMiB: Double
+        var peakResidentMiB: Double
     }
 
     let requestedResources: Int
@@ -65,8 +82,8 @@ struct ControllerBenchmark {
             simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), secretsDirectory: directory.url.appendingPathComponent("secrets"))
         let load = try await clock.measure { _ = try await ValidatedSpecs.load(specs, catalog: catalog) }
 
-        var logger = Logger(label: "bench")
-        logger.logLevel = .critical
+        let timeline = TimelineLogHandler.Timeline(watching: ["new commit", "applying", "update started", "reconciled"])
+        let logger = Logger(label: "bench") { _ in TimelineLogHandler(timeline: timeline) }
         let controller = Controller(
             configuration: ControllerConfiguration(
                 source: GitSourceOptions(url: repository.url, path: "specs", cacheDirectory: directory.url.appendingPathComponent("controller")),
@@ -87,13 +104,42 @@ struct ControllerBenchmark {
         }
         steadySeconds /= Double(max(1, steadyRepeats))
         steadyCPU /= Double(max(1, steadyRepeats))
+        let steadyResident = Self.residentMiB("VmRSS")
         let (readAll, readAllCPU) = try await Self.readEveryObject(controller.store, catalog)
+
+        // The baseline of the commit below: a drift check of the same commit, planned from the memo.
+        await controller.checkDriftNow()
+        steady = try await Self.reconcile(controller, after: steady.time)
+        let driftPlanned = steady.durationSeconds
+        // A one-file commit, announced as a webhook announces it: a trigger.
+        let edited = try PlanBenchmark.editOneFile(under: repository.directory.appendingPathComponent("specs"))
+        try repository.commit([:], message: "edit \(edited)")
+        let mark = timeline.mark(level: .debug)
+        _ = await controller.trigger()
+        let committed = try await Self.reconcile(controller, after: steady.time)
+        timeline.stop()
+        let total = (ContinuousClock.now - mark) / .seconds(1)
+        guard committed.plan?.change == 1, committed.result == .applied else { throw BenchmarkError(message: "the one-file commit did not apply one change: \(committed)") }
+        let cache = await controller.lastSpecLoad
         return Result(
             resources: generator.resourceCount, files: files, gitCloneSeconds: gitClone.timeInterval, sourceCloneSeconds: sourceClone.timeInterval,
             gitFetchSeconds: gitFetch.timeInterval, sourceFetchSeconds: sourceFetch.timeInterval, libyamlParseSeconds: parse.timeInterval,
             loadValidateSeconds: load.timeInterval, firstReconcileSeconds: first.durationSeconds, noChangeReconcileSeconds: again.durationSeconds,
             noChangeReconcileCPUSeconds: againCPU, steadyNoChangeReconcileSeconds: steadySeconds, steadyNoChangeReconcileCPUSeconds: steadyCPU,
-            readEveryObjectSeconds: readAll.timeInterval, readEveryObjectCPUSeconds: readAllCPU)
+            readEveryObjectSeconds: readAll.timeInterval, readEveryObjectCPUSeconds: readAllCPU,
+            commitFetchedSeconds: timeline.seconds("new commit") ?? .nan, commitPlannedSeconds: timeline.seconds("applying") ?? .nan,
+            commitFirstCallSeconds: timeline.seconds("update started") ?? .nan, commitReconcileSeconds: total,
+            commitReadFiles: cache.readFiles, commitParsedFiles: cache.parsedFiles, driftCheckPlannedSeconds: driftPlanned,
+            steadyResidentMiB: steadyResident, peakResidentMiB: Self.residentMiB("VmHWM"))
+    }
+
+    /// A line of /proc/self/status (VmRSS, VmHWM), in MiB.
+    static func residentMiB(_ field: String) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes / 1024
     }
 
     /// Asks for a drift check, waits for its reconcile, checks that it changed nothing, and returns it with

@@ -127,13 +127,7 @@ struct PlanBenchmark {
     }
 
     /// The process's peak resident set size (VmHWM), in MiB.
-    static func peakResidentMiB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
-        else { return 0 }
-        return kilobytes / 1024
-    }
+    static func peakResidentMiB() -> Double { ControllerBenchmark.residentMiB("VmHWM") }
 }
 
 struct BenchmarkError: Error, CustomStringConvertible {

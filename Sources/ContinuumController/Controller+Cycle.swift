@@ -23,7 +23,7 @@ extension Controller {
                 controls = read
                 if status.lastAppliedCommit == nil { status.lastAppliedCommit = read[Self.appliedKey] }
             }
-            revision = try await source.fetch(pinnedCommit.map(GitReference.commit))
+            revision = try await source.fetch(pinnedCommit.map(GitReference.commit), changesSince: cachedCommit)
             metrics.fetched(succeeded: true)
             fetchedOnce = true
             status.lastFetchedCommit = revision.commit
@@ -48,8 +48,11 @@ extension Controller {
             log.info("new commit", metadata: ["summary": "\(revision.summary)"])
             do {
                 var cache = specCache
-                defer { specCache = cache }
-                candidate = try await ValidatedSpecs.load(revision.directory, catalog: catalog, cache: &cache)
+                defer {
+                    specCache = cache
+                    cachedCommit = revision.commit
+                }
+                candidate = try await ValidatedSpecs.load(revision.directory, catalog: catalog, cache: &cache, changedFiles: revision.changedFiles)
             } catch {
                 let verdict = policy.rejected(revision.commit, because: "its specs are invalid",
                     details: error.diagnostics.map { prefixed($0).description }, keeping: desired?.commit)
@@ -133,18 +136,20 @@ extension Controller {
         let snapshot = try? await store.snapshot()
         publish(verdict, commit: target.commit, plan: outcome.plan, drifted: outcome.drift.all.sorted(), started: started, time: startTime)
         status.lastReconcile?.digest = outcome.plan.map { PlanDigest($0, tree: target.tree) }
-        if case .applied(let planned, _?) = outcome, planned.plan.hasChanges {
-            await rememberExecuted(PlanDigest(planned.plan, tree: target.tree), commit: target.commit, tree: target.tree)
-        }
         if let applied = verdict.applied {
             status.lastAppliedCommit = applied
             metrics.applied(at: Date())
-            // Kept in the state: a restarted controller (or another replica) knows which commit
-            // is applied, for the plans' base and the review gate.
-            if applied != appliedBefore { try? await store.setControl(Self.appliedKey, to: applied) }
         }
         if let snapshot { updateResourceCounts(snapshot) }
+        // The status is whole now; what follows may suspend (the actor serves requests).
+        // Kept in the state: a restarted controller (or another replica) knows which commit
+        // is applied, for the plans' base and the review gate; and which plan was executed.
+        if let applied = verdict.applied, applied != appliedBefore { try? await store.setControl(Self.appliedKey, to: applied) }
+        if case .applied(let planned, _?) = outcome, planned.plan.hasChanges {
+            await rememberExecuted(PlanDigest(planned.plan, tree: target.tree), commit: target.commit, tree: target.tree)
+        }
         showHeldCommit()
+        HeapTrim.afterReconcile()
         // A commit applied for the first time is reported applied, also when it took retries.
         let firstApplied = verdict.applied != nil && verdict.applied != appliedBefore
         if let event = Self.event(of: verdict, newCommit: isNewCommit || firstApplied, drifted: !outcome.drift.all.isEmpty) {

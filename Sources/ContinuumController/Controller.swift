@@ -45,6 +45,13 @@ public actor Controller: Service {
     var loadedCommit: String?
     /// The files parsed for earlier commits: a new commit re-parses only the changed ones.
     var specCache = SpecLoadCache()
+    /// The commit whose checkout last filled `specCache`: the next fetch asks Git which
+    /// files differ from it (only those are read), and builds its checkout from that one.
+    var cachedCommit: String?
+
+    /// The parse cache as the last load of a commit left it: its counters say how many
+    /// files that load read and parsed.
+    public var lastSpecLoad: SpecLoadCache { specCache }
     /// The last plan's memo, made against a state that matched the store: the next plan
     /// against the same state re-diffs only what changed (nothing, for the same commit).
     var planningMemo: (commit: String, memo: PlanningMemo)?

@@ -31,9 +31,11 @@ public struct ValidatedSpecs: Sendable {
 
     /// Loads and checks the spec repository at `url`, parsing only the files whose content
     /// differs from `cache`, which is updated for the next load (the next commit).
+    /// `changedFiles`: the only files that may differ from those `cache` was filled from,
+    /// when a Git tree diff tells (see `SpecLoader.load(_:reusing:changedFiles:)`).
     /// - Throws: `DiagnosticsError` with every problem found, sorted by location.
-    public static func load(_ url: URL, catalog: ProviderCatalog, cache: inout SpecLoadCache) async throws(DiagnosticsError) -> ValidatedSpecs {
-        let loaded = await SpecLoader().load(url, reusing: cache)
+    public static func load(_ url: URL, catalog: ProviderCatalog, cache: inout SpecLoadCache, changedFiles: Set<String>? = nil) async throws(DiagnosticsError) -> ValidatedSpecs {
+        let loaded = await SpecLoader().load(url, reusing: cache, changedFiles: changedFiles)
         cache = loaded.cache
         var repository = loaded.repository
         let (expanded, expansionDiagnostics) = ClusterExpander().expand(repository.resources)

@@ -12,6 +12,9 @@ struct GitSession {
     var keptCheckouts: Int
     /// Also fetch the forges' pull and merge request heads (for plans of them).
     var fetchesReviewRefs = false
+    /// A commit to diff the fetched commit's tree against, for `GitRevision.changedFiles`;
+    /// its checkout, when kept, is the base of an incremental checkout.
+    var changesSince: String?
 
     init(options: GitSourceOptions) {
         self.options = options
@@ -38,11 +41,20 @@ struct GitSession {
         let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
         let tree = Self.sha(git_commit_tree_id(commit))
         let directory = checkoutsPath.appendingPathComponent(sha)
+        var newTree: OpaquePointer?
+        guard git_commit_tree(&newTree, commit) == 0, let newTree else {
+            throw GitError(operation: "read the tree of commit \(sha.prefix(12))", message: git_error_last().flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "",
+                remedy: "delete the cache directory to clone again")
+        }
+        defer { git_tree_free(newTree) }
+        let diff = changesSince.flatMap { $0 == sha ? nil : TreeDiff(repository, from: $0, to: newTree) }
         if !FileManager.default.fileExists(atPath: directory.path) {
-            try checkOut(commit, repository: repository, into: directory)
+            let base = changesSince.map { checkoutsPath.appendingPathComponent($0) }
+            try checkOut(commit, repository: repository, into: directory, incrementally: diff.flatMap { diff in base.map { ($0, diff, newTree) } })
         }
         prune(keeping: directory)
         var specDirectory = directory
+        var throughLink = false
         if let path = options.path, !path.isEmpty {
             specDirectory = directory.appendingPathComponent(path)
             var isDirectory: ObjCBool = false
@@ -56,8 +68,15 @@ struct GitSession {
                 throw GitError(operation: "use path \(path) of commit \(sha.prefix(12))", message: "it leads out of the checkout through a symbolic link",
                     remedy: "commit the spec directory itself, not a link to it")
             }
+            // A link inside the checkout: its files change under another path of the tree.
+            // (Or a path written unusually, such as `a/../b`: then the files are simply all read.)
+            throughLink = resolved != root + "/" + Self.trimmed(path)
         }
-        return GitRevision(commit: sha, summary: summary, directory: specDirectory, tree: tree)
+        var revision = GitRevision(commit: sha, summary: summary, directory: specDirectory, tree: tree)
+        if let since = changesSince, !throughLink {
+            revision.changedFiles = since == sha ? [] : diff?.files(under: options.path)
+        }
+        return revision
     }
 
     /// Fetches and returns the commit the reference names now, without checking it out; its
@@ -140,6 +159,15 @@ struct GitSession {
         return repository
     }
 
+    /// `path` without leading `./` or slashes and trailing slashes.
+    static func trimmed(_ path: String) -> String {
+        var path = Substring(path)
+        while path.hasPrefix("./") { path = path.dropFirst(2) }
+        while path.hasPrefix("/") { path = path.dropFirst() }
+        while path.hasSuffix("/") { path = path.dropLast() }
+        return String(path)
+    }
+
     /// The path with every symbolic link resolved; nil when it does not exist.
     static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
@@ -190,19 +218,35 @@ struct GitSession {
         return object
     }
 
-    private func checkOut(_ commit: OpaquePointer, repository: OpaquePointer, into directory: URL) throws(GitError) {
+    /// Checks `commit` out into `directory` through a staging directory; from the checkout
+    /// `incrementally` names (a base directory, the diff from its commit, the new tree)
+    /// when it is there and the diff can be applied exactly, else in full.
+    private func checkOut(
+        _ commit: OpaquePointer, repository: OpaquePointer, into directory: URL, incrementally: (base: URL, diff: TreeDiff, tree: OpaquePointer)? = nil
+    ) throws(GitError) {
         let staging = checkoutsPath.appendingPathComponent(".staging-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
             throw GitError(operation: "create \(staging.path)", message: error.localizedDescription, remedy: "check the cache directory's permissions")
         }
-        var checkoutOptions = git_checkout_options()
-        git_checkout_options_init(&checkoutOptions, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
-        checkoutOptions.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
-        let status = staging.path.withCString { path in
-            checkoutOptions.target_directory = path
-            return git_checkout_tree(repository, commit, &checkoutOptions)
+        var status: Int32 = 0
+        if let (base, diff, tree) = incrementally, FileManager.default.fileExists(atPath: base.path),
+            IncrementalCheckout(repository: repository, diff: diff).make(from: base, into: staging, newTree: tree) {
+            status = 0
+        } else {
+            if incrementally != nil {
+                // Whatever an attempt left is cleared: the full checkout starts empty.
+                try? FileManager.default.removeItem(at: staging)
+                try? FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            }
+            var checkoutOptions = git_checkout_options()
+            git_checkout_options_init(&checkoutOptions, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
+            checkoutOptions.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+            status = staging.path.withCString { path in
+                checkoutOptions.target_directory = path
+                return git_checkout_tree(repository, commit, &checkoutOptions)
+            }
         }
         do {
             try check(status, "check out commit \(Self.sha(git_commit_id(commit)).prefix(12))", remedy: "check free disk space in the cache directory")

@@ -16,11 +16,14 @@ public final class GitSource: Sendable {
     }
 
     /// Fetches and returns the tracked commit (or `reference` instead, such as a commit an
-    /// operator pinned), checked out.
+    /// operator pinned), checked out; with `changesSince` (a commit SHA), it also tells which
+    /// spec files differ from that commit's tree (`GitRevision.changedFiles`), and makes the
+    /// new checkout from that commit's, when it is kept, by applying the tree diff.
     /// - Throws: `GitError` naming the operation, with libgit2's message and a remedy.
-    public func fetch(_ reference: GitReference? = nil) async throws(GitError) -> GitRevision {
+    public func fetch(_ reference: GitReference? = nil, changesSince: String? = nil) async throws(GitError) -> GitRevision {
         var session = GitSession(options: options)
         if let reference { session.reference = reference }
+        session.changesSince = changesSince
         let fetching = session
         return try await onQueue { () throws(GitError) in try fetching.fetchAndCheckOut() }
     }

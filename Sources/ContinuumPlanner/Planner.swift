@@ -1,6 +1,7 @@
 public import ContinuumGraph
 public import ContinuumSpec
 public import ContinuumState
+import Foundation
 
 /// Compares the desired resources with the recorded state and decides, per resource,
 /// create, update (with the changed fields), replace (with the reasons), delete or
@@ -12,6 +13,8 @@ public import ContinuumState
 public struct Planner: Sendable {
     /// The options.
     public var options: PlanOptions
+    /// Sets of at least this many resources are diffed in parallel (tests lower it).
+    var parallelThreshold = 4_096
 
     /// Creates a planner.
     public init(options: PlanOptions = PlanOptions()) {
@@ -102,24 +105,72 @@ public struct Planner: Sendable {
         return (try assemble(next, state: state), next, nodes.count)
     }
 
-    /// Diffs the resources at `nodes` (in dependency order) into `changes`.
+    /// Diffs the resources at `nodes` (in dependency order) into `changes`: a resource's
+    /// diff reads its dependencies' decisions (to resolve interpolations), so a large set is
+    /// diffed level by level (a level's dependencies are all in earlier levels), each level
+    /// in chunks across cores; diagnostics keep the order a sequential diff gives.
     private func diff(_ nodes: [Int], resources: [Resource], graph: ResourceGraph, state: StateSnapshot, into changes: inout [ResourceChange?], _ diagnostics: inout [Diagnostic]) {
-        for node in nodes {
-            let resource = resources[node]
-            guard resource.id.kind != .provider else { continue }
-            let desired = resource.spec.fieldValue.resolvingInterpolations { id, field in
-                guard let dependency = graph.indexByID[id], id.kind == .provider || changes[dependency].map({ $0.action == .noop || $0.action == .update }) ?? false,
-                    let value = state[id]?.outputs[field]
-                else { return nil }
-                return value.outputText
-            }
-            let dependencies = graph.dependencies(of: node).map { graph.ids[Int($0)] }
-            var differ = ResourceDiffer(resource: resource, desired: desired, recorded: state[resource.id], dependencies: dependencies)
-            differ.providerImmutableFields = options.providerImmutableFields[resource.spec.providerName ?? ""]?[resource.id.kind] ?? []
-            var change = differ.change(&diagnostics)
-            change.owner = resource.owner
-            changes[node] = change
+        guard nodes.count >= parallelThreshold else {
+            for node in nodes { changes[node] = diff(node, resources: resources, graph: graph, state: state, decided: changes, &diagnostics) }
+            return
         }
+        var position = [Int32](repeating: -1, count: resources.count)
+        for (index, node) in nodes.enumerated() { position[node] = Int32(index) }
+        // The level of a node: one more than its deepest dependency among `nodes`.
+        var level = [Int32](repeating: 0, count: resources.count)
+        var levels: [[Int]] = []
+        for node in nodes {
+            var mine: Int32 = 0
+            for dependency in graph.dependencies(of: node) where position[Int(dependency)] >= 0 { mine = max(mine, level[Int(dependency)] + 1) }
+            level[node] = mine
+            if levels.count <= Int(mine) { levels.append([]) }
+            levels[Int(mine)].append(node)
+        }
+        var found: [(position: Int32, diagnostics: [Diagnostic])] = []
+        for members in levels {
+            let results = Self.concurrently(members.count) { [changes] index in
+                var problems: [Diagnostic] = []
+                let change = diff(members[index], resources: resources, graph: graph, state: state, decided: changes, &problems)
+                return (change, problems)
+            }
+            for (index, result) in results.enumerated() {
+                changes[members[index]] = result.0
+                if !result.1.isEmpty { found.append((position[members[index]], result.1)) }
+            }
+        }
+        found.sort { $0.position < $1.position }
+        for entry in found { diagnostics += entry.diagnostics }
+    }
+
+    /// `body` of every index below `count`, in chunks across cores, in index order.
+    private static func concurrently<Value: Sendable>(_ count: Int, _ body: @Sendable (Int) -> Value) -> [Value] {
+        let chunks = min(count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        guard chunks > 1 else { return (0..<count).map(body) }
+        let parts = ChunkResults<Value>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let range = (count * chunk / chunks)..<(count * (chunk + 1) / chunks)
+            parts.set(chunk, range.map(body))
+        }
+        return parts.joined()
+    }
+
+    /// One resource's change, resolving its interpolations from the `decided` changes of
+    /// its dependencies.
+    private func diff(_ node: Int, resources: [Resource], graph: ResourceGraph, state: StateSnapshot, decided changes: [ResourceChange?], _ diagnostics: inout [Diagnostic]) -> ResourceChange? {
+        let resource = resources[node]
+        guard resource.id.kind != .provider else { return changes[node] }
+        let desired = resource.spec.fieldValue.resolvingInterpolations { id, field in
+            guard let dependency = graph.indexByID[id], id.kind == .provider || changes[dependency].map({ $0.action == .noop || $0.action == .update }) ?? false,
+                let value = state[id]?.outputs[field]
+            else { return nil }
+            return value.outputText
+        }
+        let dependencies = graph.dependencies(of: node).map { graph.ids[Int($0)] }
+        var differ = ResourceDiffer(resource: resource, desired: desired, recorded: state[resource.id], dependencies: dependencies)
+        differ.providerImmutableFields = options.providerImmutableFields[resource.spec.providerName ?? ""]?[resource.id.kind] ?? []
+        var change = differ.change(&diagnostics)
+        change.owner = resource.owner
+        return change
     }
 
     /// The plan from a memo's per-resource decisions: inherited create-before-destroy, the

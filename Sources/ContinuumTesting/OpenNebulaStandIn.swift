@@ -43,6 +43,9 @@ public final class OpenNebulaStandIn: Sendable {
         var request = HTTPClientRequest(url: endpoint)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "text/xml")
+        // Not pooled: stand-ins come and go, and a later one may take a port an earlier one
+        // had, where a kept connection would meet a reset.
+        request.headers.add(name: "Connection", value: "close")
         request.body = .bytes(ByteBuffer(string: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 << 20)

@@ -99,6 +99,23 @@ struct ApplyCLITests {
         #expect(stale.stderr.contains("run `continuum plan --out FILE` again"))
     }
 
+    @Test func aJSONPlanIsAppliedAndADamagedSavedPlanRefused() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let planned = try CLIRunner.run(["plan", Self.quickstart, "--format", "json", "--out", "plan.bin"], in: directory.url)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        try Data(planned.stdout.utf8).write(to: directory.url.appendingPathComponent("plan.json"))
+        let saved = try Data(contentsOf: directory.url.appendingPathComponent("plan.bin"))
+        try saved.prefix(saved.count - 3).write(to: directory.url.appendingPathComponent("cut.bin"))
+        let cut = try CLIRunner.run(["apply", Self.quickstart, "--plan", "cut.bin", "--auto-approve"], in: directory.url)
+        #expect(cut.status == 1)
+        #expect(cut.stderr.contains("cut.bin: error: cannot read the saved plan at byte"), "\(cut.stderr)")
+        #expect(cut.stderr.contains("`continuum plan --out FILE`"))
+        let applied = try CLIRunner.run(["apply", Self.quickstart, "--plan", "plan.json", "--auto-approve"], in: directory.url)
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        #expect(try CLIRunner.run(["plan", Self.quickstart, "--detailed-exitcode"], in: directory.url).status == 0)
+    }
+
     @Test func aSecondApplierIsToldWhoHoldsTheLock() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -1,4 +1,5 @@
 import ContinuumTesting
+import ContinuumPlanner
 import Foundation
 import Testing
 
@@ -50,14 +51,42 @@ struct CLITests {
     @Test func planWritesASavedPlanWithTheStateSerial() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let out = directory.url.appendingPathComponent("plan.json")
+        let out = directory.url.appendingPathComponent("plan.bin")
         let result = try CLIRunner.run(["plan", Self.quickstart.path, "--format", "json", "--out", out.path, "--state", directory.url.appendingPathComponent("s.db").path])
         #expect(result.status == 0)
-        let saved = try String(contentsOf: out, encoding: .utf8)
-        #expect(saved == result.stdout)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(saved.utf8)) as? [String: Any])
-        #expect(json["stateSerial"] as? Int == 0)
-        #expect((json["changes"] as? [Any])?.count == 8)
+        let saved = try SavedPlanReader.read([UInt8](Data(contentsOf: out)))
+        #expect(saved.stateSerial == 0)
+        #expect(saved.changes.count == 8)
+        #expect(!result.stdout.contains("\n  "), "compact JSON without --pretty")
+        #expect(try PlanJSONCoder.decode(Data(result.stdout.utf8)) == saved, "standard output shows the same plan, as JSON")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".partial-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func planOutWithTheDefaultFormatPrintsTheHumanPlan() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let out = directory.url.appendingPathComponent("plan.bin")
+        let result = try CLIRunner.run(["plan", Self.quickstart.path, "--out", out.path, "--state", directory.url.appendingPathComponent("s.db").path])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasSuffix("Plan: 8 to add, 0 to change, 0 to replace, 0 to destroy.\n"))
+        #expect(SavedPlanFormat.isSavedPlan([UInt8](try Data(contentsOf: out))))
+    }
+
+    @Test func prettyJSONIsTheIndentedForm() throws {
+        let compact = try CLIRunner.run(["plan", Self.quickstart.path, "--format", "json", "--state", "/nonexistent-dir/s.db"])
+        let pretty = try CLIRunner.run(["plan", Self.quickstart.path, "--format", "json", "--pretty", "--state", "/nonexistent-dir/s.db"])
+        #expect(pretty.stdout.hasPrefix("{\n  \"changes\" : [\n"))
+        #expect(try PlanJSONCoder.decode(Data(pretty.stdout.utf8)) == PlanJSONCoder.decode(Data(compact.stdout.utf8)))
+        let refused = try CLIRunner.run(["plan", Self.quickstart.path, "--pretty", "--state", "/nonexistent-dir/s.db"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--pretty goes with --format json"))
+    }
+
+    @Test func anUnwritablePlanFileIsAClearError() throws {
+        let result = try CLIRunner.run(["plan", Self.quickstart.path, "--out", "/nonexistent-dir/plan.bin", "--state", "/nonexistent-dir/s.db"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("/nonexistent-dir/plan.bin: error: cannot write"))
     }
 
     @Test func planMarkdownIsReadyForAPullRequest() throws {

@@ -32,6 +32,8 @@ struct ReconcileLoopTests {
         #expect(next.lastAppliedCommit == second)
         #expect(next.triggers?.received ?? 0 == 0, "the commit was found by the interval's poll, not by a trigger")
         #expect(next.lastReconcile?.plan?.add == 1)
+        let load = await harness.controller.lastSpecLoad
+        #expect(load.readFiles == 1 && load.parsedFiles == 1, "the tree diff names the one added file; the rest is reused unread")
         let state = try await harness.controller.store.snapshot()
         #expect(state.resources.map(\.id.name).sorted() == ["fra-edge", "web-1", "web-2"])
     }
@@ -62,6 +64,7 @@ struct ReconcileLoopTests {
         let fix = try repository.commit(Fleet.files(vms: ["web-1", "web-2"]), message: "fix web-2")
         let fixed = try await harness.waitForStatus { $0.lastAppliedCommit == fix }
         await harness.stop()
+        #expect(await harness.controller.lastSpecLoad.readFiles == 1, "after a rejected commit too, only the file the fix changed is read")
         #expect(fixed.phase == .ready)
         #expect(try await harness.controller.store.snapshot().resources.count == 3)
     }

@@ -62,6 +62,97 @@ struct GitSourceTests {
         #expect(try await fetch(.commit(String(tagged.prefix(10)))).commit == tagged)
     }
 
+    @Test func theTreeDiffNamesTheChangedSpecFiles() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        try repository.commit(["specs/a.yaml": "a", "specs/b.yaml": "b", "specs/deep/c.yaml": "c", "specs/d.yaml": "d", "README.md": "one"])
+        let source = GitSource(options: GitSourceOptions(url: repository.url, path: "specs", cacheDirectory: directory.url.appendingPathComponent("cache")))
+        let first = try await source.fetch()
+        #expect(first.changedFiles == nil, "not asked")
+        try repository.commit(["specs/a.yaml": "a2", "specs/deep/e.yaml": "e", "README.md": "two"], removing: ["specs/b.yaml"])
+        let second = try await source.fetch(changesSince: first.commit)
+        #expect(second.changedFiles == ["a.yaml", "b.yaml", "deep/e.yaml"], "edited, deleted and added files below the spec path, relative to it")
+        #expect(try await source.fetch(changesSince: second.commit).changedFiles == [], "the same commit: nothing changed")
+        #expect(try await source.fetch(changesSince: String(repeating: "0", count: 40)).changedFiles == nil, "an unknown commit: not known")
+
+        // A file turned into a link is a change (the loader then refuses it).
+        try repository.git("rm", "--quiet", "specs/d.yaml")
+        try FileManager.default.createSymbolicLink(atPath: repository.directory.appendingPathComponent("specs/d.yaml").path, withDestinationPath: "a.yaml")
+        try repository.commit([:])
+        let linked = try await source.fetch(changesSince: second.commit)
+        #expect(linked.changedFiles == ["d.yaml"])
+        // A .gitattributes can change how unchanged files are checked out: not known.
+        try repository.commit([".gitattributes": "*.yaml text eol=crlf\n"])
+        #expect(try await source.fetch(changesSince: linked.commit).changedFiles == nil)
+    }
+
+    /// Every entry below `root`: a file's bytes and whether it is executable, a link's target, a directory.
+    private func snapshot(_ root: URL) throws -> [String: String] {
+        var entries: [String: String] = [:]
+        let manager = FileManager.default
+        for case let path as String in manager.enumerator(atPath: root.path) ?? FileManager.DirectoryEnumerator() {
+            let full = root.appendingPathComponent(path).path
+            let attributes = try manager.attributesOfItem(atPath: full)
+            switch attributes[.type] as? FileAttributeType {
+            case .typeSymbolicLink: entries[path] = "link " + (try manager.destinationOfSymbolicLink(atPath: full))
+            case .typeDirectory: entries[path] = "directory"
+            default:
+                let executable = ((attributes[.posixPermissions] as? Int ?? 0) & 0o100) != 0
+                entries[path] = (executable ? "executable " : "file ") + (try String(contentsOfFile: full, encoding: .utf8))
+            }
+        }
+        return entries
+    }
+
+    @Test func anIncrementalCheckoutIsAFullCheckoutAndLeavesTheOldOneAlone() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        try repository.commit(["specs/a.yaml": "a", "specs/gone/b.yaml": "b", "specs/c": "c", "specs/d/e.yaml": "e", "tool.sh": "#!/bin/sh\n", "keep.yaml": "k"])
+        let source = GitSource(options: GitSourceOptions(url: repository.url, cacheDirectory: directory.url.appendingPathComponent("cache")))
+        var previous = try await source.fetch()
+        let edits: [() throws -> Void] = [
+            { try repository.commit(["specs/a.yaml": "a2", "specs/new/f.yaml": "f"], removing: ["specs/gone/b.yaml"]) },
+            {
+                // A file becomes a directory and a directory a file; a script turns executable; a link appears.
+                try repository.git("rm", "--quiet", "-r", "specs/c", "specs/d")
+                try repository.commit(["specs/c/inner.yaml": "inner", "specs/d": "now a file"])
+                try repository.git("update-index", "--chmod=+x", "tool.sh")
+                try FileManager.default.createSymbolicLink(atPath: repository.directory.appendingPathComponent("specs/link.yaml").path, withDestinationPath: "a.yaml")
+                try repository.commit([:])
+            },
+            { try repository.commit([:], removing: ["specs/new"]) },
+        ]
+        for (index, edit) in edits.enumerated() {
+            let before = try snapshot(previous.directory)
+            try edit()
+            let next = try await source.fetch(changesSince: previous.commit)
+            let fresh = try await GitSource(options: GitSourceOptions(url: repository.url, cacheDirectory: directory.url.appendingPathComponent("fresh-\(index)"))).fetch()
+            #expect(next.commit == fresh.commit)
+            #expect(try snapshot(next.directory) == snapshot(fresh.directory), "edit \(index): the same tree as a full checkout")
+            #expect(try snapshot(previous.directory) == before, "edit \(index): the earlier checkout is unchanged")
+            let inode = { (url: URL) in try FileManager.default.attributesOfItem(atPath: url.appendingPathComponent("keep.yaml").path)[.systemFileNumber] as? Int }
+            #expect(try inode(next.directory) == inode(previous.directory), "edit \(index): an unchanged file is linked, not written again")
+            previous = next
+        }
+    }
+
+    @Test func aSpecPathReachedThroughALinkHasNoTreeDiff() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        try repository.commit(["real/a.yaml": "a"])
+        try FileManager.default.createSymbolicLink(atPath: repository.directory.appendingPathComponent("specs").path, withDestinationPath: "real")
+        try repository.commit([:])
+        let source = GitSource(options: GitSourceOptions(url: repository.url, path: "specs", cacheDirectory: directory.url.appendingPathComponent("cache")))
+        let first = try await source.fetch()
+        try repository.commit(["real/a.yaml": "a2"])
+        let second = try await source.fetch(changesSince: first.commit)
+        #expect(try read(second, "a.yaml") == "a2")
+        #expect(second.changedFiles == nil, "the files change under another path of the tree: every file is read")
+    }
+
     @Test func aSubPathIsTheSpecDirectory() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -60,6 +60,51 @@ struct IncrementalLoadTests {
         #expect(repository.resources == (await SpecLoader().load(directory.url)).resources)
     }
 
+    @Test func withChangedFilesOnlyThoseAreReadAndTheResultIsAFullLoads() async throws {
+        let old = try TemporaryDirectory()
+        let new = try TemporaryDirectory()
+        defer {
+            old.remove()
+            new.remove()
+        }
+        for directory in [old, new] {
+            _ = try directory.write("providers.yaml", Self.provider)
+            for site in 0..<10 { _ = try directory.write("sites/site-\(site).yaml", Self.site(site)) }
+        }
+        // Another checkout of the next commit: one file edited, one added, one deleted.
+        _ = try new.write("sites/site-3.yaml", Self.site(3, cpu: 5))
+        _ = try new.write("sites/site-10.yaml", Self.site(10))
+        try FileManager.default.removeItem(at: new.url.appendingPathComponent("sites/site-4.yaml"))
+        let (_, cache) = await SpecLoader().load(old.url, reusing: SpecLoadCache())
+        let changed: Set<String> = ["sites/site-3.yaml", "sites/site-10.yaml", "sites/site-4.yaml"]
+        let (repository, next) = await SpecLoader().load(new.url, reusing: cache, changedFiles: changed)
+        #expect(next.readFiles == 2 && next.parsedFiles == 2, "only the edited and the added file are read")
+        #expect(repository.resources == (await SpecLoader().load(new.url)).resources)
+        #expect(repository.diagnostics.isEmpty)
+
+        // The stamps are the new checkout's, but its files were never hashed: a load by stamp
+        // alone hashes them rather than trusting them.
+        let (_, again) = await SpecLoader().load(new.url, reusing: next)
+        #expect(again.parsedFiles == 0)
+    }
+
+    @Test func aFileSaidUnchangedThatIsNowALinkIsStillRefused() async throws {
+        let old = try TemporaryDirectory()
+        let new = try TemporaryDirectory()
+        defer {
+            old.remove()
+            new.remove()
+        }
+        _ = try old.write("providers.yaml", Self.provider)
+        _ = try old.write("site.yaml", Self.site(1))
+        _ = try new.write("providers.yaml", Self.provider)
+        _ = try new.write("elsewhere.txt", Self.site(1))
+        try FileManager.default.createSymbolicLink(atPath: new.url.appendingPathComponent("site.yaml").path, withDestinationPath: "elsewhere.txt")
+        let (_, cache) = await SpecLoader().load(old.url, reusing: SpecLoadCache())
+        let (repository, _) = await SpecLoader().load(new.url, reusing: cache, changedFiles: [])
+        #expect(repository.diagnostics.contains { $0.location?.file == "site.yaml" }, "\(repository.diagnostics)")
+    }
+
     @Test(arguments: [1, 2, 3, 4])
     func randomEditSequencesLoadAsAFullLoadDoes(seed: UInt64) async throws {
         let directory = try TemporaryDirectory()

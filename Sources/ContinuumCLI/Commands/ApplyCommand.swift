@@ -46,7 +46,10 @@ struct ApplyCommand: AsyncParsableCommand {
         var savedPlan: Plan?
         if let plan {
             do {
-                savedPlan = try PlanJSONCoder.decode(Data(contentsOf: URL(fileURLWithPath: plan)))
+                savedPlan = try Self.readPlan(Data(contentsOf: URL(fileURLWithPath: plan)))
+            } catch let error as SavedPlanError {
+                Terminal.error("\(plan): error: cannot read the saved plan \(error)\n")
+                throw ExitCode.failure
             } catch {
                 Terminal.error("\(plan): error: cannot read the saved plan: \(error.localizedDescription); write one with `continuum plan --out FILE`\n")
                 throw ExitCode.failure
@@ -56,5 +59,11 @@ struct ApplyCommand: AsyncParsableCommand {
             setup: setup, source: plan ?? spec.path, autoApprove: autoApprove,
             options: ReconcileOptions(apply: ApplyOptions(parallelism: parallelism), refresh: refresh, prune: prune), reportPath: report
         ).run(specs, savedPlan: savedPlan)
+    }
+
+    /// A plan saved by `plan --out` (the binary saved plan format), or a JSON plan (saved by
+    /// earlier versions, or `plan --format json`).
+    static func readPlan(_ data: Data) throws -> Plan {
+        SavedPlanFormat.isSavedPlan(data) ? try SavedPlanReader.read([UInt8](data)) : try PlanJSONCoder.decode(data)
     }
 }

@@ -29,8 +29,11 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Output format: text, json or markdown.")
     var format: Format = .text
 
-    @Option(help: "Also write the plan as JSON to this file, to apply it later.")
+    @Option(help: "Also save the plan to this file, to apply it later with `continuum apply --plan FILE` (a compact binary format; standard output still shows --format).")
     var out: String?
+
+    @Flag(help: "With --format json: indent the JSON (compact by default).")
+    var pretty = false
 
     @Flag(help: "Exit 0 when there are no changes, 2 when there are, 1 on error.")
     var detailedExitcode = false
@@ -56,6 +59,9 @@ struct PlanCommand: AsyncParsableCommand {
         }
         if server != nil, (ref == nil) == (commit == nil) {
             throw ValidationError("with --server, give --ref BRANCH or --commit SHA")
+        }
+        if pretty, format != .json {
+            throw ValidationError("--pretty goes with --format json")
         }
         if server != nil, out != nil {
             throw ValidationError("--out saves a local plan; with --server, the controller keeps the plan's digest instead")
@@ -83,20 +89,32 @@ struct PlanCommand: AsyncParsableCommand {
         if plan.unsettledIntents > 0 {
             Terminal.error("warning: \(plan.unsettledIntents) operation\(plan.unsettledIntents == 1 ? "" : "s") of an interrupted apply \(plan.unsettledIntents == 1 ? "is" : "are") not settled; their resources are held: `continuum apply` settles them first\n")
         }
-        if let out {
-            do {
-                try PlanJSONCoder.encode(plan).write(to: URL(fileURLWithPath: out))
-            } catch {
-                Terminal.error("\(out): error: cannot write the plan: \(error.localizedDescription); check the directory exists and is writable\n")
-                throw ExitCode.failure
-            }
+        do {
+            if let out { try StreamedOutput.replacingFile(at: out) { file in try SavedPlanWriter.write(plan, to: file.write) } }
+        } catch {
+            Terminal.error("\(error)\n")
+            throw ExitCode.failure
         }
-        switch format {
-        case .text: Terminal.out(PlanTextRenderer(colour: Terminal.wantsColour).render(plan))
-        case .markdown: Terminal.out(PlanMarkdownRenderer().render(plan))
-        case .json: Terminal.out(String(decoding: try PlanJSONCoder.encode(plan), as: UTF8.self))
+        do {
+            try Self.print(plan, format: format, pretty: pretty, to: .standardOutput)
+        } catch {
+            Terminal.error("\(error)\n")
+            throw ExitCode.failure
         }
         // Held resources are not known to match: the plan is not "no changes".
         if detailedExitcode && (plan.hasChanges || !plan.held.isEmpty) { throw ExitCode(2) }
+    }
+
+    /// Writes `plan` in `format` to `output`, streamed: a change at a time for text and
+    /// JSON.
+    static func print(_ plan: Plan, format: Format, pretty: Bool, to output: StreamedOutput) throws {
+        switch format {
+        case .text:
+            var text = BufferedText(output)
+            try PlanTextRenderer(colour: Terminal.wantsColour).write(plan) { try text.append($0) }
+            try text.flush()
+        case .markdown: try output.write(PlanMarkdownRenderer().render(plan))
+        case .json: try PlanJSONStreamer(pretty: pretty).write(plan, to: output.write)
+        }
     }
 }

@@ -14,22 +14,27 @@ public struct PlanTextRenderer: Sendable {
 
     /// The listing.
     public func render(_ plan: Plan) -> String {
+        var text = ""
+        write(plan) { text += $0 }
+        return text
+    }
+
+    /// The listing, handed to `output` a change at a time (the same text as `render`), so
+    /// that a plan of 100,000 resources is printed without being held whole.
+    public func write(_ plan: Plan, to output: (String) throws -> Void) rethrows {
         guard plan.hasChanges else {
-            return heldNotes(plan) + orphanNotes(plan) + plan.summary.line + "\n"
+            return try output(heldNotes(plan) + orphanNotes(plan) + plan.summary.line + "\n")
         }
         guard !plan.summary.isEmpty else {
-            return providerLines(plan).joined(separator: "\n") + "\n" + heldNotes(plan) + orphanNotes(plan) + bold(plan.summary.line) + "\n"
+            return try output(providerLines(plan).joined(separator: "\n") + "\n" + heldNotes(plan) + orphanNotes(plan) + bold(plan.summary.line) + "\n")
         }
-        var lines = providerLines(plan) + [
-            "Continuum will perform the following actions:",
-            "",
-        ]
+        for line in providerLines(plan) + ["Continuum will perform the following actions:", ""] { try output(line + "\n") }
         for change in plan.changes {
-            lines.append("  " + paint(change.symbol, for: change.action) + " " + bold(change.id.description) + header(change))
-            lines += fieldLines(change).map { "      " + $0 }
-            lines.append("")
+            var text = "  " + paint(change.symbol, for: change.action) + " " + bold(change.id.description) + header(change) + "\n"
+            for line in fieldLines(change) { text += "      " + line + "\n" }
+            try output(text + "\n")
         }
-        return lines.joined(separator: "\n") + "\n" + heldNotes(plan) + orphanNotes(plan) + bold(plan.summary.line) + "\n"
+        try output(heldNotes(plan) + orphanNotes(plan) + bold(plan.summary.line) + "\n")
     }
 
     private func header(_ change: ResourceChange) -> String {

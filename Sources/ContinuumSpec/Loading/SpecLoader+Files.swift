@@ -4,14 +4,22 @@ extension SpecLoader {
     /// Reads and parses one file, or reuses `previous` when its stamp (`status`, from
     /// `lstat`) shows it untouched or its content is the same; `now` is when this load
     /// started. A file `status` refuses, or that cannot be read safely, is refused with
-    /// one diagnostic.
+    /// one diagnostic. `unchanged`: the caller vouches that the content is `previous`'s (a
+    /// Git tree diff says so); it is reused without being read.
     static func loadFile(
-        _ path: String, relativePath: String, status: Result<FileStamp, SpecFileError>, limits: LoaderLimits, previous: SpecLoadCache.Entry?, now: Int64
+        _ path: String, relativePath: String, status: Result<FileStamp, SpecFileError>, limits: LoaderLimits, previous: SpecLoadCache.Entry?, now: Int64,
+        unchanged: Bool = false
     ) -> LoadedFile {
         let stamp: FileStamp
         switch status {
         case .success(let listed): stamp = listed
         case .failure(let error): return .refused([RepositoryScanner.refusal(relativePath, error)])
+        }
+        if unchanged, var previous {
+            // Stamped now, but hashed when it was: the next load by stamp alone finds it racy
+            // and hashes it, rather than trusting a stamp nobody checked against the bytes.
+            previous.stamp = stamp
+            return LoadedFile(entry: previous, result: previous.result, read: false, parsed: false)
         }
         if let previous, previous.stamp == stamp, !stamp.isRacy(hashedAt: previous.hashedAt) {
             return LoadedFile(entry: previous, result: previous.result, read: false, parsed: false)

@@ -27,7 +27,14 @@ public struct SpecLoader: Sendable {
     /// No link below `root` is followed and nothing but a regular file is read (see
     /// `RepositoryScanner` and `SpecFileReader`); each read stops at
     /// `limits.maximumFileSize`, and the files past `limits.maximumTotalBytes` are not read.
-    public func load(_ root: URL, reusing cache: SpecLoadCache) async -> (repository: SpecRepository, cache: SpecLoadCache) {
+    ///
+    /// - Parameter changedFiles: when the caller knows it (a Git tree diff between the tree
+    ///   `cache` was filled from and the one at `root`), the only files, relative to `root`,
+    ///   whose content may differ from what `cache` holds: every other file `cache` has is
+    ///   reused without being read (it is still `lstat`ed: a link or a special file in its
+    ///   place is refused, and the byte budget is counted as always). Nil: each file's stamp
+    ///   and digest tell.
+    public func load(_ root: URL, reusing cache: SpecLoadCache, changedFiles: Set<String>? = nil) async -> (repository: SpecRepository, cache: SpecLoadCache) {
         let listing: RepositoryListing
         switch RepositoryScanner(limits: limits).scan(root) {
         case .success(let found): listing = found
@@ -48,7 +55,9 @@ public struct SpecLoader: Sendable {
         let loaded = await Self.inBatches(files.count) { index in
             if index >= budget.cutoff { return LoadedFile.refused(index == budget.cutoff ? budget.diagnostics : []) }
             let file = files[index]
-            return Self.loadFile(listing.path(of: file), relativePath: file, status: statuses[index], limits: limits, previous: previous[file], now: now)
+            return Self.loadFile(
+                listing.path(of: file), relativePath: file, status: statuses[index], limits: limits, previous: previous[file], now: now,
+                unchanged: changedFiles.map { !$0.contains(file) } ?? false)
         }
         var next = SpecLoadCache()
         var changed: [Int] = []
