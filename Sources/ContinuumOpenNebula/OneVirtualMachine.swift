@@ -77,6 +77,7 @@ struct OneVirtualMachine: Sendable, Hashable {
     var status: OneVMState { OneVMState(state: state, lcmState: lcmState) }
 
     /// The disks Continuum made from `spec.disks` (tagged `CONTINUUM_DISK`): not the
-    /// image's, nor a volatile disk (swap) an operator's template brings.
-    var dataDisks: [Disk] { disks.filter(\.continuum) }
+    /// image's, nor a volatile disk (swap) an operator's template brings. A VM made before
+    /// disks were tagged (no `CONTINUUM_DISKS` record) has every disk but the image's.
+    var dataDisks: [Disk] { attributes["CONTINUUM_DISKS"] == nil ? disks.filter { $0.image == nil } : disks.filter(\.continuum) }
 }

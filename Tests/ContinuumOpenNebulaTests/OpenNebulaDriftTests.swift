@@ -90,10 +90,13 @@ struct OpenNebulaDriftTests {
         let lab = try OpenNebulaLab()
         defer { lab.stop() }
         _ = try await lab.provider.create(lab.network())
-        let vm = try await lab.provider.create(lab.machine())
+        let vm = try await lab.provider.create(lab.machine(disks: ["1Gi"]))
         _ = try await lab.provider.client.call("one.vm.update", [.int(OpenNebulaLab.number(vm.providerID)), .string("<TEMPLATE><NOTE>by hand</NOTE></TEMPLATE>"), .int(0)])
         let revisions = try #require(try await lab.provider.revisions())
         #expect(revisions[vm.providerID] != nil, "\(revisions)")
+        // Without its records, the VM reads as before they were kept: its disks are still there.
+        let read = try #require(try await lab.provider.read(.virtualMachine, providerID: vm.providerID))
+        #expect(read.spec["disks"] == vm.spec["disks"] && read.spec["memory"] == vm.spec["memory"], "\(read.spec)")
     }
 
     /// Spec text that would close a vector or open another in a template, or end a CDATA
