@@ -30,7 +30,9 @@ standin.freeze_after(method, count) (a kill point: once that call has taken effe
 reply and every later call wait; standin.frozen() says so; standin.thaw() drops them, as
 their client was killed),
 standin.vm_set(id, attribute, value), standin.vm_state(id, state,
-lcm_state), standin.vm_lock(id, level), standin.fail_image(name), standin.vm_template(id).
+lcm_state), standin.vm_lock(id, level), standin.fail_image(name), standin.vm_template(id),
+standin.hold_boot(flag) (new VMs stay in PROLOG until standin.vm_state moves them),
+standin.add_image(name), standin.template_add(id, attribute, value or [[key, value], ...]).
 
 It is a stand-in built from the documentation: a real front-end has a scheduler, hosts,
 datastores, ACLs and drivers behind these answers, and its messages differ in wording.
@@ -52,10 +54,14 @@ AUTHENTICATION, AUTHORIZATION, NO_EXISTS, ACTION, XML_RPC_API, INTERNAL, ALLOCAT
     0x100, 0x200, 0x400, 0x800, 0x1000, 0x2000, 0x4000, 0x8000)
 
 STATE_NAMES = {0: "INIT", 1: "PENDING", 2: "HOLD", 3: "ACTIVE", 4: "STOPPED", 5: "SUSPENDED", 6: "DONE", 8: "POWEROFF", 9: "UNDEPLOYED"}
-LCM_NAMES = {0: "LCM_INIT", 1: "PROLOG", 2: "BOOT", 3: "RUNNING", 11: "EPILOG", 18: "SHUTDOWN_POWEROFF", 20: "BOOT_POWEROFF", 39: "PROLOG_FAILURE"}
+LCM_NAMES = {0: "LCM_INIT", 1: "PROLOG", 2: "BOOT", 3: "RUNNING", 9: "PROLOG_RESUME", 11: "EPILOG", 16: "UNKNOWN", 18: "SHUTDOWN_POWEROFF",
+             20: "BOOT_POWEROFF", 21: "BOOT_SUSPENDED", 22: "BOOT_STOPPED", 31: "PROLOG_UNDEPLOY", 32: "BOOT_UNDEPLOY", 36: "BOOT_FAILURE",
+             39: "PROLOG_FAILURE"}
+# How `resume` brings a VM back from each state it is allowed in.
+RESUME_STEPS = {8: [(3, 20), (3, 3)], 5: [(3, 21), (3, 3)], 4: [(3, 9), (3, 22), (3, 3)], 9: [(3, 31), (3, 32), (3, 3)]}
 # The VM template attributes OpenNebula keeps in TEMPLATE; others go to USER_TEMPLATE.
 VM_TEMPLATE_KEYS = {"NAME", "CPU", "VCPU", "MEMORY", "DISK", "NIC", "CONTEXT", "OS", "GRAPHICS", "FEATURES", "RAW", "INPUT",
-                    "NIC_DEFAULT", "CPU_MODEL", "TOPOLOGY", "MEMORY_UNIT_COST", "VMID", "TEMPLATE_ID", "AUTOMATIC_REQUIREMENTS"}
+                    "NIC_DEFAULT", "CPU_MODEL", "VIDEO", "TOPOLOGY", "MEMORY_UNIT_COST", "VMID", "TEMPLATE_ID", "AUTOMATIC_REQUIREMENTS"}
 # (method, parameter types after the session; optional trailing types)
 SIGNATURES = {
     "one.system.version": ([], []),
@@ -176,13 +182,18 @@ def merge(base, extra, replace=False):
     return [(k, v) for k, v in base if k not in names] + list(extra)
 
 
+def cdata(text):
+    """A CDATA section of `text`; a `]]>` in it is split across two sections, as oned does."""
+    return "<![CDATA[%s]]>" % text.replace("]]>", "]]]]><![CDATA[>")
+
+
 def template_xml(entries):
     out = []
     for key, value in entries:
         if isinstance(value, list):
-            out.append("<%s>%s</%s>" % (key, "".join("<%s><![CDATA[%s]]></%s>" % (k, v, k) for k, v in value), key))
+            out.append("<%s>%s</%s>" % (key, "".join("<%s>%s</%s>" % (k, cdata(v), k) for k, v in value), key))
         else:
-            out.append("<%s><![CDATA[%s]]></%s>" % (key, value, key))
+            out.append("<%s>%s</%s>" % (key, cdata(value), key))
     return "".join(out)
 
 
@@ -230,10 +241,28 @@ class World:
         self.max_in_flight = 0
         self.flight = threading.Lock()
         self.drops = {}               # method -> count
+        self.hold_boot = False        # new VMs stay in PROLOG (standin.hold_boot)
+        self.local = threading.local()  # per request: whether it met the kill point
 
     # ---- dispatch ----
 
     def call(self, method, params):
+        with self.lock:
+            if self.frozen:
+                # Arrived after the kill point froze the front-end: never processed.
+                self.local.frozen = True
+                return [False, "frozen", INTERNAL]
+            result = self.dispatch(method, params)
+            if self.freeze_at and self.freeze_at[0] == method and self.calls.get(method, 0) >= self.freeze_at[1]:
+                # The kill point, decided under the lock that dispatches: no later call
+                # slips in between this one taking effect and the freeze.
+                self.freeze_at = None
+                self.thaw.clear()
+                self.frozen = True
+                self.local.frozen = True
+            return result
+
+    def dispatch(self, method, params):
         with self.lock:
             self.calls[method] = self.calls.get(method, 0) + 1
             required, optional = SIGNATURES[method]
@@ -271,15 +300,11 @@ class World:
         with self.flight:
             self.in_flight -= 1
 
-    def freeze_now(self, method):
-        """Whether `method`'s call just reached the kill point set by standin.freeze_after."""
-        with self.lock:
-            if self.freeze_at and self.freeze_at[0] == method and self.calls.get(method, 0) >= self.freeze_at[1]:
-                self.freeze_at = None
-                self.thaw.clear()
-                self.frozen = True
-                return True
-            return False
+    def met_freeze(self):
+        """Whether this request reached the kill point or came after it (see `call`)."""
+        frozen = getattr(self.local, "frozen", False)
+        self.local.frozen = False
+        return frozen
 
     def wait_if_frozen(self):
         """Waits while frozen; False when a thaw came after this request waited (its client is gone)."""
@@ -418,6 +443,8 @@ class World:
         elif failing:
             vm.pending = [(3, 1), (3, 39)]
             vm.user_template.append(("ERROR", "Wed Nov 30 04:00:00 2026 : Error executing image transfer script: Error copying image: no space left on device"))
+        elif self.hold_boot:
+            vm.pending = [(3, 1)]
         else:
             vm.pending = [(3, 1), (3, 2), (3, 3)]
         self.vms[vmid] = vm
@@ -441,9 +468,9 @@ class World:
                 self.wrong_state("one.vm.action", action, vm)
             vm.pending = [(3, 18), (8, 0)]
         elif action == "resume":
-            if not off:
+            if vm.state not in RESUME_STEPS and (vm.state, vm.lcm) != (3, 16):
                 self.wrong_state("one.vm.action", action, vm)
-            vm.pending = [(3, 20), (3, 3)]
+            vm.pending = list(RESUME_STEPS.get(vm.state, [(3, 3)]))
         elif action in ("reboot", "reboot-hard"):
             if not running:
                 self.wrong_state("one.vm.action", action, vm)
@@ -478,7 +505,7 @@ class World:
 
     def m_vm_updateconf(self, uid, uname, vmid, text, kind=0):
         vm = self.vm("one.vm.updateconf", vmid, manage=True)
-        sections = ("CONTEXT", "OS", "FEATURES", "INPUT", "GRAPHICS", "RAW", "CPU_MODEL")
+        sections = ("CONTEXT", "OS", "FEATURES", "INPUT", "GRAPHICS", "VIDEO", "RAW", "CPU_MODEL")
         changes = [(k, v) for k, v in parse_template(text) if k in sections]
         if kind == 1:
             vm.template = merge(vm.template, changes)
@@ -627,6 +654,14 @@ class World:
             elif name == "vm_lock":
                 vmid, level = args
                 self.vms[vmid].lock = level
+            elif name == "hold_boot":
+                self.hold_boot = bool(args[0])
+            elif name == "add_image":
+                self.images.add(args[0])
+            elif name == "template_add":
+                template_id, key, value = args
+                value = [tuple(pair) for pair in value] if isinstance(value, list) else value
+                self.templates[template_id][1].append((key.upper(), value))
             elif name == "fail_image":
                 self.images.add(args[0])
                 self.failing_images.add(args[0])
@@ -701,7 +736,7 @@ class Handler(SimpleXMLRPCRequestHandler):
             response = self.server._marshaled_dispatch(body, getattr(self, "_dispatch", None), self.path)
         finally:
             world.leave()
-        if method.startswith("one.") and world.freeze_now(method):
+        if method.startswith("one.") and world.met_freeze():
             # The kill point: this call took effect; its reply waits, and so does every
             # later call, until the test has killed the client and thaws.
             world.wait_if_frozen()
@@ -757,7 +792,7 @@ def main(argv=None):
     for text in args.template:
         number, name, image = text.split(":", 2)
         templates[int(number)] = (name, [("CPU", "1"), ("VCPU", "1"), ("MEMORY", "512"), ("DISK", [("IMAGE", image)]),
-                                         ("OS", [("ARCH", "x86_64")])])
+                                         ("OS", [("ARCH", "x86_64")]), ("CPU_MODEL", [("MODEL", "host-passthrough")])])
     images = args.image + args.failing_image + [text.split(":", 2)[2] for text in args.template]
     world = World(users, set(args.readonly_session), images, templates, args.failing_image, args.vm_quota, args.hot_resize, args.polls_per_step)
     server = Server(("127.0.0.1", args.port), world)

@@ -30,6 +30,14 @@ struct OneVMState: Sendable, Hashable, CustomStringConvertible {
     var isRunning: Bool { state == 3 && lcmState == 3 }
     /// `STATE=8` (POWEROFF).
     var isPoweredOff: Bool { state == 8 }
+    /// Not running and not meant to until resumed: POWEROFF, STOPPED, SUSPENDED or
+    /// UNDEPLOYED (`STATE` 8, 4, 5, 9), all of which `resume` brings back.
+    var isOff: Bool { [4, 5, 8, 9].contains(state) }
+    /// `LCM_STATE=16` (UNKNOWN): the host lost track of it.
+    var isUnknown: Bool { state == 3 && lcmState == 16 }
+    /// `spec.power` as observed: `off` while off (`isOff`), `failed` in a FAILURE state,
+    /// `unknown` in UNKNOWN (neither is a spec value, so such a VM always shows drift), else `on`.
+    var power: String { isFailure ? "failed" : isUnknown ? "unknown" : isOff ? "off" : "on" }
     /// `STATE=6` (DONE): terminated.
     var isDone: Bool { state == 6 }
     /// A state the VM does not leave by itself: CLONING_FAILURE, or an LCM state whose name

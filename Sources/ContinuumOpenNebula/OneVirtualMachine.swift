@@ -11,6 +11,8 @@ struct OneVirtualMachine: Sendable, Hashable {
         var id: Int
         var image: String?
         var sizeMB: Int?
+        /// Whether Continuum made it for `spec.disks` (`CONTINUUM_DISK = "YES"` in its vector).
+        var continuum: Bool
     }
 
     /// A `NIC` of its template.
@@ -35,7 +37,7 @@ struct OneVirtualMachine: Sendable, Hashable {
     /// Whether its `CONTEXT` carries `USER_DATA`.
     var hasUserData: Bool
     /// The sections `one.vm.updateconf` replaces as a whole (`OS`, `FEATURES`, `INPUT`,
-    /// `GRAPHICS`, `RAW`, `CONTEXT`), as they are now: an update sends them all back,
+    /// `GRAPHICS`, `VIDEO`, `RAW`, `CPU_MODEL`, `CONTEXT`), as they are now: an update sends them all back,
     /// changed where it means to, so that none is dropped.
     var configuration: [OpenNebulaXML.Entry]
 
@@ -50,7 +52,8 @@ struct OneVirtualMachine: Sendable, Hashable {
         vcpu = OpenNebulaXML.int(template, "VCPU") ?? OpenNebulaXML.text(template, "CPU").flatMap { Double($0) }.map { max(1, Int($0.rounded(.up))) }
         memoryMB = OpenNebulaXML.int(template, "MEMORY")
         disks = (template?.elements(forName: "DISK") ?? []).enumerated().map { index, disk in
-            Disk(id: OpenNebulaXML.int(disk, "DISK_ID") ?? index, image: OpenNebulaXML.text(disk, "IMAGE"), sizeMB: OpenNebulaXML.int(disk, "SIZE"))
+            Disk(id: OpenNebulaXML.int(disk, "DISK_ID") ?? index, image: OpenNebulaXML.text(disk, "IMAGE"), sizeMB: OpenNebulaXML.int(disk, "SIZE"),
+                 continuum: OpenNebulaXML.text(disk, "CONTINUUM_DISK") == "YES")
         }
         nics = (template?.elements(forName: "NIC") ?? []).enumerated().map { index, nic in
             NIC(id: OpenNebulaXML.int(nic, "NIC_ID") ?? index, network: OpenNebulaXML.text(nic, "NETWORK"),
@@ -60,7 +63,7 @@ struct OneVirtualMachine: Sendable, Hashable {
         attributes.merge(OpenNebulaXML.attributes(element.elements(forName: "USER_TEMPLATE").first)) { _, user in user }
         self.attributes = attributes
         hasUserData = OpenNebulaXML.text(template?.elements(forName: "CONTEXT").first, "USER_DATA") != nil
-        configuration = ["OS", "FEATURES", "INPUT", "GRAPHICS", "RAW", "CONTEXT"].flatMap { name in
+        configuration = ["OS", "FEATURES", "INPUT", "GRAPHICS", "VIDEO", "RAW", "CPU_MODEL", "CONTEXT"].flatMap { name in
             (template?.elements(forName: name) ?? []).map { section in
                 .vector(name, (section.children ?? []).compactMap { child in
                     guard let child = child as? XMLElement, let key = child.name else { return nil }
@@ -73,6 +76,8 @@ struct OneVirtualMachine: Sendable, Hashable {
     /// The VM's state, read.
     var status: OneVMState { OneVMState(state: state, lcmState: lcmState) }
 
-    /// The disks Continuum made from `spec.disks`: every disk but the image's.
-    var dataDisks: [Disk] { disks.filter { $0.image == nil } }
+    /// The disks Continuum made from `spec.disks` (tagged `CONTINUUM_DISK`): not the
+    /// image's, nor a volatile disk (swap) an operator's template brings. A VM made before
+    /// disks were tagged (no `CONTINUUM_DISKS` record) has every disk but the image's.
+    var dataDisks: [Disk] { attributes["CONTINUUM_DISKS"] == nil ? disks.filter { $0.image == nil } : disks.filter(\.continuum) }
 }

@@ -25,6 +25,10 @@ public struct OpenNebulaConfig: Sendable, Hashable {
     public var bridge: String?
     /// The physical device VLAN networks are tagged on (`PHYDEV`).
     public var phydev: String?
+    /// When set, the only VLAN IDs a spec's `vlan` may name (`"100-199,300"`); nil lets
+    /// any. A spec's VLAN is sent as `VLAN_ID` on the operator's `phydev`: on a shared
+    /// connection this keeps tenants off each other's (and the operator's) VLANs.
+    public var vlans: [ClosedRange<Int>]?
     /// Whether the hypervisor resizes running VMs (hot resize); when false (the default),
     /// a CPU or memory change powers the VM off, resizes it and resumes it.
     public var resizeWhileRunning: Bool
@@ -34,7 +38,7 @@ public struct OpenNebulaConfig: Sendable, Hashable {
     public var pollInterval: Duration
 
     /// The keys it takes.
-    public static let known = ["endpoint", "caFile", "templates", "images", "imageOwner", "vnMad", "bridge", "phydev", "resizeWhileRunning", "stateTimeout", "pollInterval"]
+    public static let known = ["endpoint", "caFile", "templates", "images", "imageOwner", "vnMad", "bridge", "phydev", "vlans", "resizeWhileRunning", "stateTimeout", "pollInterval"]
 
     /// Reads `config`, or says what is wrong with each field.
     public static func parse(_ config: FieldValue) -> Result<OpenNebulaConfig, ProviderConfigError> {
@@ -78,6 +82,23 @@ public struct OpenNebulaConfig: Sendable, Hashable {
             }
         default: problems.append("spec.config.images: expected a list of image names")
         }
+        var vlans: [ClosedRange<Int>]?
+        if let field = config["vlans"] {
+            let text: String? = switch field {
+            case .string(let text): text
+            case .integer(let tag): String(tag)
+            case .list(let items): items.map { item -> String in
+                switch item {
+                case .string(let text): text
+                case .integer(let tag): String(tag)
+                default: "?"
+                }
+            }.joined(separator: ",")
+            default: nil
+            }
+            vlans = text.flatMap(Self.vlanRanges)
+            if vlans == nil { problems.append("spec.config.vlans: expected VLAN IDs and ranges between 1 and 4094, such as \"100-199,300\"") }
+        }
         var resizeWhileRunning = false
         switch config["resizeWhileRunning"] {
         case nil: break
@@ -95,10 +116,23 @@ public struct OpenNebulaConfig: Sendable, Hashable {
         let parsed = OpenNebulaConfig(
             endpoint: endpoint ?? URL(fileURLWithPath: "/"), caFile: caFile, templates: templates, images: images,
             imageOwner: text("imageOwner", "an OpenNebula user name"), vnMad: text("vnMad", "a network driver such as bridge or 802.1Q") ?? "bridge",
-            bridge: text("bridge", "a host bridge name"), phydev: text("phydev", "a host network device"), resizeWhileRunning: resizeWhileRunning,
+            bridge: text("bridge", "a host bridge name"), phydev: text("phydev", "a host network device"), vlans: vlans, resizeWhileRunning: resizeWhileRunning,
             stateTimeout: duration("stateTimeout", default: .seconds(600)), pollInterval: duration("pollInterval", default: .seconds(2)))
         problems += ProviderConfigError.unknownKeys(in: config, known: known, type: "opennebula")
         guard problems.isEmpty, endpoint != nil else { return .failure(ProviderConfigError(problems: problems)) }
         return .success(parsed)
+    }
+
+    /// The ranges of a VLAN list such as `100-199,300`; nil when it is not one.
+    static func vlanRanges(_ text: String) -> [ClosedRange<Int>]? {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !parts.isEmpty else { return nil }
+        var ranges: [ClosedRange<Int>] = []
+        for part in parts {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard (1...2).contains(bounds.count), let low = bounds.first ?? nil, let high = bounds.last ?? nil, 1 <= low, low <= high, high <= 4094 else { return nil }
+            ranges.append(low...high)
+        }
+        return ranges
     }
 }

@@ -21,16 +21,23 @@ extension OpenNebulaProvider {
 
     /// The VM as a live spec. `userData` is left out (the recorded value stands: it is
     /// bootstrap data, and a cluster machine's carries generated tokens); the image is the
-    /// one recorded in `CONTINUUM_IMAGE`.
+    /// one recorded in `CONTINUUM_IMAGE`. Memory and disk sizes are the quantities the spec
+    /// asked for (recorded in `CONTINUUM_MEMORY` and `CONTINUUM_DISKS`) while they round to
+    /// the live MiB, so that `4G` reads back as `4G`, not as the 3815 MiB OpenNebula keeps;
+    /// a size changed behind Continuum's back reads as it is. The disks are those Continuum
+    /// made (tagged `CONTINUUM_DISK`), not an operator template's swap.
     func observe(_ vm: OneVirtualMachine, networkNames: [Int: String] = [:]) -> ObservedObject {
-        let disks = vm.dataDisks.map { FieldValue.object([("size", .quantity(Quantity(bytes: Int64($0.sizeMB ?? 0) * 1_048_576)))]) }
+        let recordedDisks = (vm.attributes["CONTINUUM_DISKS"] ?? "").split(separator: ",").map { Int64($0) }
+        let disks = vm.dataDisks.enumerated().map { index, disk in
+            FieldValue.object([("size", Self.quantity(live: disk.sizeMB, recorded: index < recordedDisks.count ? recordedDisks[index] : nil).map(FieldValue.quantity))])
+        }
         let networks = vm.nics.compactMap { nic in nic.network ?? nic.networkID.flatMap { networkNames[$0] } }
         let spec = FieldValue.object([
             ("provider", .string(name)), ("cpu", vm.vcpu.map(FieldValue.integer)),
-            ("memory", vm.memoryMB.map { .quantity(Quantity(bytes: Int64($0) * 1_048_576)) }),
+            ("memory", Self.quantity(live: vm.memoryMB, recorded: vm.attributes["CONTINUUM_MEMORY"].flatMap { Int64($0) }).map(FieldValue.quantity)),
             ("image", vm.attributes["CONTINUUM_IMAGE"].map(FieldValue.string)), ("disks", .list(disks)),
             ("networks", .list(networks.map { .reference(ResourceID(.network, $0)) })),
-            ("power", .string(vm.status.isPoweredOff ? "off" : "on")),
+            ("power", .string(vm.status.power)),
         ])
         let addresses = vm.nics.compactMap(\.ip)
         let outputs: [String: FieldValue] = [
@@ -61,13 +68,17 @@ extension OpenNebulaProvider {
         return try await settle(id, machine, name: request.id.name)
     }
 
-    /// Waits until the new VM runs (failing with OpenNebula's error text if it fails), then
-    /// powers it off when the spec says so.
+    /// Waits until the new VM runs or is powered off (a retried create whose poweroff took
+    /// effect before its reply was lost), failing with OpenNebula's error text if it fails,
+    /// then brings it to the spec's power.
     private func settle(_ id: Int, _ machine: ResolvedVirtualMachine, name: String) async throws(ProviderError) -> ObservedObject {
-        var vm = try await wait(for: id, until: \.isRunning, "RUNNING", terminateOnFailure: true, preemptible: true)
-        if machine.power == .off {
+        var vm = try await wait(for: id, until: { $0.isRunning || $0.isPoweredOff }, "RUNNING", terminateOnFailure: true, preemptible: true)
+        if machine.power == .off, !vm.status.isPoweredOff {
             try await call("one.vm.action", [.string("poweroff"), .int(id)])
             vm = try await wait(for: id, until: \.isPoweredOff, "POWEROFF")
+        } else if machine.power == .on, vm.status.isPoweredOff {
+            try await call("one.vm.action", [.string("resume"), .int(id)])
+            vm = try await wait(for: id, until: \.isRunning, "RUNNING")
         }
         return observe(vm)
     }
@@ -89,14 +100,14 @@ extension OpenNebulaProvider {
             entries.append(.vector("DISK", disk))
         }
         for size in machine.disks {
-            entries.append(.vector("DISK", [("TYPE", "fs"), ("SIZE", String(Self.megabytes(size.bytes))), ("FORMAT", "raw")]))
+            entries.append(.vector("DISK", [("TYPE", "fs"), ("SIZE", String(Self.megabytes(size.bytes))), ("FORMAT", "raw"), ("CONTINUUM_DISK", "YES")]))
         }
         let networks = try await networkIDs(machine.networks, for: resource)
         for network in machine.networks {
             if let id = networks[network] { entries.append(.vector("NIC", [("NETWORK_ID", String(id))])) }
         }
         entries.append(.vector("CONTEXT", context(machine.userData, hostname: resource.name)))
-        entries += identity(resource, key: key) + [.single("CONTINUUM_IMAGE", machine.image)]
+        entries += identity(resource, key: key) + [.single("CONTINUUM_IMAGE", machine.image)] + Self.recordedSizes(machine)
         if let userData = machine.userData { entries.append(.single("CONTINUUM_USER_DATA", Self.digest(userData))) }
         return OpenNebulaXML.template(entries)
     }
@@ -168,7 +179,21 @@ extension OpenNebulaProvider {
         if Task.isCancelled { throw ProviderError(.transient, provider: provider, message: "cancelled", remedy: "the operation is retried") }
     }
 
+    /// The MiB OpenNebula is given for `bytes` (`MEMORY`, a disk's `SIZE`): rounded up.
     static func megabytes(_ bytes: Int64) -> Int64 { (bytes + 1_048_575) / 1_048_576 }
+
+    /// The size to report of a live `MiB` value: the `recorded` quantity the spec asked for
+    /// when it rounds to it, else the live value.
+    static func quantity(live: Int?, recorded: Int64?) -> Quantity? {
+        guard let live else { return nil }
+        if let recorded, megabytes(recorded) == Int64(live) { return Quantity(bytes: recorded) }
+        return Quantity(bytes: Int64(live) * 1_048_576)
+    }
+
+    /// The user-template attributes recording the quantities `machine` asks for.
+    static func recordedSizes(_ machine: ResolvedVirtualMachine) -> [OpenNebulaXML.Entry] {
+        [.single("CONTINUUM_MEMORY", String(machine.memory.bytes)), .single("CONTINUUM_DISKS", machine.disks.map { String($0.bytes) }.joined(separator: ","))]
+    }
 
     // MARK: Update
 
@@ -177,9 +202,13 @@ extension OpenNebulaProvider {
         guard var vm = try await vmInfo(id), !vm.status.isDone else {
             throw ProviderError(.notFound, provider: name, message: "VM \(id) of \(request.id) is gone", remedy: "it is created again at the next apply")
         }
+        if vm.status.isFailure || vm.status.isUnknown {
+            throw ProviderError(.invalidRequest, provider: name, message: "\(request.id): VM \(id) is in \(vm.status) on connection '\(connection)': \(vm.attributes["ERROR"] ?? "OpenNebula gave no ERROR")",
+                remedy: "recover it on the front-end (`onevm recover \(id)`, or `onevm resume` once its host is back), or delete it so that it is created again")
+        }
         let memory = Int(Self.megabytes(machine.memory.bytes))
         let resize = vm.vcpu != machine.cpu || vm.memoryMB != memory
-        if !vm.status.isPoweredOff, machine.power == .off || (resize && !config.resizeWhileRunning) {
+        if !vm.status.isOff, machine.power == .off || (resize && !config.resizeWhileRunning) {
             // Off first: the spec wants it off, or the hypervisor resizes stopped VMs only.
             try await call("one.vm.action", [.string("poweroff"), .int(id)])
             vm = try await wait(for: id, until: \.isPoweredOff, "POWEROFF")
@@ -202,12 +231,18 @@ extension OpenNebulaProvider {
         // New user data goes into CONTEXT, unless its user data was taken out once the VM
         // booted (a cluster machine's seed): bootstrap data is not handed out again.
         let seedRemoved = !vm.hasUserData && vm.attributes["CONTINUUM_USER_DATA"] != nil
+        var recorded = Self.recordedSizes(machine).filter { entry in
+            guard case .single(let key, let value) = entry else { return true }
+            return vm.attributes[key] != value
+        }
         if let userData = machine.userData, !seedRemoved, vm.attributes["CONTINUUM_USER_DATA"] != Self.digest(userData) {
             try await updateContext(of: vm, userData: userData)
-            try await call("one.vm.update", [.int(id), .string(OpenNebulaXML.template([.single("CONTINUUM_USER_DATA", Self.digest(userData))])), .int(1)])
+            recorded.append(.single("CONTINUUM_USER_DATA", Self.digest(userData)))
         }
-        if machine.power == .on, vm.status.isPoweredOff || resize {
-            if let current = try await vmInfo(id), current.status.isPoweredOff { try await call("one.vm.action", [.string("resume"), .int(id)]) }
+        if !recorded.isEmpty { try await call("one.vm.update", [.int(id), .string(OpenNebulaXML.template(recorded)), .int(1)]) }
+        if machine.power == .on, vm.status.isOff || resize {
+            // Resume brings back a POWEROFF, STOPPED, SUSPENDED or UNDEPLOYED VM alike.
+            if let current = try await vmInfo(id), current.status.isOff { try await call("one.vm.action", [.string("resume"), .int(id)]) }
             vm = try await wait(for: id, until: \.isRunning, "RUNNING")
         } else if let current = try await vmInfo(id) {
             vm = current

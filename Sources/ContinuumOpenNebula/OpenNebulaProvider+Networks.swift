@@ -78,6 +78,11 @@ extension OpenNebulaProvider {
                 remedy: "use an IPv4 cidr (IPv6 ranges are not supported yet)")
         }
         let vlan: Int? = if case .integer(let tag)? = request.spec["vlan"] { tag } else { nil }
+        if let vlan, let allowed = config.vlans, !allowed.contains(where: { $0.contains(vlan) }) {
+            let offered = allowed.map { $0.count == 1 ? String($0.lowerBound) : "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ",")
+            throw ProviderError(.invalidRequest, provider: name, message: "\(request.id): spec.vlan \(vlan) is not one of the VLANs connection '\(connection)' offers (\(offered))",
+                remedy: "use a VLAN in that range, or ask the operator to add it to the connection's vlans")
+        }
         return (cidr, vlan)
     }
 

@@ -64,10 +64,13 @@ public final class OpenNebulaProvider: Provider, BootstrapSeedRemoval {
         var revisions: [String: String] = [:]
         let networks = try await networkPool()
         let names = Dictionary(networks.map { ($0.id, $0.name) }) { first, _ in first }
-        for vnet in networks where owns(vnet.attributes) {
+        // Every object of the session's user, not only those still carrying this provider's
+        // attributes: the refresh takes an ID missing here as deleted, and an `onevm update`
+        // in replace mode that dropped them must not make a VM look gone (and made twice).
+        for vnet in networks {
             revisions["vnet/\(vnet.id)"] = observe(vnet).revision
         }
-        for vm in try await machinePool() where owns(vm.attributes) {
+        for vm in try await machinePool() {
             revisions["vm/\(vm.id)"] = observe(vm, networkNames: names).revision
         }
         return revisions

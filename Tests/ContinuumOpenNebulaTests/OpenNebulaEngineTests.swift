@@ -196,6 +196,8 @@ struct OpenNebulaEngineTests {
             ["session": .environment("ONE_SESSION")], false, "spec.config.templates.debian-12: expected a VM template ID, a whole number"),
         ("an unknown setting", [FieldValue.Entry("endpoint", .string("https://one.example:2633/RPC2")), FieldValue.Entry("endpiont", .string("x"))],
             ["session": .environment("ONE_SESSION")], false, "spec.config.endpiont: unknown opennebula setting"),
+        ("a VLAN range that is none", [FieldValue.Entry("endpoint", .string("https://one.example:2633/RPC2")), FieldValue.Entry("vlans", .string("100-5000"))],
+            ["session": .environment("ONE_SESSION")], false, "spec.config.vlans: expected VLAN IDs and ranges between 1 and 4094"),
     ]
 
     @Test(arguments: connectionMistakes.indices)

@@ -34,6 +34,25 @@ struct OpenNebulaProviderTests {
         #expect(read.spec == vm.spec)
     }
 
+    /// A hostile spec author names a VLAN outside the operator's `vlans` (another tenant's,
+    /// or the operator's management VLAN on the same PHYDEV): refused before any call that
+    /// would make or change a virtual network.
+    @Test func aVLANOutsideTheConnectionsRangeIsRefused() async throws {
+        let lab = try OpenNebulaLab(settings: [FieldValue.Entry("vlans", .string("100-199, 300"))])
+        defer { lab.stop() }
+        for vlan in [1, 99, 200, 4094] {
+            let error = await #expect(throws: ProviderError.self) { _ = try await lab.provider.create(lab.network(vlan: vlan)) }
+            #expect(error?.code == .invalidRequest && error?.message.contains("spec.vlan \(vlan) is not one of the VLANs connection 'one-fra' offers (100-199,300)") == true,
+                "\(String(describing: error))")
+        }
+        #expect(try await lab.calls()["one.vn.allocate"] == nil)
+        let network = try await lab.provider.create(lab.network(vlan: 150))
+        #expect(network.spec["vlan"] == .integer(150))
+        await #expect(throws: ProviderError.self) { _ = try await lab.provider.update(lab.network(vlan: 10, key: "u", providerID: network.providerID)) }
+        #expect(try await lab.calls()["one.vn.update"] == nil)
+        #expect(try await lab.provider.update(lab.network(vlan: 300, key: "u2", providerID: network.providerID)).spec["vlan"] == .integer(300))
+    }
+
     @Test func anImageTheConnectionMapsToATemplateIsInstantiatedFromIt() async throws {
         let lab = try OpenNebulaLab()
         defer { lab.stop() }
@@ -129,11 +148,12 @@ struct OpenNebulaProviderTests {
         let lab = try OpenNebulaLab()
         defer { lab.stop() }
         _ = try await lab.provider.create(lab.network())
+        // New VMs are held in PROLOG: this one never boots while the create waits.
+        try await lab.control("hold_boot", [.bool(true)])
         let waits = WaitCancellation()
         let provider = lab.provider
         let request = lab.machine(key: "k-boot")
         let creating = Task { try await WaitCancellation.$current.withValue(waits) { try await provider.create(request) } }
-        // Once the VM exists, it is held in PROLOG: it never boots.
         var vmID: Int?
         let deadline = ContinuousClock.now + .seconds(120)
         while vmID == nil, ContinuousClock.now < deadline {
@@ -141,7 +161,6 @@ struct OpenNebulaProviderTests {
             if vmID == nil { try await Task.sleep(for: .milliseconds(10)) }
         }
         let id = try #require(vmID)
-        _ = try await lab.control("vm_state", [.int(id), .int(3), .int(1)])
         waits.cancel(reason: "commit 1a2b3c is newer")
         let cut = await #expect(throws: ProviderError.self) { _ = try await creating.value }
         #expect(cut?.isRetryable == true)
@@ -202,6 +221,7 @@ struct OpenNebulaProviderTests {
         #expect(!template.contains(encoded) && !template.contains("USER_DATA"))
         #expect(template.contains("<NETWORK><![CDATA[YES]]></NETWORK>") && template.contains("<SET_HOSTNAME><![CDATA[web-1]]></SET_HOSTNAME>"))
         #expect(template.contains("<OS><ARCH><![CDATA[x86_64]]></ARCH></OS>"), "the sections updateconf replaces are sent back: \(template)")
+        #expect(template.contains("<CPU_MODEL><MODEL><![CDATA[host-passthrough]]></MODEL></CPU_MODEL>"), "CPU_MODEL too: \(template)")
         // Once taken out, bootstrap data is not handed out again by a later update.
         _ = try await lab.provider.update(lab.machine(cpu: 3, image: "debian-12-tpl", userData: "#cloud-config\ntoken: join-token-123\n", key: "u", providerID: vm.providerID))
         #expect(!(try await lab.template(vm.providerID)).contains("USER_DATA"))

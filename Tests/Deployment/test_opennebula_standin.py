@@ -114,3 +114,16 @@ def test_a_failing_image_ends_in_prolog_failure_with_its_error(endpoint):
     vm_id = one.vm.allocate('NAME = "bad"\nCPU = "1"\nMEMORY = "64"\nDISK = [ IMAGE = "broken" ]', False)
     vm = until(one, vm_id, 3, 39)
     assert "no space left on device" in vm.USER_TEMPLATE["ERROR"]
+
+
+def test_a_value_with_a_cdata_end_and_custom_disk_attributes_read_back_through_pyone(endpoint):
+    one = pyone.OneServer(endpoint, session=SESSION)
+    hostile = "x]]><NIC><NETWORK_ID>0</NETWORK_ID></NIC>"
+    vm_id = one.vm.allocate('<TEMPLATE><NAME>web-2</NAME><CPU>1</CPU><MEMORY>512</MEMORY><DISK><IMAGE>debian-12</IMAGE></DISK>'
+                            '<DISK><TYPE>fs</TYPE><SIZE>954</SIZE><CONTINUUM_DISK>YES</CONTINUUM_DISK></DISK>'
+                            '<NOTE>%s</NOTE></TEMPLATE>' % hostile.replace("<", "&lt;").replace(">", "&gt;"), False)
+    vm = one.vm.info(vm_id)
+    assert vm.USER_TEMPLATE["NOTE"] == hostile
+    disks = vm.TEMPLATE["DISK"]
+    assert [disk.get("CONTINUUM_DISK") for disk in disks] == [None, "YES"]
+    assert "NIC" not in vm.TEMPLATE
