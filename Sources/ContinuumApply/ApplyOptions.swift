@@ -12,6 +12,9 @@ public struct ApplyOptions: Sendable {
     public var attemptTimeout: Duration
     /// How ready operations are ordered (critical path, or FIFO for comparison).
     public var policy: SchedulingPolicy
+    /// The shards this replica holds, when the fleet is sharded among replicas: only their
+    /// operations run here, fenced by their leases (nil: every operation, the usual case).
+    public var ownership: ShardOwnership?
 
     /// Creates options.
     public init(

@@ -27,12 +27,16 @@ public struct JournalRecovery: Sendable {
     public let registry: ProviderRegistry
     /// How provider calls are tried.
     public let retry: RetryPolicy
+    /// The shards held, when sharded: only their intents and old objects are settled here,
+    /// fenced by their leases; other shards' are their holders' (perhaps in flight now).
+    public let ownership: ShardOwnership?
 
     /// Creates a recovery whose provider calls follow `options`' retry policy.
     public init(store: any StateStore, registry: ProviderRegistry, options: ApplyOptions = ApplyOptions()) {
         self.store = store
         self.registry = registry
         self.retry = RetryPolicy(options)
+        self.ownership = options.ownership
     }
 
     /// Settles every pending intent and deposed object it can; reports each through `events`.
@@ -45,13 +49,13 @@ public struct JournalRecovery: Sendable {
         // spending the whole retry policy on a provider that is down.
         var down: [String: ProviderError] = [:]
         do {
-            for entry in try await store.pendingIntents() {
+            for entry in try await store.pendingIntents() where ownership.owns(provider: entry.provider) {
                 if let error = down[entry.provider] {
                     report.unsettled[entry.resource] = "its interrupted \(entry.operation.rawValue) could not be settled: \(error)"
                     continue
                 }
                 do {
-                    try await settle(entry, events: events)
+                    try await ownership.scoped(provider: entry.provider) { try await settle(entry, events: events) }
                     report.settled += 1
                 } catch let error as ProviderError {
                     down[entry.provider] = error
@@ -59,13 +63,17 @@ public struct JournalRecovery: Sendable {
                 }
             }
             for var record in try await store.snapshot().resources where !record.deposed.isEmpty {
-                for target in record.deposed {
+                for target in record.deposed where ownership.owns(provider: target.provider) {
                     if let error = down[target.provider] {
                         report.unsettled[record.id] = "the old object \(target.providerID) of its replace could not be deleted: \(error)"
                         continue
                     }
                     do {
-                        try await deleteDeposed(target, of: &record, events: events)
+                        record = try await ownership.scoped(provider: target.provider) { [record] in
+                            var copy = record
+                            try await deleteDeposed(target, of: &copy, events: events)
+                            return copy
+                        }
                         report.settled += 1
                     } catch let error as ProviderError {
                         down[target.provider] = error

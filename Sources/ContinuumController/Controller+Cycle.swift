@@ -67,7 +67,11 @@ extension Controller {
         }
         // Fetching and loading may have taken longer than the lease: take it again (or
         // learn it was lost) right before changing anything, unless it was just renewed.
-        if leaseTakenAt.map({ clock.now - $0 >= configuration.lease.renewInterval }) ?? true {
+        if shardCoordinator != nil {
+            // Sharded: every replica plans the whole graph; the shards it holds are balanced
+            // now, before any of their operations is in flight.
+            await balanceShards(for: target)
+        } else if leaseTakenAt.map({ clock.now - $0 >= configuration.lease.renewInterval }) ?? true {
             guard await takeLease() else { return }
         }
         status.phase = .reconciling
@@ -75,10 +79,19 @@ extension Controller {
         if isNewCommit { notifier.post(ReconcileNotice(event: .started, commit: target.commit, summary: "reconciling", message: "reconciling commit \(target.commit.prefix(12))")) }
         let cycleStop = StopSignal(parent: stop)
         let leaseLog = log
-        let outcome = await lease.renewing(onLost: { error in
-            leaseLog.error("lost the state lease while reconciling; stopping", metadata: ["error": "\(error)"])
-            cycleStop.stop()
-        }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: log) }
+        let outcome: ReconcileOutcome
+        if shardCoordinator != nil {
+            outcome = await renewingShards(onLost: { shards in
+                leaseLog.error("lost shards while reconciling; stopping", metadata: ["shards": "\(shards.joined(separator: ","))"])
+                cycleStop.stop()
+            }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: log) }
+            await refreshShardTable()
+        } else {
+            outcome = await lease.renewing(onLost: { error in
+                leaseLog.error("lost the state lease while reconciling; stopping", metadata: ["error": "\(error)"])
+                cycleStop.stop()
+            }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: log) }
+        }
         // Stopped, but not by the process's shutdown: the lease was lost (a renewal found it
         // taken, or the store fenced a write). Step down; the next cycle takes the lease
         // again, or stands by while another replica holds it.
@@ -86,6 +99,7 @@ extension Controller {
             log.warning("stepping down: the state lease was taken over by another replica")
             leader = false
             leaseTakenAt = nil
+            if shardCoordinator != nil { pollSoon = true }
         }
         metrics.driftDetected(outcome.drift.all.count)
         for id in outcome.drift.all { log.warning("drift detected", metadata: ["resource": "\(id)"]) }
@@ -98,6 +112,14 @@ extension Controller {
             } else if controls[Self.suspendedKey] != nil {
                 verdict = policy.suspended("suspended by an operator (\(controls[Self.suspendedKey] ?? "")): commit \(target.commit.prefix(12)) is planned and not applied: \(planned.plan.summary.line) `continuum resume --server URL` resumes")
             }
+        }
+        if case .applied(_, let result?) = outcome, result.waiting > 0, verdict.result == .applied {
+            // Sharded: this replica's part is done; the rest waits for other shards' holders.
+            policy.workPending()
+            pollSoon = true
+            verdict.phase = .reconciling
+            verdict.applied = nil
+            verdict.message = "commit \(target.commit.prefix(12)): the shards held here are applied; \(result.waiting) operation\(result.waiting == 1 ? "" : "s") wait for other shards"
         }
         if verdict.adopt { desired = target }
         drifted = verdict.result == .applied || verdict.result == .noChanges ? [] : Set(outcome.drift.all)
@@ -146,6 +168,7 @@ extension Controller {
 
     private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, stop: StopSignal, logger: Logger) async -> ReconcileOutcome {
         var reconciler = self.reconciler
+        reconciler.options.apply.ownership = await shardCoordinator?.ownership()
         reconciler.options.correctDrift = policy.correctsDrift(newCommit: isNewCommit)
         reconciler.options.held = suspendedResources
         let hint = planningMemo.map { PlanningHint(memo: $0.memo, edited: $0.commit == target.commit ? [] : nil) }

@@ -66,8 +66,15 @@ public actor Controller: Service {
     var controls: [String: String] = [:]
     /// The new commit held for review, if any (`--require-reviewed-plan`).
     var heldForReview: HeldForReview?
+    /// Sharded: the shards and replicas as last read.
+    var shardTable: (shards: [ShardHolding], replicas: [String]) = ([], [])
     /// The plans served, by commit: the commit's tree and the digests (newest last).
     var servedPlans: [String: ServedDigests] = [:]
+    /// The shards this replica holds when the fleet is sharded (`configuration.shards`).
+    let shardCoordinator: ShardCoordinator?
+    /// Sharded: a reconcile comes again after `shardPoll`: steps wait for other shards' work,
+    /// or this replica took shards over whose journals and work are to be recovered.
+    var pollSoon = false
 
     /// Creates a controller whose providers come from `catalog`; nothing runs until `run()`.
     public init(configuration: ControllerConfiguration, catalog: ProviderCatalog, metrics: ControllerMetrics, logger: Logger, clock: ContinuousClock = ContinuousClock()) {
@@ -85,6 +92,9 @@ public actor Controller: Service {
             source: "continuum/\(configuration.holder)", logger: logger)
         self.metrics = metrics
         self.logger = logger
+        self.shardCoordinator = configuration.shards.map {
+            ShardCoordinator(store: store, map: $0, holder: configuration.holder, policy: configuration.lease, metrics: metrics, logger: logger)
+        }
         self.clock = clock
         self.nextCycle = clock.now
         self.policy = ReconcilePolicy(
@@ -117,7 +127,11 @@ public actor Controller: Service {
             stop.stop()
             Task { await wakeup.fire() }
         }
-        if leader { await lease.release() }
+        if let shardCoordinator {
+            await shardCoordinator.releaseAll()
+        } else if leader {
+            await lease.release()
+        }
         logger.info("controller stopped")
     }
 
@@ -150,6 +164,10 @@ public actor Controller: Service {
         var status = self.status
         status.leader = leader
         status.triggers = ControllerStatus.Triggers(received: policy.triggersReceived, handled: policy.triggersHandled)
+        if shardCoordinator != nil {
+            status.shards = shardTable.shards
+            status.replicas = shardTable.replicas
+        }
         return status
     }
 
@@ -174,32 +192,43 @@ public actor Controller: Service {
                     cycleRunning = false
                     policy.fetchFinished(answering: answering)
                     nextCycle = policy.nextCycle(after: clock.now)
+                    if pollSoon { nextCycle = min(nextCycle, clock.now + configuration.shardPoll) }
                 } else {
                     nextCycle = clock.now + min(configuration.interval, configuration.lease.renewInterval)
                 }
-            } else if leader {
+            } else if leader || shardCoordinator != nil {
                 _ = await takeLease()
             }
             var wait = nextCycle - clock.now
-            if leader { wait = min(wait, configuration.lease.renewInterval) }
+            if leader || shardCoordinator != nil { wait = min(wait, configuration.lease.renewInterval) }
             // A trigger that came during the cycle has fired the wake-up too: this returns at
             // once and the next turn fetches, once, for all of them.
             _ = await wakeup.wait(for: max(wait, .milliseconds(10)))
         }
     }
 
-    /// Takes or renews the state lease; false while another replica holds it.
+    /// Takes or renews the state lease; false while another replica holds it. Sharded, it
+    /// balances the shards instead (every replica works: true).
     func takeLease() async -> Bool {
+        if let shardCoordinator {
+            let changes = await shardCoordinator.balance()
+            shardsChanged(changes)
+            return true
+        }
         do {
             if let previous = try await lease.acquire() {
                 logger.notice("took over the state lease of a holder that is gone", metadata: ["previous": "\(previous.holder)"])
             }
-            if !leader { logger.info("took the state lock", metadata: ["holder": "\(configuration.holder)"]) }
+            if !leader {
+                logger.info("took the state lock", metadata: ["holder": "\(configuration.holder)"])
+                metrics.leaseTransition("acquired")
+            }
             leader = true
             leaseTakenAt = clock.now
             return true
         } catch {
             if leader || status.phase != .standby { logger.notice("standing by: \(error)") }
+            if leader { metrics.leaseTransition("lost") }
             leader = false
             status.phase = .standby
             status.message = "standing by: \(error)"

@@ -142,7 +142,9 @@ public struct Reconciler: Sendable {
         _ planned: PlannedChange, specs: ValidatedSpecs, registry: ProviderRegistry, source: String, stop: StopSignal, events: @escaping Events
     ) async throws(ReconcileError) -> ReconcileOutcome {
         let started = Date()
-        if let stale = planned.plan.staleness(against: try await stateSnapshot()) { throw .failed(ReconcileFailure(.savedPlan, stale)) }
+        if options.apply.ownership == nil, let stale = planned.plan.staleness(against: try await stateSnapshot()) {
+            throw .failed(ReconcileFailure(.savedPlan, stale))
+        }
         do { try await store.recordProviders(ProviderCatalog.specs(of: specs.resources)) } catch { throw .failed(ReconcileFailure(.state, error.description)) }
         let result: ApplyResult
         do {

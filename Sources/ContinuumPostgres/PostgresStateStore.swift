@@ -122,11 +122,11 @@ public actor PostgresStateStore: StateStore {
     /// turns) and, unless `fenced` is off (the lock's own operations), checking that the
     /// lease this store took is still its own.
     func write<T: Sendable>(_ what: String, fenced: Bool = true, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws(StateError) -> T {
-        try await transaction(what, writing: true, fence: fenced ? fence : nil, body)
+        try await transaction(what, writing: true, fence: fenced ? fence : nil, scoped: fenced ? LeaseScope.current : nil, body)
     }
 
     private func transaction<T: Sendable>(
-        _ what: String, writing: Bool, fence: LeaseFence?, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
+        _ what: String, writing: Bool, fence: LeaseFence?, scoped: ScopedFence? = nil, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
     ) async throws(StateError) -> T {
         let client = try await open()
         let logger = self.logger
@@ -143,6 +143,7 @@ public actor PostgresStateStore: StateStore {
                                 throw StateError.fenced(fence, current: lease.held, location: place)
                             }
                         }
+                        if let scoped { try NamedLease.check(scoped, against: try await Self.namedLease(scoped.lease, connection, logger: logger), location: place) }
                     }
                     let value = try await body(connection, logger)
                     try await connection.query("COMMIT", logger: logger)
