@@ -19,6 +19,11 @@ public struct JournalRecovery: Sendable {
         public var unsettled: [ResourceID: String] = [:]
         /// How many intents and old objects were settled.
         public var settled = 0
+        /// The idempotency keys of interrupted creates whose object was not found: the next
+        /// create of each resource reuses its key (`ApplyOptions.resumedCreateKeys`), so the
+        /// interrupted call, if it still lands (its holder was paused, not dead), and the new
+        /// one make one object between them.
+        public var interruptedCreates: [ResourceID: String] = [:]
     }
 
     /// The state store.
@@ -55,7 +60,9 @@ public struct JournalRecovery: Sendable {
                     continue
                 }
                 do {
-                    try await ownership.scoped(provider: entry.provider) { try await settle(entry, events: events) }
+                    if try await ownership.scoped(provider: entry.provider, { try await settle(entry, events: events) }) {
+                        report.interruptedCreates[entry.resource] = entry.key
+                    }
                     report.settled += 1
                 } catch let error as ProviderError {
                     down[entry.provider] = error
@@ -89,7 +96,8 @@ public struct JournalRecovery: Sendable {
         return report
     }
 
-    private func settle(_ entry: JournalEntry, events: @Sendable (ApplyEvent) -> Void) async throws {
+    /// Settles one pending intent; true when it was a create whose object was not found.
+    private func settle(_ entry: JournalEntry, events: @Sendable (ApplyEvent) -> Void) async throws -> Bool {
         let provider = try registry.provider(entry.provider)
         switch entry.operation {
         case .create:
@@ -97,7 +105,7 @@ public struct JournalRecovery: Sendable {
             guard let found else {
                 _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
                 events(.recovered(entry.resource, .notApplied))
-                return
+                return true
             }
             let old = try await store.snapshot()[entry.resource]
             var deposed = old?.deposed ?? []
@@ -108,20 +116,22 @@ public struct JournalRecovery: Sendable {
                 revision: found.revision)
             _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [adopted], removals: [])
             events(.recovered(entry.resource, .adopted))
+            return false
         case .update:
             _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
             events(.recovered(entry.resource, .notApplied))
+            return false
         case .delete:
             guard let providerID = entry.providerID else {
                 _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
                 events(.recovered(entry.resource, .notApplied))
-                return
+                return false
             }
             let live = try await call(entry.provider) { () throws(ProviderError) in try await provider.read(entry.resource.kind, providerID: providerID) }
             guard live == nil else {
                 _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
                 events(.recovered(entry.resource, .notApplied))
-                return
+                return false
             }
             let record = try await store.snapshot()[entry.resource]
             if let record, let target = record.deposed.first(where: { $0.providerID == providerID }) {
@@ -133,6 +143,7 @@ public struct JournalRecovery: Sendable {
                 _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
             }
             events(.recovered(entry.resource, .deleted))
+            return false
         }
     }
 

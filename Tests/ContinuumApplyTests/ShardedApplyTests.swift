@@ -1,4 +1,5 @@
 import ContinuumApply
+import ContinuumProvider
 import ContinuumSim
 import ContinuumSpec
 import ContinuumState
@@ -65,6 +66,24 @@ struct ShardedApplyTests {
         #expect(try await harness.world.objects().isEmpty, "no provider call was made")
         #expect(try await harness.store.snapshot().resources.isEmpty)
         #expect(try await harness.store.pendingIntents().isEmpty)
+    }
+
+    /// A holder paused mid-create (past its lease) may still make its call after the new
+    /// holder recovered the intent: the new create reuses the interrupted one's key, so the
+    /// two calls make one object.
+    @Test func aCreateInterruptedAndNotFoundIsMadeAgainWithItsKeySoALateCallMakesNoDuplicate() async throws {
+        let harness = try ApplyHarness(Self.files)
+        defer { harness.remove() }
+        let id = ResourceID(.virtualMachine, "web-1")
+        try await harness.store.recordIntent(JournalEntry(key: "paused-key", resource: id, operation: .create, provider: "de-fra-cloud"))
+        let result = try await harness.apply()
+        #expect(result.added == 4)
+        let made = try await harness.world.objects(for: id)
+        #expect(made.map(\.idempotencyKey) == ["paused-key"])
+        let late = SimProvider(name: "de-fra-cloud", config: SimConfig(), world: harness.world, sleep: { _ in })
+        let answer = try await late.create(ProviderRequest(id: id, spec: .map([]), idempotencyKey: "paused-key"))
+        #expect(answer.providerID == made.first?.id, "the paused holder's late call finds the object made for its key")
+        #expect(try await harness.world.objects(for: id).count == 1)
     }
 
     @Test(arguments: [("de-fra-cloud", ShardMap.Grouping.perProvider, "de-fra-cloud"), ("de-fra-cloud", .hashed(4), "shard-0"), ("es-bio-cloud", .hashed(4), "shard-2")])
