@@ -111,6 +111,8 @@ public actor Controller: Service {
             "repository": "\(configuration.source.displayURL)", "reference": "\(configuration.source.reference)",
             "interval": "\(DurationText.format(configuration.interval))", "driftInterval": "\(DurationText.format(configuration.driftInterval))",
         ])
+        // Sharded: announce this replica at once, so that the others count it when they share out.
+        await shardCoordinator?.renew()
         let stop = self.stop
         let wakeup = self.wakeup
         let notifier = self.notifier

@@ -29,6 +29,9 @@ actor ShardCoordinator {
     /// Every shard of the fleet, as last set from the specs and the state.
     private(set) var shards: [String] = []
     private var memberFence: LeaseFence?
+    /// When this replica first announced itself: it takes shards only a renew interval
+    /// later, so that replicas starting together see one another before sharing out.
+    private var announcedAt: ContinuousClock.Instant?
     /// The lease table as last read, for the status.
     private(set) var table: (shards: [ShardHolding], replicas: [String]) = ([], [])
 
@@ -92,7 +95,7 @@ actor ShardCoordinator {
             held[shard] = nil
             changes.released.append(shard)
         }
-        if held.count < share {
+        if held.count < share, let announcedAt, ContinuousClock.now - announcedAt >= policy.renewInterval {
             let byName = Dictionary(leases.map { ($0.name, $0) }) { first, _ in first }
             // Start at a place of this replica's own, so replicas joining together try
             // different shards first.
@@ -125,6 +128,7 @@ actor ShardCoordinator {
     private func heartbeat() async {
         do throws(StateError) {
             memberFence = try await store.takeLease(Self.memberPrefix + holder, holder: holder, for: policy.duration, renewing: nil)
+            if announcedAt == nil { announcedAt = .now }
         } catch {
             logger.warning("cannot announce this replica", metadata: ["error": "\(error)"])
         }
