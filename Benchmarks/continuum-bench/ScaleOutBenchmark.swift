@@ -111,7 +111,6 @@ struct ScaleOutBenchmark {
                 lease: LeasePolicy(duration: .seconds(6), renewInterval: .seconds(2)), store: store)
             if sharded {
                 configuration.shards = ShardMap()
-                configuration.shardPoll = .milliseconds(500)
             }
             let catalog = ProviderCatalog.standard(
                 simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), secretsDirectory: directory.url.appendingPathComponent("secrets"))

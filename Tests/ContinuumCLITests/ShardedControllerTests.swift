@@ -188,11 +188,6 @@ struct ShardedControllerTests {
         let replicas = try (0..<3).map { try Replica(index: $0, world: fleet) }
         defer { for replica in replicas { replica.stop() } }
 
-        // Every replica holds a shard (the fair share of 3 shards among 3 replicas is one).
-        try await fleet.wait("each replica holds a shard") {
-            let holders = try await fleet.shards().values.compactMap(\.holder)
-            return holders.count == 3 && replicas.allSatisfy { replica in holders.contains { $0.contains(replica.holderMark) } }
-        }
         // Kill the one whose journal shows an operation in flight first.
         var victim: (replica: Replica, entry: JournalEntry)?
         try await fleet.wait("a replica has an operation in flight") {
@@ -213,6 +208,12 @@ struct ShardedControllerTests {
         try await fleet.audit()
         let after = try await fleet.shards()
         #expect((after[shard]?.generation ?? 0) > (before[shard]?.generation ?? 0), "the takeover moved the shard's generation")
+        let survivors = replicas.filter { $0 !== killed }
+        try await fleet.wait("the two survivors share the three shards fairly (two and one)") {
+            let holders = try await fleet.shards().values.compactMap(\.holder)
+            let counts = survivors.map { replica in holders.filter { $0.contains(replica.holderMark) }.count }
+            return holders.count == 3 && counts.sorted() == [1, 2]
+        }
 
         let survivor = try #require(replicas.first { $0 !== killed })
         let status = try await Self.get(survivor, "/api/v1/status")
@@ -274,5 +275,9 @@ struct ShardedControllerTests {
         }
         try await fleet.wait("the fleet converged") { try await fleet.converged() }
         try await fleet.audit()
+        try await fleet.wait("each restarted replica holds its fair share, one shard") {
+            let holders = try await fleet.shards().values.compactMap(\.holder)
+            return holders.count == 3 && replicas.allSatisfy { replica in holders.filter { $0.contains(replica.holderMark) }.count == 1 }
+        }
     }
 }
