@@ -227,11 +227,12 @@ struct ShardsBench: AsyncParsableCommand {
     @Option(help: "Lease durations for the takeover, in seconds; repeat for several.") var lease: [Int] = [2, 5, 10]
     @Option(help: "Resources of the no-change reconcile.") var noChangeResources = 100_000
     @Option(help: "Parts to run: apply, takeover, no-change; repeat for several.") var part: [String] = ["apply", "takeover", "no-change"]
+    @Flag(inversion: .prefixedNo, help: "Whether PostgreSQL flushes every commit to disk (its default).") var fsync = true
     @Option(help: "table or json.") var format: Format = .table
 
     func run() async throws {
         let benchmark = ScaleOutBenchmark(
-            applyResources: applyResources, applyLatency: latency, parallelism: parallelism, leases: lease, noChangeResources: noChangeResources, parts: Set(part))
+            applyResources: applyResources, applyLatency: latency, parallelism: parallelism, leases: lease, fsync: fsync, noChangeResources: noChangeResources, parts: Set(part))
         let r = try await benchmark.run { note in if format == .table { print("(\(note))") } }
         if format == .json { return try printJSON(r) }
         func s(_ value: Double) -> String { String(format: "%.2f", value) }
@@ -243,7 +244,7 @@ struct ShardsBench: AsyncParsableCommand {
         }
         if !r.apply.isEmpty {
             print("apply = from the controllers' start (clone, load, plan) until every replica reports the commit applied; sim latency \(latency) per call,")
-            print("  --parallelism \(parallelism) per replica, PostgreSQL local with fsync on; all replicas in this one process (2 cores: the gain is overlapped provider waits).\n")
+            print("  --parallelism \(parallelism) per replica, PostgreSQL local with fsync \(fsync ? "on" : "off"); all replicas in this one process (2 cores: the gain is overlapped provider waits).\n")
         }
         for (index, t) in r.takeover.enumerated() {
             print(table([("lease s", s(t.leaseSeconds)), ("renew s", s(t.renewSeconds)), ("takeover s", s(t.takeoverSeconds)),

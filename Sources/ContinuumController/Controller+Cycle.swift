@@ -13,6 +13,10 @@ import Logging
 extension Controller {
     /// Fetches; then, when there is something to do, loads and reconciles.
     func cycle() async {
+        // Sharded: a cycle that came early to let waiting steps go on (or after a takeover)
+        // re-plans against the recorded state; the live state is read on the drift schedule.
+        let polled = pollSoon
+        pollSoon = false
         let started = clock.now
         let startTime = Date()
         let revision: GitRevision
@@ -76,6 +80,8 @@ extension Controller {
         }
         status.phase = .reconciling
         let isNewCommit = candidate != nil
+        refreshes = !(shardCoordinator != nil && polled && !isNewCommit && lastRefresh.map { clock.now - $0 < configuration.driftInterval } ?? false)
+        if refreshes { lastRefresh = clock.now }
         if isNewCommit { notifier.post(ReconcileNotice(event: .started, commit: target.commit, summary: "reconciling", message: "reconciling commit \(target.commit.prefix(12))")) }
         let cycleStop = StopSignal(parent: stop)
         let leaseLog = log
@@ -169,6 +175,7 @@ extension Controller {
     private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, stop: StopSignal, logger: Logger) async -> ReconcileOutcome {
         var reconciler = self.reconciler
         reconciler.options.apply.ownership = await shardCoordinator?.ownership()
+        reconciler.options.refresh = refreshes
         reconciler.options.correctDrift = policy.correctsDrift(newCommit: isNewCommit)
         reconciler.options.held = suspendedResources
         let hint = planningMemo.map { PlanningHint(memo: $0.memo, edited: $0.commit == target.commit ? [] : nil) }

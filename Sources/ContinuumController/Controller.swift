@@ -75,6 +75,10 @@ public actor Controller: Service {
     /// Sharded: a reconcile comes again after `shardPoll`: steps wait for other shards' work,
     /// or this replica took shards over whose journals and work are to be recovered.
     var pollSoon = false
+    /// Whether this cycle's reconcile reads the live state (sharded polls do not).
+    var refreshes = true
+    /// When a reconcile last read the live state.
+    var lastRefresh: ContinuousClock.Instant?
 
     /// Creates a controller whose providers come from `catalog`; nothing runs until `run()`.
     public init(configuration: ControllerConfiguration, catalog: ProviderCatalog, metrics: ControllerMetrics, logger: Logger, clock: ContinuousClock = ContinuousClock()) {

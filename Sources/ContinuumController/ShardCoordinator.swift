@@ -85,11 +85,24 @@ actor ShardCoordinator {
         let now = Date().timeIntervalSince1970
         let members = Set(leases.filter { $0.name.hasPrefix(Self.memberPrefix) && $0.isHeld(at: now) }.compactMap { $0.lock?.holder }).union([holder])
         let share = shards.isEmpty ? 0 : (shards.count + members.count - 1) / members.count
+        let floor = shards.count / members.count
         let known = Set(shards)
-        // Shards no longer in the fleet are released at once; then the surplus, last first.
+        // Shards no longer in the fleet are released at once; then the surplus over the
+        // share, last first; and one over the floor while another replica is under it (its
+        // share would otherwise stay held by replicas at their ceiling).
         var surplus = held.keys.filter { !known.contains($0) }.sorted()
         let kept = held.keys.filter { known.contains($0) }.sorted()
-        if kept.count > share { surplus += kept.suffix(kept.count - share) }
+        let holdings = Dictionary(grouping: leases.filter { ShardMap.shard(ofLease: $0.name).map(known.contains) ?? false && $0.isHeld(at: now) }) {
+            $0.lock?.holder ?? ""
+        }.mapValues(\.count)
+        let starved = members.contains { holdings[$0, default: 0] < floor } && !shards.contains { shard in
+            !(leases.first { $0.name == ShardMap.leaseName(shard) }?.isHeld(at: now) ?? false)
+        }
+        if kept.count > share {
+            surplus += kept.suffix(kept.count - share)
+        } else if starved, kept.count > floor {
+            surplus += kept.suffix(kept.count - floor)
+        }
         for shard in surplus {
             try? await store.releaseLease(ShardMap.leaseName(shard), holder: holder)
             held[shard] = nil

@@ -143,6 +143,16 @@ struct ShardedControllerTests {
             }
         }
 
+        /// Waits until one of `replicas` has an operation in flight; returns it and the intent.
+        func replicaWithAnOperationInFlight(_ replicas: [Replica]) async throws -> (Replica, JournalEntry) {
+            var found: (Replica, JournalEntry)?
+            try await wait("a replica has an operation in flight") {
+                for replica in replicas { if let entry = try await intentInFlight(of: replica) { found = (replica, entry) } }
+                return found != nil
+            }
+            return try #require(found)
+        }
+
         /// Whether the fleet converged: every resource recorded with its object, nothing pending.
         func converged() async throws -> Bool {
             let snapshot = try await store.snapshot()
@@ -189,12 +199,7 @@ struct ShardedControllerTests {
         defer { for replica in replicas { replica.stop() } }
 
         // Kill the one whose journal shows an operation in flight first.
-        var victim: (replica: Replica, entry: JournalEntry)?
-        try await fleet.wait("a replica has an operation in flight") {
-            for replica in replicas { if let entry = try await fleet.intentInFlight(of: replica) { victim = (replica, entry) } }
-            return victim != nil
-        }
-        let (killed, entry) = try #require(victim)
+        let (killed, entry) = try await fleet.replicaWithAnOperationInFlight(replicas)
         let before = try await fleet.shards()
         let shard = entry.provider
         kill(killed.pid, SIGKILL)
@@ -233,12 +238,7 @@ struct ShardedControllerTests {
         let replicas = try (0..<3).map { try Replica(index: $0, world: fleet) }
         defer { for replica in replicas { replica.stop() } }
 
-        var victim: (replica: Replica, entry: JournalEntry)?
-        try await fleet.wait("a replica has an operation in flight") {
-            for replica in replicas { if let entry = try await fleet.intentInFlight(of: replica) { victim = (replica, entry) } }
-            return victim != nil
-        }
-        let (paused, entry) = try #require(victim)
+        let (paused, entry) = try await fleet.replicaWithAnOperationInFlight(replicas)
         kill(paused.pid, SIGSTOP)
         let shard = entry.provider
         try await fleet.wait("another replica took the paused replica's shard over") {
