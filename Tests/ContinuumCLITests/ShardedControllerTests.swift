@@ -23,7 +23,8 @@ struct ShardedControllerTests {
     static var resourceCount: Int { sites * (machinesPerSite + 1) }
     static let safetyNet: Duration = .seconds(180)
 
-    /// A fleet of `sites` sim providers with latency, each a shard; the first machine of
+    /// A fleet of `sites` sim providers with latency (one call at a time, 1–2 s each, so an
+    /// apply lasts long enough to be observed mid-way on a loaded machine), each a shard; the first machine of
     /// every site after the first depends on the previous site's (ordering across shards).
     static func fleet() -> [String: String] {
         var files: [String: String] = [:]
@@ -36,8 +37,8 @@ struct ShardedControllerTests {
                 metadata: {name: \(provider)}
                 spec:
                   type: sim
-                  config: {latency: "300ms..600ms", seed: "\(site + 3)"}
-                  limits: {concurrency: 2}
+                  config: {latency: "1s..2s", seed: "\(site + 3)"}
+                  limits: {concurrency: 1}
                 """,
                 SpecSamples.network("net-\(site)", provider: provider, cidr: "10.\(40 + site).0.0/24"),
             ]
@@ -124,6 +125,9 @@ struct ShardedControllerTests {
             return shards
         }
 
+        /// The replicas whose logs a timeout shows.
+        var replicas: [Replica] = []
+
         /// Waits until `condition` holds, checking every 50 ms, up to the safety net.
         func wait(_ what: String, _ condition: () async throws -> Bool) async throws {
             let deadline = ContinuousClock.now + ShardedControllerTests.safetyNet
@@ -131,7 +135,8 @@ struct ShardedControllerTests {
                 if try await condition() { return }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            Issue.record("timed out (safety net) waiting until \(what)")
+            let logs = replicas.map { "replica \($0.index) (pid \($0.pid), running: \($0.process.isRunning)):\n\($0.output().suffix(3_000))" }
+            Issue.record("timed out (safety net) waiting until \(what); leases: \((try? await store.leases()) ?? [])\n\(logs.joined(separator: "\n"))")
             throw FixtureError(message: "timed out waiting until \(what)")
         }
 
@@ -193,9 +198,10 @@ struct ShardedControllerTests {
     }
 
     @Test func aReplicaKilledMidApplyLosesItsShardsToTheOthersAndTheFleetConverges() async throws {
-        let fleet = try Fleet()
+        var fleet = try Fleet()
         defer { fleet.remove() }
         let replicas = try (0..<3).map { try Replica(index: $0, world: fleet) }
+        fleet.replicas = replicas
         defer { for replica in replicas { replica.stop() } }
 
         // Kill the one whose journal shows an operation in flight first.
@@ -233,9 +239,10 @@ struct ShardedControllerTests {
     }
 
     @Test func aReplicaPausedPastItsLeaseWritesNothingWhenContinuedAndStepsDown() async throws {
-        let fleet = try Fleet()
+        var fleet = try Fleet()
         defer { fleet.remove() }
         let replicas = try (0..<3).map { try Replica(index: $0, world: fleet) }
+        fleet.replicas = replicas
         defer { for replica in replicas { replica.stop() } }
 
         let (paused, entry) = try await fleet.replicaWithAnOperationInFlight(replicas)
@@ -257,9 +264,10 @@ struct ShardedControllerTests {
     }
 
     @Test func aRollingRestartOfAllThreeLosesNothing() async throws {
-        let fleet = try Fleet()
+        var fleet = try Fleet()
         defer { fleet.remove() }
         var replicas = try (0..<3).map { try Replica(index: $0, world: fleet) }
+        fleet.replicas = replicas
         defer { for replica in replicas { replica.stop() } }
         for index in 0..<3 {
             // Restart each replica in turn while the fleet is applied (SIGTERM: in-flight
