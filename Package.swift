@@ -394,7 +394,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContinuumCLITests",
-            dependencies: ["ContinuumCLI", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec", "ContinuumPlanner", "ContinuumPostgres"],
+            dependencies: ["ContinuumCLI", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec", "ContinuumPlanner"],
             swiftSettings: swiftSettings
         ),
     ]
