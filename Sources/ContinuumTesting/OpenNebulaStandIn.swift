@@ -27,10 +27,22 @@ public final class OpenNebulaStandIn: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         log = directory.appendingPathComponent("opennebula-standin.log")
         let python = FileManager.default.isExecutableFile(atPath: SushyEmulator.python) ? SushyEmulator.python : "/usr/bin/python3"
-        if let started = try SpawnedProcess.listening(log: log, { port in [python, Self.script, "--port", String(port)] + arguments }) {
-            (process, port) = started
-            return
+        // Port 0: the kernel picks a free port and the stand-in names it in its log, so that
+        // it never takes a port another test peer picked at random (whose check would then
+        // find the stand-in answering instead of itself).
+        let process = try SpawnedProcess([python, Self.script, "--port", "0"] + arguments, log: log)
+        let deadline = ContinuousClock.now + .seconds(120)
+        while process.isRunning, ContinuousClock.now < deadline {
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let line = output.split(separator: "\n").first(where: { $0.hasPrefix("standin: listening on 127.0.0.1:") }),
+                let port = Int(line.split(separator: ":").last ?? "") {
+                self.process = process
+                self.port = port
+                return
+            }
+            usleep(20_000)
         }
+        process.stop()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         throw FixtureError(message: "the OpenNebula stand-in did not start on loopback:\n\(output.suffix(2000))")
     }
