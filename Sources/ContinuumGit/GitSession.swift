@@ -26,18 +26,11 @@ struct GitSession {
     private var checkoutsPath: URL { options.cacheDirectory.appendingPathComponent(checkouts) }
 
     func fetchAndCheckOut() throws(GitError) -> GitRevision {
-        git_libgit2_init()
-        defer { git_libgit2_shutdown() }
-        let callbacks = try GitRemoteCallbacks(options: options)
-        let repository = try openOrClone(callbacks)
-        defer { git_repository_free(repository) }
-        try fetch(repository, callbacks)
-        let commit = try resolve(repository)
-        defer { git_commit_free(commit) }
-        let sha = Self.sha(git_commit_id(commit))
-        if let keyring = options.credentials.signingKeyringPath, let oid = git_commit_id(commit) {
-            try SignatureVerifier(keyringPath: keyring).verify(oid, sha: sha, repository: repository)
-        }
+        try withFetchedCommit { repository, commit, sha throws(GitError) in try checkOut(commit, sha: sha, repository: repository) }
+    }
+
+    /// Checks the fetched `commit` out (incrementally from the last checkout when it can).
+    private func checkOut(_ commit: OpaquePointer, sha: String, repository: OpaquePointer) throws(GitError) -> GitRevision {
         let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
         let tree = Self.sha(git_commit_tree_id(commit))
         let directory = checkoutsPath.appendingPathComponent(sha)
