@@ -79,7 +79,12 @@ let package = Package(
         // The Provider protocol that every provider implements, and its value types.
         .target(
             name: "ContinuumProvider",
-            dependencies: ["ContinuumSpec"],
+            dependencies: [
+                "ContinuumSpec",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The embedded simulated cloud: a provider whose world is its own SQLite file.

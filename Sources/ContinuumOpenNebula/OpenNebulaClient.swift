@@ -1,8 +1,8 @@
 import AsyncHTTPClient
+import ContinuumProvider
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOSSL
 import Synchronization
 
 /// Speaks XML-RPC to one OpenNebula front-end: every call is a POST of a `methodCall` to
@@ -96,24 +96,9 @@ public final class OpenNebulaClient: Sendable {
     /// never followed (the session travels in the body), and a refused connection fails
     /// the call at once (the executor retries it with backoff).
     private static func client(caFile: String?) throws(OpenNebulaCallError) -> HTTPClient {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile {
-            guard FileManager.default.isReadableFile(atPath: caFile) else {
-                throw OpenNebulaCallError(method: "connect", code: nil, isTransport: true, message: "cannot read the CA file \(caFile)")
-            }
-            tls.trustRoots = .file(caFile)
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw OpenNebulaCallError(method: "connect", code: nil, isTransport: true, message: "cannot read the CA file \(caFile)")
         }
-        return clients.withLock { clients in
-            let key = caFile ?? ""
-            if let client = clients[key] { return client }
-            var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10)))
-            configuration.connectionPool.retryConnectionEstablishment = false
-            configuration.redirectConfiguration = .disallow
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            clients[key] = client
-            return client
-        }
+        return ProviderHTTPClients.client(caFile: caFile)
     }
-
-    private static let clients = Mutex<[String: HTTPClient]>([:])
 }

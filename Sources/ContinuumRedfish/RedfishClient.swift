@@ -4,8 +4,6 @@ import ContinuumSpec
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOSSL
-import Synchronization
 
 /// Speaks HTTP to one Redfish service: session login (`X-Auth-Token`) with Basic auth as
 /// the fallback when the service has no SessionService, `If-Match` with ETags, a retry on a
@@ -207,28 +205,11 @@ actor RedfishClient {
     /// failed connection fails the call at once (the executor retries it with backoff)
     /// rather than being retried inside the client until the call's deadline.
     private static func client(for config: RedfishConfig, provider: String) throws(ProviderError) -> HTTPClient {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if config.insecureSkipVerify { tls.certificateVerification = .none }
-        if let caFile = config.caFile {
-            guard FileManager.default.isReadableFile(atPath: caFile) else {
-                throw ProviderError(.invalidRequest, provider: provider, message: "cannot read spec.config.caFile \(caFile)", remedy: "check the path and its permissions")
-            }
-            tls.trustRoots = .file(caFile)
+        if let caFile = config.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw ProviderError(.invalidRequest, provider: provider, message: "cannot read spec.config.caFile \(caFile)", remedy: "check the path and its permissions")
         }
-        // Kept for the life of the process: an HTTPClient must be shut down before it is freed.
-        return clients.withLock { clients in
-            let key = "\(config.insecureSkipVerify)|\(config.caFile ?? "")"
-            if let client = clients[key] { return client }
-            var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10)))
-            configuration.connectionPool.retryConnectionEstablishment = false
-            // Redirects are followed by `exchange`, on the endpoint's origin only: never here,
-            // where credentials would go wherever the Location points.
-            configuration.redirectConfiguration = .disallow
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            clients[key] = client
-            return client
-        }
+        // Redirects are followed by `exchange`, on the endpoint's origin only: never by the
+        // client, where credentials would go wherever the Location points.
+        return ProviderHTTPClients.client(caFile: config.caFile, skipVerify: config.insecureSkipVerify)
     }
-
-    private static let clients = Mutex<[String: HTTPClient]>([:])
 }
