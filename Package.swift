@@ -399,7 +399,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContinuumCLITests",
-            dependencies: ["ContinuumCLI", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec", "ContinuumPlanner"],
+            dependencies: ["ContinuumCLI", "ContinuumTesting", "ContinuumSim", "ContinuumState", "ContinuumSpec", "ContinuumPlanner", "ContinuumPostgres"],
             swiftSettings: swiftSettings
         ),
     ]

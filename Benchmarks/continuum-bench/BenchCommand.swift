@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "continuum-bench",
         abstract: "Measure Continuum on generated fleets, next to baselines measured in the same run.",
         discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench plan",
-        subcommands: [PlanBench.self, PlanOutputBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, OpenNebulaBench.self, StoreBench.self],
+        subcommands: [PlanBench.self, PlanOutputBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, OpenNebulaBench.self, StoreBench.self, ShardsBench.self],
         defaultSubcommand: PlanBench.self
     )
 }
@@ -263,6 +263,55 @@ struct StoreBench: AsyncParsableCommand {
         print("\ncommit = one record in one transaction; journalled op = recordIntent + completeIntent with its record (what every provider operation pays);")
         print("renew = a lease renewal; snapshot = reading every record after one moved (decoded); unchanged = the kept snapshot re-checked.")
         print("Every write is under a lease (the fencing check included). PostgreSQL: local, over TCP on loopback, fsync \(fsync ? "on" : "off"); SQLite: WAL (GRDB defaults); a remote server adds its round trips.")
+    }
+}
+
+/// `continuum-bench shards`.
+struct ShardsBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shards",
+        abstract: "Replicas on one PostgreSQL: apply by 1 replica vs 3 sharing it in shards, takeover after kill -9 vs the lease, no-change reconcile on PostgreSQL vs SQLite.",
+        discussion: "Needs Debian's postgresql package; the takeover part starts `continuum controller` processes from beside this executable (build both)."
+    )
+
+    @Option(help: "Resources of the applied fleet.") var applyResources = 10_000
+    @Option(help: "Sim latency of every call of the applied fleet.") var latency = "100ms..200ms"
+    @Option(help: "Operations in flight per replica.") var parallelism = 32
+    @Option(help: "Lease durations for the takeover, in seconds; repeat for several.") var lease: [Int] = [2, 5, 10]
+    @Option(help: "Resources of the no-change reconcile.") var noChangeResources = 100_000
+    @Option(help: "Parts to run: apply, takeover, no-change; repeat for several.") var part: [String] = ["apply", "takeover", "no-change"]
+    @Flag(inversion: .prefixedNo, help: "Whether PostgreSQL flushes every commit to disk (its default).") var fsync = true
+    @Option(help: "table or json.") var format: Format = .table
+
+    func run() async throws {
+        let benchmark = ScaleOutBenchmark(
+            applyResources: applyResources, applyLatency: latency, parallelism: parallelism, leases: lease, fsync: fsync, noChangeResources: noChangeResources, parts: Set(part))
+        let r = try await benchmark.run { note in if format == .table { print("(\(note))") } }
+        if format == .json { return try printJSON(r) }
+        func s(_ value: Double) -> String { String(format: "%.2f", value) }
+        for (index, a) in r.apply.enumerated() {
+            print(table([
+                ("replicas", "\(a.replicas)"), ("mode", a.sharded ? "shards" : "state lease"), ("resources", "\(a.resources)"), ("apply s", s(a.seconds)),
+                ("CPU s", s(a.cpuSeconds)), ("vs 1 replica", String(format: "%.2fx", (r.apply.first?.seconds ?? a.seconds) / a.seconds)),
+            ], header: index == 0))
+        }
+        if !r.apply.isEmpty {
+            print("apply = from the controllers' start (clone, load, plan) until every replica reports the commit applied; sim latency \(latency) per call,")
+            print("  --parallelism \(parallelism) per replica, PostgreSQL local with fsync \(fsync ? "on" : "off"); all replicas in this one process (2 cores: the gain is overlapped provider waits).\n")
+        }
+        for (index, t) in r.takeover.enumerated() {
+            print(table([("lease s", s(t.leaseSeconds)), ("renew s", s(t.renewSeconds)), ("takeover s", s(t.takeoverSeconds)),
+                ("takeover / lease", String(format: "%.2fx", t.takeoverSeconds / t.leaseSeconds))], header: index == 0))
+        }
+        if !r.takeover.isEmpty { print("takeover = from kill -9 of a replica (a process) to each of its shards held by another replica.\n") }
+        for (index, n) in r.noChange.enumerated() {
+            print(table([("store", n.store.padding(toLength: 10, withPad: " ", startingAt: 0)), ("resources", "\(n.resources)"), ("first no-change s", s(n.firstSeconds)),
+                ("steady no-change s", s(n.steadySeconds)), ("steady CPU s", s(n.steadyCPUSeconds))], header: index == 0))
+        }
+        if !r.noChange.isEmpty {
+            print("first no-change = the first reconcile after the state was written (decoded in full); steady = the mean of the next ones (fetch, refresh by")
+            print("  revision listings, plan from the memo). PostgreSQL holds a copy of the SQLite state, written in one transaction.")
+        }
     }
 }
 

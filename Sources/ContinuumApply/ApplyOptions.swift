@@ -1,3 +1,5 @@
+public import ContinuumSpec
+
 /// How an apply runs.
 public struct ApplyOptions: Sendable {
     /// At most this many operations in flight overall (`--parallelism`, default 10).
@@ -12,6 +14,13 @@ public struct ApplyOptions: Sendable {
     public var attemptTimeout: Duration
     /// How ready operations are ordered (critical path, or FIFO for comparison).
     public var policy: SchedulingPolicy
+    /// The shards this replica holds, when the fleet is sharded among replicas: only their
+    /// operations run here, fenced by their leases (nil: every operation, the usual case).
+    public var ownership: ShardOwnership?
+    /// Idempotency keys for creates, by resource: those of interrupted creates whose object
+    /// recovery did not find (`JournalRecovery.Report.interruptedCreates`). A create reuses
+    /// its resource's key, so a late call of the interrupted apply makes no second object.
+    public var resumedCreateKeys: [ResourceID: String] = [:]
 
     /// Creates options.
     public init(

@@ -14,6 +14,9 @@ public struct ApplyResult: Sendable {
     public var interrupted: Bool
     /// Per-operation timings and outcomes.
     public var report: ApplyReport
+    /// Steps not run because they, or a step they depend on, belong to a shard another
+    /// replica holds: they wait for the state to record that work done.
+    public var waiting = 0
 
     /// Whether everything planned was done.
     public var succeeded: Bool { failures == 0 && !interrupted }
@@ -23,6 +26,7 @@ public struct ApplyResult: Sendable {
         let counts = "\(added) added, \(changed) changed, \(replaced) replaced, \(destroyed) destroyed"
         if interrupted { return "Apply interrupted: operations in flight finished and were recorded; the rest did not start. Resources: \(counts)." }
         if failures > 0 { return "Apply failed: \(failures) operation\(failures == 1 ? "" : "s") failed; independent ones went on. Resources: \(counts)." }
+        if waiting > 0 { return "Apply complete for the shards held here; \(waiting) operation\(waiting == 1 ? "" : "s") wait for other shards. Resources: \(counts)." }
         return "Apply complete! Resources: \(counts)."
     }
 }

@@ -27,7 +27,9 @@ public struct Executor: Sendable {
     ) async throws(ApplyError) -> ApplyResult {
         let snapshot: StateSnapshot
         do { snapshot = try await store.snapshot() } catch { throw .state(error) }
-        if let stale = plan.staleness(against: snapshot) { throw ApplyError(.stalePlan, stale) }
+        // Sharded, other replicas write while this one plans: its own shards' records are
+        // fenced by their leases instead.
+        if options.ownership == nil, let stale = plan.staleness(against: snapshot) { throw ApplyError(.stalePlan, stale) }
         let changes = Dictionary(uniqueKeysWithValues: plan.changes.map { ($0.id, $0) })
         let desired = Dictionary(uniqueKeysWithValues: resources.map { ($0.id, $0) })
         let steps = plan.steps.map { step in
@@ -41,6 +43,10 @@ public struct Executor: Sendable {
             steps: plan.steps, providers: steps.map(\.providerName), estimates: estimates,
             providerLimits: registry.entries.compactMapValues(\.concurrency), globalLimit: options.parallelism,
             policy: options.policy)
+        // Other shards' steps are their holders' to run; what depends on them waits for the
+        // state to record them done (a later reconcile plans them as no change).
+        let ownership = options.ownership
+        let waiting = scheduler.hold(steps.indices.filter { !ownership.owns(provider: steps[$0].providerName) }).count
         let limiters = registry.entries.compactMapValues { $0.requestsPerSecond.map(RateLimiter.init) }
         var records = Dictionary(uniqueKeysWithValues: snapshot.resources.map { ($0.id, $0) })
         var timings = [(start: Double?, end: Double?, error: String?)](repeating: (nil, nil, nil), count: steps.count)
@@ -62,7 +68,11 @@ public struct Executor: Sendable {
                     let limiter = limiters[context.providerName]
                     timings[index].start = (ContinuousClock.now - started).timeInterval
                     events(.started(context.step.resource, context.step.operation))
-                    group.addTask { await runner.run(context, index: index, record: record, outputs: outputs, limiter: limiter) }
+                    group.addTask {
+                        await ownership.scoped(provider: context.providerName) {
+                            await runner.run(context, index: index, record: record, outputs: outputs, limiter: limiter)
+                        }
+                    }
                 }
             }
             launch()
@@ -83,7 +93,9 @@ public struct Executor: Sendable {
                 launch()
             }
         }
-        return summarize(plan: plan, steps: steps, status: scheduler.status, timings: timings, interrupted: interrupted)
+        var result = summarize(plan: plan, steps: steps, status: scheduler.status, timings: timings, interrupted: interrupted)
+        result.waiting = waiting
+        return result
     }
 
     private func summarize(plan: Plan, steps: [OperationContext], status: [StepScheduler.Status], timings: [(start: Double?, end: Double?, error: String?)], interrupted: Bool) -> ApplyResult {

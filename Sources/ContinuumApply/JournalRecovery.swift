@@ -19,6 +19,11 @@ public struct JournalRecovery: Sendable {
         public var unsettled: [ResourceID: String] = [:]
         /// How many intents and old objects were settled.
         public var settled = 0
+        /// The idempotency keys of interrupted creates whose object was not found: the next
+        /// create of each resource reuses its key (`ApplyOptions.resumedCreateKeys`), so the
+        /// interrupted call, if it still lands (its holder was paused, not dead), and the new
+        /// one make one object between them.
+        public var interruptedCreates: [ResourceID: String] = [:]
     }
 
     /// The state store.
@@ -27,12 +32,16 @@ public struct JournalRecovery: Sendable {
     public let registry: ProviderRegistry
     /// How provider calls are tried.
     public let retry: RetryPolicy
+    /// The shards held, when sharded: only their intents and old objects are settled here,
+    /// fenced by their leases; other shards' are their holders' (perhaps in flight now).
+    public let ownership: ShardOwnership?
 
     /// Creates a recovery whose provider calls follow `options`' retry policy.
     public init(store: any StateStore, registry: ProviderRegistry, options: ApplyOptions = ApplyOptions()) {
         self.store = store
         self.registry = registry
         self.retry = RetryPolicy(options)
+        self.ownership = options.ownership
     }
 
     /// Settles every pending intent and deposed object it can; reports each through `events`.
@@ -45,13 +54,15 @@ public struct JournalRecovery: Sendable {
         // spending the whole retry policy on a provider that is down.
         var down: [String: ProviderError] = [:]
         do {
-            for entry in try await store.pendingIntents() {
+            for entry in try await store.pendingIntents() where ownership.owns(provider: entry.provider) {
                 if let error = down[entry.provider] {
                     report.unsettled[entry.resource] = "its interrupted \(entry.operation.rawValue) could not be settled: \(error)"
                     continue
                 }
                 do {
-                    try await settle(entry, events: events)
+                    if try await ownership.scoped(provider: entry.provider, { try await settle(entry, events: events) }) {
+                        report.interruptedCreates[entry.resource] = entry.key
+                    }
                     report.settled += 1
                 } catch let error as ProviderError {
                     down[entry.provider] = error
@@ -59,13 +70,17 @@ public struct JournalRecovery: Sendable {
                 }
             }
             for var record in try await store.snapshot().resources where !record.deposed.isEmpty {
-                for target in record.deposed {
+                for target in record.deposed where ownership.owns(provider: target.provider) {
                     if let error = down[target.provider] {
                         report.unsettled[record.id] = "the old object \(target.providerID) of its replace could not be deleted: \(error)"
                         continue
                     }
                     do {
-                        try await deleteDeposed(target, of: &record, events: events)
+                        record = try await ownership.scoped(provider: target.provider) { [record] in
+                            var copy = record
+                            try await deleteDeposed(target, of: &copy, events: events)
+                            return copy
+                        }
                         report.settled += 1
                     } catch let error as ProviderError {
                         down[target.provider] = error
@@ -81,7 +96,8 @@ public struct JournalRecovery: Sendable {
         return report
     }
 
-    private func settle(_ entry: JournalEntry, events: @Sendable (ApplyEvent) -> Void) async throws {
+    /// Settles one pending intent; true when it was a create whose object was not found.
+    private func settle(_ entry: JournalEntry, events: @Sendable (ApplyEvent) -> Void) async throws -> Bool {
         let provider = try registry.provider(entry.provider)
         switch entry.operation {
         case .create:
@@ -89,7 +105,7 @@ public struct JournalRecovery: Sendable {
             guard let found else {
                 _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
                 events(.recovered(entry.resource, .notApplied))
-                return
+                return true
             }
             let old = try await store.snapshot()[entry.resource]
             var deposed = old?.deposed ?? []
@@ -100,20 +116,22 @@ public struct JournalRecovery: Sendable {
                 revision: found.revision)
             _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [adopted], removals: [])
             events(.recovered(entry.resource, .adopted))
+            return false
         case .update:
             _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
             events(.recovered(entry.resource, .notApplied))
+            return false
         case .delete:
             guard let providerID = entry.providerID else {
                 _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
                 events(.recovered(entry.resource, .notApplied))
-                return
+                return false
             }
             let live = try await call(entry.provider) { () throws(ProviderError) in try await provider.read(entry.resource.kind, providerID: providerID) }
             guard live == nil else {
                 _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
                 events(.recovered(entry.resource, .notApplied))
-                return
+                return false
             }
             let record = try await store.snapshot()[entry.resource]
             if let record, let target = record.deposed.first(where: { $0.providerID == providerID }) {
@@ -125,6 +143,7 @@ public struct JournalRecovery: Sendable {
                 _ = try await store.completeIntent(key: entry.key, outcome: .recovered, upserts: [], removals: [])
             }
             events(.recovered(entry.resource, .deleted))
+            return false
         }
     }
 

@@ -31,7 +31,7 @@ struct OperationRunner: Sendable {
         let id = context.step.resource
         let spec = try resolve(context, outputs: outputs)
         let provider = try provider(context.change.provider)
-        let key = UUID().uuidString.lowercased()
+        let key = options.resumedCreateKeys[id] ?? UUID().uuidString.lowercased()
         try await journal(JournalEntry(key: key, resource: id, operation: .create, provider: context.change.provider, spec: spec, dependencies: context.change.dependencies))
         let request = ProviderRequest(id: id, spec: spec, idempotencyKey: key, dependencies: context.change.dependencies, labels: context.resource?.metadata.labels ?? [:])
         let observed: ObservedObject

@@ -36,6 +36,9 @@ public struct Refresher: Sendable {
     public let parallelism: Int
     /// How each read is tried.
     public let retry: RetryPolicy
+    /// The shards held, when sharded: only their records are read and written here, each
+    /// shard's writes fenced by its lease; other shards' records are planned as recorded.
+    public let ownership: ShardOwnership?
 
     /// Creates a refresher whose reads follow `options`' parallelism and retry policy.
     public init(store: any StateStore, registry: ProviderRegistry, options: ApplyOptions = ApplyOptions()) {
@@ -43,6 +46,7 @@ public struct Refresher: Sendable {
         self.registry = registry
         self.parallelism = max(1, options.parallelism)
         self.retry = RetryPolicy(options)
+        self.ownership = options.ownership
     }
 
     /// Refreshes every recorded resource. With `persist`, gone objects are removed from the
@@ -52,7 +56,8 @@ public struct Refresher: Sendable {
     public func refresh(persist: Bool = true) async throws(ApplyError) -> Result {
         let snapshot: StateSnapshot
         do { snapshot = try await store.snapshot() } catch { throw .state(error) }
-        let records = snapshot.resources
+        let ownership = self.ownership
+        let records = ownership == nil ? snapshot.resources : snapshot.resources.filter { ownership.owns(provider: $0.provider) }
         let (observed, reads, failures) = await observe(records)
         var unreadable: [ResourceID: String] = [:]
         for (position, error) in failures { unreadable[records[position].id] = "its provider could not be read: \(error)" }
@@ -92,13 +97,34 @@ public struct Refresher: Sendable {
             }
         }
         if persist, !missing.isEmpty || !reobserved.isEmpty {
-            do { refreshed.serial = try await store.commit(upserts: reobserved, removals: missing) } catch { throw .state(error) }
+            do { refreshed.serial = try await persistFindings(upserts: reobserved, removals: missing, of: records) } catch { throw .state(error) }
         }
         refreshed.remove(Set(missing + keptForDeposed))
         return Result(
             snapshot: refreshed,
             drifted: drifted.sorted(), missing: (missing + keptForDeposed).sorted(), unreadable: unreadable, objectsRead: reads,
             matchesStore: drifted.isEmpty && keptForDeposed.isEmpty && (persist || (missing.isEmpty && reobserved.isEmpty)))
+    }
+
+    /// Records what the refresh found; sharded, one commit per shard, fenced by its lease.
+    private func persistFindings(upserts: [RecordedResource], removals: [ResourceID], of records: [RecordedResource]) async throws(StateError) -> Int64 {
+        guard let ownership else { return try await store.commit(upserts: upserts, removals: removals) }
+        let providers = Dictionary(records.map { ($0.id, $0.provider) }) { first, _ in first }
+        let upsertsByProvider = Dictionary(grouping: upserts, by: \.provider)
+        let removalsByProvider = Dictionary(grouping: removals) { providers[$0] ?? "" }
+        var serial: Int64 = 0
+        for provider in Set(upsertsByProvider.keys).union(removalsByProvider.keys).sorted() {
+            let store = self.store
+            let result: Swift.Result<Int64, StateError> = await LeaseScope.$current.withValue(ownership.fence(provider: provider)) {
+                do throws(StateError) {
+                    return .success(try await store.commit(upserts: upsertsByProvider[provider] ?? [], removals: removalsByProvider[provider] ?? []))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            serial = try result.get()
+        }
+        return serial
     }
 
     /// What each provider reports for the records (by position) that may have changed:

@@ -132,8 +132,19 @@ struct StepScheduler {
     @discardableResult
     mutating func fail(_ step: Int) -> [Int] {
         finish(step, as: .failed)
+        return skip(dependents[step])
+    }
+
+    /// Holds `steps` (another replica's, not started) and what depends on them,
+    /// transitively: none of them runs. Returns every step held.
+    mutating func hold(_ steps: [Int]) -> [Int] {
+        skip(steps)
+    }
+
+    /// Skips `roots` and their dependents, transitively, among steps not started yet.
+    private mutating func skip(_ roots: [Int]) -> [Int] {
         var skipped: [Int] = []
-        var pending = dependents[step]
+        var pending = roots
         while let next = pending.popLast() {
             guard status[next] == .waiting || status[next] == .ready else { continue }
             status[next] = .skipped

@@ -14,6 +14,10 @@ import Logging
 extension Controller {
     /// Fetches; then, when there is something to do, loads and reconciles.
     func cycle() async {
+        // Sharded: a cycle that came early to let waiting steps go on (or after a takeover)
+        // re-plans against the recorded state; the live state is read on the drift schedule.
+        let polled = pollSoon
+        pollSoon = false
         let started = clock.now
         let startTime = Date()
         let revision: GitRevision
@@ -74,11 +78,17 @@ extension Controller {
         }
         // Fetching and loading may have taken longer than the lease: take it again (or
         // learn it was lost) right before changing anything, unless it was just renewed.
-        if leaseTakenAt.map({ clock.now - $0 >= configuration.lease.renewInterval }) ?? true {
+        if shardCoordinator != nil {
+            // Sharded: every replica plans the whole graph; the shards it holds are balanced
+            // now, before any of their operations is in flight.
+            await balanceShards(for: target)
+        } else if leaseTakenAt.map({ clock.now - $0 >= configuration.lease.renewInterval }) ?? true {
             guard await takeLease() else { return }
         }
         status.phase = .reconciling
         let isNewCommit = candidate != nil
+        refreshes = !(shardCoordinator != nil && polled && !isNewCommit && lastRefresh.map { clock.now - $0 < configuration.driftInterval } ?? false)
+        if refreshes { lastRefresh = clock.now }
         if isNewCommit { notifier.post(ReconcileNotice(event: .started, commit: target.commit, summary: "reconciling", message: "reconciling commit \(target.commit.prefix(12))")) }
         let cycleStop = StopSignal(parent: stop)
         let waits = WaitCancellation()
@@ -89,8 +99,16 @@ extension Controller {
         // A newer commit pre-empts the reconcile's waits (never a pinned commit's). The watch
         // is not awaited: a fetch that hangs must not hold the verdict back.
         let watch = pinnedCommit == nil ? Task { await self.watchForNewerCommit(than: target.commit, logger: cycleLog) } : nil
-        let outcome = await WaitCancellation.$current.withValue(waits) {
-            await lease.renewing(onLost: { error in
+        let outcome: ReconcileOutcome = await WaitCancellation.$current.withValue(waits) {
+            if shardCoordinator != nil {
+                let outcome = await renewingShards(onLost: { shards in
+                    cycleLog.error("lost shards while reconciling; stopping", metadata: ["shards": "\(shards.joined(separator: ","))"])
+                    cycleStop.stop()
+                }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: cycleLog) }
+                await refreshShardTable()
+                return outcome
+            }
+            return await lease.renewing(onLost: { error in
                 cycleLog.error("lost the state lease while reconciling; stopping", metadata: ["error": "\(error)"])
                 cycleStop.stop()
             }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: cycleLog) }
@@ -104,6 +122,7 @@ extension Controller {
             log.warning("stepping down: the state lease was taken over by another replica")
             leader = false
             leaseTakenAt = nil
+            if shardCoordinator != nil { pollSoon = true }
         }
         metrics.driftDetected(outcome.drift.all.count)
         for id in outcome.drift.all { log.warning("drift detected", metadata: ["resource": "\(id)"]) }
@@ -116,6 +135,14 @@ extension Controller {
             } else if controls[Self.suspendedKey] != nil {
                 verdict = policy.suspended("suspended by an operator (\(controls[Self.suspendedKey] ?? "")): commit \(target.commit.prefix(12)) is planned and not applied: \(planned.plan.summary.line) `continuum resume --server URL` resumes")
             }
+        }
+        if case .applied(_, let result?) = outcome, result.waiting > 0, verdict.result == .applied {
+            // Sharded: this replica's part is done; the rest waits for other shards' holders.
+            policy.workPending()
+            pollSoon = true
+            verdict.phase = .reconciling
+            verdict.applied = nil
+            verdict.message = "commit \(target.commit.prefix(12)): the shards held here are applied; \(result.waiting) operation\(result.waiting == 1 ? "" : "s") wait for other shards"
         }
         // A newer commit counts as pre-empting only what it cut: an apply that finished first
         // keeps its own verdict (the newer commit is still fetched at once).
@@ -208,6 +235,8 @@ extension Controller {
 
     private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, stop: StopSignal, logger: Logger) async -> ReconcileOutcome {
         var reconciler = self.reconciler
+        reconciler.options.apply.ownership = await shardCoordinator?.ownership()
+        reconciler.options.refresh = refreshes
         reconciler.options.correctDrift = policy.correctsDrift(newCommit: isNewCommit)
         reconciler.options.held = suspendedResources
         let hint = planningMemo.map { PlanningHint(memo: $0.memo, edited: $0.commit == target.commit ? [] : nil) }

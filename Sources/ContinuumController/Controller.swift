@@ -74,12 +74,23 @@ public actor Controller: Service {
     var controls: [String: String] = [:]
     /// The new commit held for review, if any (`--require-reviewed-plan`).
     var heldForReview: HeldForReview?
+    /// Sharded: the shards and replicas as last read.
+    var shardTable: (shards: [ShardHolding], replicas: [String]) = ([], [])
     /// The plans served, by commit: the commit's tree and the digests (newest last).
     var servedPlans: [String: ServedDigests] = [:]
     /// What pre-empted the running reconcile (a newer commit, a pin, a suspension), if anything did.
     var preemption: String?
     /// The reconcile running now, which a newer commit, a pin or a shutdown pre-empts.
     var running: RunningReconcile?
+    /// The shards this replica holds when the fleet is sharded (`configuration.shards`).
+    let shardCoordinator: ShardCoordinator?
+    /// Sharded: a reconcile comes again after `shardPoll`: steps wait for other shards' work,
+    /// or this replica took shards over whose journals and work are to be recovered.
+    var pollSoon = false
+    /// Whether this cycle's reconcile reads the live state (sharded polls do not).
+    var refreshes = true
+    /// When a reconcile last read the live state.
+    var lastRefresh: ContinuousClock.Instant?
 
     /// Creates a controller whose providers come from `catalog`; nothing runs until `run()`.
     public init(configuration: ControllerConfiguration, catalog: ProviderCatalog, metrics: ControllerMetrics, logger: Logger, clock: ContinuousClock = ContinuousClock()) {
@@ -97,6 +108,9 @@ public actor Controller: Service {
             source: "continuum/\(configuration.holder)", logger: logger)
         self.metrics = metrics
         self.logger = logger
+        self.shardCoordinator = configuration.shards.map {
+            ShardCoordinator(store: store, map: $0, holder: configuration.holder, policy: configuration.lease, metrics: metrics, logger: logger)
+        }
         self.clock = clock
         self.nextCycle = clock.now
         self.policy = ReconcilePolicy(
@@ -113,6 +127,8 @@ public actor Controller: Service {
             "repository": "\(configuration.source.displayURL)", "reference": "\(configuration.source.reference)",
             "interval": "\(DurationText.format(configuration.interval))", "driftInterval": "\(DurationText.format(configuration.driftInterval))",
         ])
+        // Sharded: announce this replica at once, so that the others count it when they share out.
+        await shardCoordinator?.renew()
         let stop = self.stop
         let wakeup = self.wakeup
         let notifier = self.notifier
@@ -132,7 +148,11 @@ public actor Controller: Service {
                 await wakeup.fire()
             }
         }
-        if leader { await lease.release() }
+        if let shardCoordinator {
+            await shardCoordinator.releaseAll()
+        } else if leader {
+            await lease.release()
+        }
         logger.info("controller stopped")
     }
 
@@ -166,6 +186,10 @@ public actor Controller: Service {
         var status = self.status
         status.leader = leader
         status.triggers = ControllerStatus.Triggers(received: policy.triggersReceived, handled: policy.triggersHandled)
+        if shardCoordinator != nil {
+            status.shards = shardTable.shards
+            status.replicas = shardTable.replicas
+        }
         return status
     }
 
@@ -192,14 +216,15 @@ public actor Controller: Service {
                     // A newer commit pre-empted the reconcile: fetch and reconcile it at once.
                     nextCycle = preemption == nil ? policy.nextCycle(after: clock.now) : clock.now
                     preemption = nil
+                    if pollSoon { nextCycle = min(nextCycle, clock.now + configuration.shardPoll) }
                 } else {
                     nextCycle = clock.now + min(configuration.interval, configuration.lease.renewInterval)
                 }
-            } else if leader {
+            } else if leader || shardCoordinator != nil {
                 _ = await takeLease()
             }
             var wait = nextCycle - clock.now
-            if leader { wait = min(wait, configuration.lease.renewInterval) }
+            if leader || shardCoordinator != nil { wait = min(wait, configuration.lease.renewInterval) }
             // A trigger that came during the cycle has fired the wake-up too: this returns at
             // once and the next turn fetches, once, for all of them.
             _ = await wakeup.wait(for: max(wait, .milliseconds(10)))
@@ -211,18 +236,28 @@ public actor Controller: Service {
         running?.waits.cancel(reason: reason)
     }
 
-    /// Takes or renews the state lease; false while another replica holds it.
+    /// Takes or renews the state lease; false while another replica holds it. Sharded, it
+    /// balances the shards instead (every replica works: true).
     func takeLease() async -> Bool {
+        if let shardCoordinator {
+            let changes = await shardCoordinator.balance()
+            shardsChanged(changes)
+            return true
+        }
         do {
             if let previous = try await lease.acquire() {
                 logger.notice("took over the state lease of a holder that is gone", metadata: ["previous": "\(previous.holder)"])
             }
-            if !leader { logger.info("took the state lock", metadata: ["holder": "\(configuration.holder)"]) }
+            if !leader {
+                logger.info("took the state lock", metadata: ["holder": "\(configuration.holder)"])
+                metrics.leaseTransition("acquired")
+            }
             leader = true
             leaseTakenAt = clock.now
             return true
         } catch {
             if leader || status.phase != .standby { logger.notice("standing by: \(error)") }
+            if leader { metrics.leaseTransition("lost") }
             leader = false
             status.phase = .standby
             status.message = "standing by: \(error)"

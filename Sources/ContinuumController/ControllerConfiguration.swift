@@ -44,6 +44,13 @@ public struct ControllerConfiguration: Sendable {
     /// (`POST /api/v1/plans`, same digest) or an operator approved the commit; otherwise the
     /// commit is held and the last applied one stays (`--require-reviewed-plan`).
     public var requireReviewedPlan = false
+    /// Share the fleet with other replicas on the same state, in shards held by leases
+    /// (`--shards`): every replica plans the whole graph and applies only its shards' steps.
+    /// Nil: one replica holds the state lease and applies everything; the others stand by.
+    public var shards: ShardMap?
+    /// Sharded, how soon a reconcile comes again while steps wait for other shards' work
+    /// (`--shard-poll`, default 2 s).
+    public var shardPoll: Duration = .seconds(2)
 
     /// Creates a configuration with the defaults.
     public init(

@@ -57,6 +57,16 @@ public final class ControllerMetrics: Sendable {
         }
     }
 
+    /// Sets `continuum_shard_owned{shard}`: 1 while this replica holds the shard, else 0.
+    func shardOwned(_ shard: String, _ owned: Bool) {
+        Gauge(label: "continuum_shard_owned", dimensions: [("shard", shard)], factory: factory).record(owned ? 1 : 0)
+    }
+
+    /// Counts a change of a shard lease held here: `acquired`, `released` or `lost`.
+    func leaseTransition(_ transition: String) {
+        Counter(label: "continuum_lease_transitions_total", dimensions: [("transition", transition)], factory: factory).increment()
+    }
+
     /// Sets `continuum_resources{kind,status}`; series that no longer occur drop to zero.
     func resources(_ counts: [ResourceCount]) {
         let current = Set(counts.map { [$0.kind, $0.status] })

@@ -94,6 +94,12 @@ struct ReconcilePolicy: Sendable {
         return triggered()
     }
 
+    /// Work is pending outside the schedule (sharded: shards taken over, steps waiting for
+    /// other shards): the next fetch reconciles in full, without counting as a trigger.
+    mutating func workPending() {
+        driftCheckRequested = true
+    }
+
     /// Whether a trigger waits for a fetch.
     var hasPendingTrigger: Bool {
         triggersReceived > triggersHandled

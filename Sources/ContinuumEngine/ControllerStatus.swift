@@ -139,6 +139,10 @@ public struct ControllerStatus: Sendable, Codable, Hashable {
     public var leader: Bool
     /// Triggers received and handled.
     public var triggers: Triggers?
+    /// When the fleet is sharded among replicas: every shard and its holder.
+    public var shards: [ShardHolding]?
+    /// When sharded: the live replicas (their membership leases), this one included.
+    public var replicas: [String]?
 
     /// Creates a status.
     public init(

@@ -98,7 +98,7 @@ public struct Reconciler: Sendable {
             guard plan.hasChanges else { return .applied(planned, result: nil) }
             guard await approve(planned) else { return .declined(planned) }
             let registry = catalog.registry(resources: specs.resources, state: try await stateSnapshot())
-            outcome = try await execute(planned, specs: specs, registry: registry, source: source, stop: stop, events: emit)
+            outcome = try await execute(planned, specs: specs, registry: registry, source: source, apply: options.apply, stop: stop, events: emit)
         } catch {
             outcome = error.outcome(drift: Drift())
         }
@@ -130,7 +130,9 @@ public struct Reconciler: Sendable {
             if !options.correctDrift, !drift.isEmpty { return .driftReported(planned) }
             guard plan.hasChanges else { return .applied(planned, result: nil) }
             guard await approve(planned) else { return .declined(planned) }
-            return try await execute(planned, specs: specs, registry: registry, source: source, stop: stop, events: emit)
+            var apply = options.apply
+            apply.resumedCreateKeys = recovery.interruptedCreates
+            return try await execute(planned, specs: specs, registry: registry, source: source, apply: apply, stop: stop, events: emit)
         } catch {
             return error.outcome(drift: drift)
         }
@@ -139,14 +141,17 @@ public struct Reconciler: Sendable {
     /// Records the providers, runs the executor, records the history. A plan made from
     /// another state is refused before anything, providers included, is recorded.
     private func execute(
-        _ planned: PlannedChange, specs: ValidatedSpecs, registry: ProviderRegistry, source: String, stop: StopSignal, events: @escaping Events
+        _ planned: PlannedChange, specs: ValidatedSpecs, registry: ProviderRegistry, source: String, apply: ApplyOptions, stop: StopSignal,
+        events: @escaping Events
     ) async throws(ReconcileError) -> ReconcileOutcome {
         let started = Date()
-        if let stale = planned.plan.staleness(against: try await stateSnapshot()) { throw .failed(ReconcileFailure(.savedPlan, stale)) }
+        if options.apply.ownership == nil, let stale = planned.plan.staleness(against: try await stateSnapshot()) {
+            throw .failed(ReconcileFailure(.savedPlan, stale))
+        }
         do { try await store.recordProviders(ProviderCatalog.specs(of: specs.resources)) } catch { throw .failed(ReconcileFailure(.state, error.description)) }
         let result: ApplyResult
         do {
-            result = try await Executor(options: options.apply).apply(planned.plan, resources: specs.resources, store: store, registry: registry, stop: stop, events: events)
+            result = try await Executor(options: apply).apply(planned.plan, resources: specs.resources, store: store, registry: registry, stop: stop, events: events)
         } catch {
             throw .failed(ReconcileFailure(error.code == .stalePlan ? .savedPlan : .state, error.description))
         }

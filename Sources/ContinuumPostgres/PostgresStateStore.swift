@@ -81,8 +81,9 @@ public actor PostgresStateStore: StateStore {
             connectionTLS = .require(try NIOSSLContext(configuration: tls))
             clientTLS = .require(tls)
         }
-        let direct = PostgresConnection.Configuration(
+        var direct = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: password, database: location.database, tls: connectionTLS)
+        direct.options.additionalStartupParameters = startupParameters
         let connection = try await PostgresConnection.connect(configuration: direct, id: 0, logger: logger)
         do {
             try await PostgresSchema.migrate(connection, location: location, logger: logger)
@@ -94,10 +95,16 @@ public actor PostgresStateStore: StateStore {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: password, database: location.database, tls: clientTLS)
         configuration.options.maximumConnections = 8
+        configuration.options.additionalStartupParameters = startupParameters
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runner = Task { await client.run() }
         return (client, runner)
     }
+
+    /// Session settings: a transaction left idle (its process paused by SIGSTOP or a GC,
+    /// or cut off) is ended by the server after 10 s, so the meta-row lock it holds does not
+    /// stop the other replicas from writing, or from taking its leases over, for longer.
+    static let startupParameters = [("idle_in_transaction_session_timeout", "10s")]
 
     private static func tlsConfiguration(_ location: PostgresLocation) throws -> TLSConfiguration? {
         guard location.tls != .disable else { return nil }
@@ -122,11 +129,11 @@ public actor PostgresStateStore: StateStore {
     /// turns) and, unless `fenced` is off (the lock's own operations), checking that the
     /// lease this store took is still its own.
     func write<T: Sendable>(_ what: String, fenced: Bool = true, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws(StateError) -> T {
-        try await transaction(what, writing: true, fence: fenced ? fence : nil, body)
+        try await transaction(what, writing: true, fence: fenced ? fence : nil, scoped: fenced ? LeaseScope.current : nil, body)
     }
 
     private func transaction<T: Sendable>(
-        _ what: String, writing: Bool, fence: LeaseFence?, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
+        _ what: String, writing: Bool, fence: LeaseFence?, scoped: ScopedFence? = nil, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
     ) async throws(StateError) -> T {
         let client = try await open()
         let logger = self.logger
@@ -143,6 +150,7 @@ public actor PostgresStateStore: StateStore {
                                 throw StateError.fenced(fence, current: lease.held, location: place)
                             }
                         }
+                        if let scoped { try NamedLease.check(scoped, against: try await Self.namedLease(scoped.lease, connection, logger: logger), location: place) }
                     }
                     let value = try await body(connection, logger)
                     try await connection.query("COMMIT", logger: logger)

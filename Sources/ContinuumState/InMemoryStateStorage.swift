@@ -18,6 +18,7 @@ final class InMemoryStateStorage: Sendable {
         var records: [ApplyRecord] = []
         var events: [ResourceID: [ResourceEvent]] = [:]
         var controls: [String: String] = [:]
+        var leases: [String: NamedLease] = [:]
     }
 
     let contents: Mutex<Contents>

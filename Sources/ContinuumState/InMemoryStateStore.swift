@@ -32,9 +32,17 @@ public actor InMemoryStateStore: StateStore {
     /// Runs `body` on the contents after checking this store's fence, all under one lock.
     private func write<T: Sendable>(_ body: (inout InMemoryStateStorage.Contents) -> T) throws(StateError) -> T {
         let fence = self.fence
+        let scoped = LeaseScope.current
         let result: Result<T, StateError> = storage.contents.withLock { contents in
             if let fence, !fence.admits(holder: contents.lock?.holder, generation: contents.lock?.generation) {
                 return .failure(StateError.fenced(fence, current: contents.lock, location: Self.location))
+            }
+            if let scoped {
+                do throws(StateError) {
+                    try NamedLease.check(scoped, against: contents.leases[scoped.lease], location: Self.location)
+                } catch {
+                    return .failure(error)
+                }
             }
             return .success(body(&contents))
         }
@@ -170,5 +178,30 @@ public actor InMemoryStateStore: StateStore {
     /// The newest event of every resource.
     public func latestEvents() async throws(StateError) -> [ResourceID: ResourceEvent] {
         storage.contents.withLock { $0.events.compactMapValues(\.last) }
+    }
+
+    /// Takes or renews a named lease.
+    public func takeLease(_ name: String, holder: String, for duration: Duration, renewing fence: LeaseFence?) async throws(StateError) -> LeaseFence {
+        let result: Result<LeaseFence, StateError> = storage.contents.withLock { contents in
+            do throws(StateError) {
+                let lease = try NamedLease.taking(
+                    contents.leases[name], name: name, holder: holder, for: duration, renewing: fence, now: Date().timeIntervalSince1970, location: Self.location)
+                contents.leases[name] = lease
+                return .success(LeaseFence(holder: holder, generation: lease.generation))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Releases a named lease if `holder` holds it.
+    public func releaseLease(_ name: String, holder: String) async throws(StateError) {
+        storage.contents.withLock { if $0.leases[name]?.lock?.holder == holder { $0.leases[name]?.lock = nil } }
+    }
+
+    /// The named leases.
+    public func leases() async throws(StateError) -> [NamedLease] {
+        storage.contents.withLock { $0.leases.values.sorted { $0.name < $1.name } }
     }
 }

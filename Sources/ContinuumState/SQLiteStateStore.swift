@@ -85,6 +85,7 @@ public actor SQLiteStateStore: StateStore {
     func write<T: Sendable>(_ what: String, fenced: Bool = true, _ body: @escaping @Sendable (Database) throws -> T) async throws(StateError) -> T {
         let pool = try open()
         let fence = fenced ? self.fence : nil
+        let scoped = fenced ? LeaseScope.current : nil
         let path = self.path
         do {
             return try await pool.write { db in
@@ -92,6 +93,7 @@ public actor SQLiteStateStore: StateStore {
                     let held = try Self.lock(in: db)
                     guard fence.admits(holder: held?.holder, generation: held?.generation) else { throw StateError.fenced(fence, current: held, location: path) }
                 }
+                if let scoped { try NamedLease.check(scoped, against: try Self.namedLease(scoped.lease, in: db), location: path) }
                 return try body(db)
             }
         } catch let error as StateError {
@@ -161,6 +163,9 @@ public actor SQLiteStateStore: StateStore {
         }
         migrator.registerMigration("v5: operator controls") { db in
             try db.execute(sql: "CREATE TABLE controls (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
+        migrator.registerMigration("v6: named leases (shards, replicas)") { db in
+            try db.execute(sql: "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT, acquired_at REAL, expires_at REAL, generation INTEGER NOT NULL)")
         }
         return migrator
     }

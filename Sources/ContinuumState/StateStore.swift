@@ -70,6 +70,20 @@ public protocol StateStore: Sendable {
     /// Sets the control `key` to `value`, or removes it when `value` is nil. Not fenced: an
     /// operator's action, not an apply's write.
     func setControl(_ key: String, to value: String?) async throws(StateError)
+
+    /// Takes the named lease `name` (a shard's, a replica's membership) for `holder` for
+    /// `duration`, or renews it when `holder` holds it; a takeover (released or lapsed)
+    /// moves its generation. With `fence`, the lease must still be that holder's at that
+    /// generation (a renewal): otherwise `.fenced`. Expiry is read against the store's clock.
+    /// - Returns: the fence that writes made under the lease carry (`LeaseScope`).
+    /// - Throws: `StateError` `.locked` naming the holder while another holds it.
+    func takeLease(_ name: String, holder: String, for duration: Duration, renewing fence: LeaseFence?) async throws(StateError) -> LeaseFence
+
+    /// Releases the named lease if `holder` holds it; its generation stays.
+    func releaseLease(_ name: String, holder: String) async throws(StateError)
+
+    /// Every named lease ever taken (held, lapsed or released), by name.
+    func leases() async throws(StateError) -> [NamedLease]
 }
 
 extension StateStore {

@@ -91,6 +91,15 @@ public final class PostgresServer: Sendable {
         try run(["\(binaries)/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(port)", "-U", Self.superuser, "-d", database, "-c", sql], log: log)
     }
 
+    /// Runs the query `sql` in `database` as the superuser; returns its rows, one a line,
+    /// fields separated by `|` (psql's unaligned output).
+    public func query(_ sql: String, database: String) throws -> String {
+        let log = URL(fileURLWithPath: directory).appendingPathComponent("psql-\(UUID().uuidString.prefix(8)).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        try run(["\(binaries)/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(port)", "-U", Self.superuser, "-d", database, "-c", sql], log: log)
+        return (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    }
+
     private func run(_ arguments: [String], log: URL?) throws {
         let command = runAs.map { ["/usr/sbin/runuser", "-u", $0, "--"] + arguments } ?? arguments
         if let log, runAs != nil { _ = FileManager.default.createFile(atPath: log.path, contents: nil, attributes: [.posixPermissions: 0o666]) }

@@ -268,6 +268,9 @@ struct ControllerCLITests {
         (["--api-token-file", "/nonexistent/token"], "/nonexistent/token: cannot read the API read token file"),
         (["--http-idle-timeout", "soon"], "--http-idle-timeout 'soon' is not a duration"),
         (["--http-max-connections", "0"], "--http-max-connections must be at least 1"),
+        (["--shards", "region"], "--shards 'region' is neither 'provider' nor a number of shards from 1 to 4096"),
+        (["--shards", "0"], "write --shards provider or --shards 8"),
+        (["--shards", "provider", "--shard-poll", "often"], "--shard-poll 'often' is not a duration"),
     ])
     func badOptionsAreRefusedWithAReason(_ options: [String], _ message: String) throws {
         let directory = try TemporaryDirectory()

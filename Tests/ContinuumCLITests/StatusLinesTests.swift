@@ -23,4 +23,19 @@ struct StatusLinesTests {
         #expect(lines.contains("Plan digest: sha256:00ff"))
         #expect(lines.last == "Message: commit abc is held for review")
     }
+
+    @Test func aShardedReplicaShowsEveryShardAndItsHolder() {
+        var status = ControllerStatus(phase: .ready, message: "ok", repository: "git://h/specs", reference: "branch main", resources: [:], leader: true)
+        status.replicas = ["a", "b"]
+        status.shards = [
+            ShardHolding(shard: "site-0", holder: "a", generation: 3, expiresAt: nil, here: true),
+            ShardHolding(shard: "site-1", holder: "continuum controller (pid 7 on b, 9c2d)", generation: 1, expiresAt: nil, here: false),
+            ShardHolding(shard: "site-2", holder: nil, generation: 2, expiresAt: nil, here: false),
+        ]
+        let lines = StatusCommand.lines(status)
+        #expect(lines.contains("Replicas: 2 live"))
+        #expect(lines.contains("Shard site-0: held here, generation 3"))
+        #expect(lines.contains("Shard site-1: held by continuum controller (pid 7 on b, 9c2d), generation 1"))
+        #expect(lines.contains("Shard site-2: free (waiting for a replica), generation 2"))
+    }
 }

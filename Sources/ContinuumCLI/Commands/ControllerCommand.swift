@@ -63,6 +63,11 @@ struct ControllerCommand: AsyncParsableCommand {
     var requireReviewedPlan = false
     @Option(help: "How long the state lock lasts without renewal; a standby replica takes over after it.") var lockLease: String = "60s"
     @Option(help: "How often the leader renews the state lock (default a third of --lock-lease; shorter than it).") var lockRenew: String?
+    @Option(help: ArgumentHelp(
+        "Share the fleet with the other replicas on this state in shards held by leases: 'provider' (a shard per provider) or a number N (providers grouped into N shards by a stable hash). Without it one replica applies and the others stand by.",
+        valueName: "provider|N"))
+    var shards: String?
+    @Option(help: "With --shards: how soon a reconcile comes again while operations wait for other shards' work.") var shardPoll: String = "2s"
     @Option(help: "text or json (one JSON object a line).") var logFormat: String = "text"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @OptionGroup var state: StateOptions
@@ -85,6 +90,10 @@ struct ControllerCommand: AsyncParsableCommand {
             guard let renew = DurationText.parse(lockRenew), renew > .zero, renew < DurationText.parse(lockLease) ?? .seconds(60) else {
                 throw ValidationError("--lock-renew '\(lockRenew)' is not a duration shorter than --lock-lease; write it like 10s")
             }
+        }
+        if let shards { _ = try Self.shardMap(shards) }
+        guard let poll = DurationText.parse(shardPoll), poll > .zero else {
+            throw ValidationError("--shard-poll '\(shardPoll)' is not a duration; write it like 2s")
         }
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format '\(logFormat)' is not text or json") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical") }
@@ -147,6 +156,8 @@ struct ControllerCommand: AsyncParsableCommand {
         configuration.maximumConcurrentPlans = maxConcurrentPlans
         configuration.planRefreshMaximumAge = DurationText.parse(planRefreshMaxAge) ?? .seconds(60)
         configuration.requireReviewedPlan = requireReviewedPlan
+        configuration.shards = try shards.map(Self.shardMap)
+        configuration.shardPoll = DurationText.parse(shardPoll) ?? .seconds(2)
         let controller = Controller(configuration: configuration, catalog: setup.catalog, metrics: metrics, logger: logger)
         let server = ControllerServer(controller: controller, registry: registry, options: serverOptions)
         let application = server.application(logger: Logger(label: "continuum.http")) { port in
@@ -178,6 +189,15 @@ struct ControllerCommand: AsyncParsableCommand {
             logger.critical("the controller stopped: \(error)")
             throw ExitCode.failure
         }
+    }
+
+    /// The shard map `--shards` names: `provider`, or a number of hashed groups.
+    static func shardMap(_ text: String) throws -> ShardMap {
+        if text == "provider" { return ShardMap(.perProvider) }
+        guard let count = Int(text), (1...4096).contains(count) else {
+            throw ValidationError("--shards '\(text)' is neither 'provider' nor a number of shards from 1 to 4096; write --shards provider or --shards 8")
+        }
+        return ShardMap(.hashed(count))
     }
 
     /// A listener on `address` with the HTTP limits given.

@@ -49,6 +49,13 @@ struct StatusCommand: AsyncParsableCommand {
         if !status.resources.isEmpty {
             add("Resources", status.resources.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         }
+        if let shards = status.shards {
+            add("Replicas", status.replicas.map { "\($0.count) live" })
+            for shard in shards {
+                let holder = shard.here ? "held here" : shard.holder.map { "held by \($0)" } ?? "free (waiting for a replica)"
+                add("Shard \(shard.shard)", "\(holder), generation \(shard.generation)")
+            }
+        }
         if let triggers = status.triggers, triggers.received > triggers.handled {
             add("Trigger", "waiting (\(triggers.received) received, \(triggers.handled) answered by a fetch)")
         }

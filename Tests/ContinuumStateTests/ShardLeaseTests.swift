@@ -1,0 +1,70 @@
+import ContinuumSpec
+import ContinuumState
+import ContinuumTesting
+import Foundation
+import Testing
+
+/// Named leases (shards, replicas' membership) and writes fenced by a shard's lease, on
+/// every store alike.
+@Suite("Shard leases")
+struct ShardLeaseTests {
+    @Test(arguments: StoreKind.allCases)
+    func aNamedLeaseIsTakenRenewedRefusedTakenOverAndReleasedWithItsGeneration(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let state = try kind.make(directory)
+        let a = state.store, b = state.connect()
+        let first = try await a.takeLease("shard/x", holder: "a", for: .milliseconds(1), renewing: nil)
+        #expect(first.generation == 1)
+        #expect(try await b.takeLease("shard/y", holder: "b", for: .seconds(60), renewing: nil).generation == 1, "another shard is free")
+        let taken = try await b.takeOver("shard/x", holder: "b")
+        #expect(taken.generation == 2, "a takeover moves the generation")
+        await #expect { _ = try await a.takeLease("shard/x", holder: "a", for: .seconds(60), renewing: first) } throws: { error in
+            (error as? StateError)?.code == .fenced
+        }
+        await #expect { _ = try await a.takeLease("shard/x", holder: "a", for: .seconds(60), renewing: nil) } throws: { error in
+            (error as? StateError)?.code == .locked && "\(error)".contains("shard/x")
+        }
+        let renewed = try await b.takeLease("shard/x", holder: "b", for: .seconds(60), renewing: taken)
+        #expect(renewed == taken, "a renewal keeps the generation")
+        try await b.releaseLease("shard/x", holder: "b")
+        try await a.releaseLease("shard/y", holder: "a")  // not a's: nothing happens
+        let leases = Dictionary(uniqueKeysWithValues: try await a.leases().map { ($0.name, $0) })
+        #expect(leases["shard/x"]?.lock == nil)
+        #expect(leases["shard/x"]?.generation == 2, "a release keeps the generation")
+        #expect(leases["shard/y"]?.lock?.holder == "b")
+        #expect(try await a.takeLease("shard/x", holder: "a", for: .seconds(60), renewing: nil).generation == 3)
+        #expect(try await a.currentLock() == nil, "named leases are not the state lease")
+    }
+
+    /// Every write of the contract, made in a shard's scope by a holder whose shard was
+    /// taken over, is refused; the new holder's writes and writes of other shards go on.
+    @Test(arguments: StoreKind.allCases, FencingTests.Write.allCases)
+    func aWriteUnderAShardWhoseLeaseWasTakenOverIsRefused(_ kind: StoreKind, _ write: FencingTests.Write) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let state = try kind.make(directory)
+        let paused = state.store, next = state.connect()
+        let stale = try await paused.takeLease("shard/x", holder: "paused", for: .milliseconds(1), renewing: nil)
+        let other = try await paused.takeLease("shard/y", holder: "paused", for: .seconds(60), renewing: nil)
+        try await paused.recordIntent(JournalEntry(key: "k", resource: ResourceID(.virtualMachine, "web"), operation: .create, provider: "p"))
+        let fresh = try await next.takeOver("shard/x", holder: "next")
+        let serial = try await next.commit(upserts: [], removals: [])
+        do {
+            try await LeaseScope.$current.withValue(ScopedFence(lease: "shard/x", fence: stale)) { try await write.run(on: paused) }
+            Issue.record("the paused holder wrote under a shard taken over")
+        } catch let error as StateError {
+            #expect(error.code == .fenced)
+            #expect(error.description.contains("shard/x"))
+            #expect(error.description.contains("held by next"))
+        }
+        #expect(try await next.snapshot().serial == serial, "nothing was recorded")
+        try await LeaseScope.$current.withValue(ScopedFence(lease: "shard/y", fence: other)) {
+            _ = try await paused.commit(upserts: [], removals: [])
+        }
+        try await LeaseScope.$current.withValue(ScopedFence(lease: "shard/x", fence: fresh)) {
+            _ = try await next.commit(upserts: [], removals: [])
+        }
+        #expect(try await next.snapshot().serial == serial + 2, "the other shard's holder and the new holder write")
+    }
+}
