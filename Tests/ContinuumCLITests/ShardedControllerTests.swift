@@ -150,12 +150,33 @@ struct ShardedControllerTests {
 
         /// Waits until one of `replicas` has an operation in flight; returns it and the intent.
         func replicaWithAnOperationInFlight(_ replicas: [Replica]) async throws -> (Replica, JournalEntry) {
+            try await releaseHeldApply(replicas)
             var found: (Replica, JournalEntry)?
             try await wait("a replica has an operation in flight") {
                 for replica in replicas { if let entry = try await intentInFlight(of: replica) { found = (replica, entry) } }
                 return found != nil
             }
             return try #require(found)
+        }
+
+        /// Suspends the fleet in its state before the replicas start, so that they take their
+        /// shards and plan but apply nothing until `releaseHeldApply`: the apply then starts
+        /// while this test's own store is connected and watching, however long connecting
+        /// takes on a loaded machine.
+        func holdApply() async throws {
+            try await store.setControl("suspended", to: "held by the test until every replica holds a shard")
+        }
+
+        /// Waits until every shard is held, then resumes each replica (`POST /api/v1/resume`).
+        func releaseHeldApply(_ replicas: [Replica]) async throws {
+            guard try await store.controls()["suspended"] != nil else { return }
+            try await wait("every shard is held") { try await shards().values.compactMap(\.holder).count == ShardedControllerTests.sites }
+            for replica in replicas {
+                var request = URLRequest(url: try #require(URL(string: replica.server + "/api/v1/resume")))
+                request.httpMethod = "POST"
+                let (_, response) = try await URLSession.shared.data(for: request)
+                #expect((response as? HTTPURLResponse)?.statusCode == 200)
+            }
         }
 
         /// Whether the fleet converged: every resource recorded with its object, nothing pending.
@@ -200,6 +221,7 @@ struct ShardedControllerTests {
     @Test func aReplicaKilledMidApplyLosesItsShardsToTheOthersAndTheFleetConverges() async throws {
         var fleet = try Fleet()
         defer { fleet.remove() }
+        try await fleet.holdApply()
         let replicas = try (0..<3).map { try Replica(index: $0, world: fleet) }
         fleet.replicas = replicas
         defer { for replica in replicas { replica.stop() } }
@@ -241,6 +263,7 @@ struct ShardedControllerTests {
     @Test func aReplicaPausedPastItsLeaseWritesNothingWhenContinuedAndStepsDown() async throws {
         var fleet = try Fleet()
         defer { fleet.remove() }
+        try await fleet.holdApply()
         let replicas = try (0..<3).map { try Replica(index: $0, world: fleet) }
         fleet.replicas = replicas
         defer { for replica in replicas { replica.stop() } }
