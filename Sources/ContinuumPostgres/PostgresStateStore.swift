@@ -97,7 +97,10 @@ public actor PostgresStateStore: StateStore {
         configuration.options.maximumConnections = 8
         configuration.options.additionalStartupParameters = startupParameters
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let runner = Task { await client.run() }
+        // Detached: the pool must not inherit the graceful-shutdown context of whichever
+        // service opened the store first (postgres-nio shuts the pool down with it), or a
+        // SIGTERM would close the pool while that service still finishes its work.
+        let runner = Task.detached { await client.run() }
         return (client, runner)
     }
 
