@@ -110,7 +110,7 @@ struct ScaleOutBenchmark {
             var configuration = ControllerConfiguration(
                 source: GitSourceOptions(url: repository.url, path: "specs", cacheDirectory: directory.url.appendingPathComponent("cache-\(index)")),
                 statePath: "", interval: .seconds(1), driftInterval: .seconds(3600), apply: ApplyOptions(parallelism: parallelism),
-                lease: LeasePolicy(duration: .seconds(6), renewInterval: .seconds(2)),
+                lease: LeasePolicy(),
                 // Replicas in one process need holder names of their own (the default names the process).
                 holder: "continuum-bench replica \(index) (\(UUID().uuidString.prefix(8)))", store: store)
             if sharded {

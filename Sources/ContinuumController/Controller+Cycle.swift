@@ -12,8 +12,9 @@ import Logging
 /// One reconcile cycle: fetch, then the engine's reconciliation when the policy says one
 /// is due; the policy's verdict is published as the status.
 extension Controller {
-    /// Fetches; then, when there is something to do, loads and reconciles.
-    func cycle() async {
+    /// Fetches; then, when there is something to do, loads and reconciles. `leaseStop` is
+    /// stopped when the lease renewed beside the cycle is lost.
+    func cycle(leaseStop: StopSignal) async {
         // Sharded: a cycle that came early to let waiting steps go on (or after a takeover)
         // re-plans against the recorded state; the live state is read on the drift schedule.
         let polled = pollSoon
@@ -82,15 +83,17 @@ extension Controller {
             // Sharded: every replica plans the whole graph; the shards it holds are balanced
             // now, before any of their operations is in flight.
             await balanceShards(for: target)
-        } else if leaseTakenAt.map({ clock.now - $0 >= configuration.lease.renewInterval }) ?? true {
+        } else if leaseTakenAt.map({ clock.now - $0 >= configuration.lease.retryPeriod }) ?? true {
             guard await takeLease() else { return }
         }
+        // The lease was lost (or not renewed in time) while fetching and loading: nothing starts.
+        if leaseStop.isStopped, !stop.isStopped { return }
         status.phase = .reconciling
         let isNewCommit = candidate != nil
         refreshes = !(shardCoordinator != nil && polled && !isNewCommit && lastRefresh.map { clock.now - $0 < configuration.driftInterval } ?? false)
         if refreshes { lastRefresh = clock.now }
         if isNewCommit { notifier.post(ReconcileNotice(event: .started, commit: target.commit, summary: "reconciling", message: "reconciling commit \(target.commit.prefix(12))")) }
-        let cycleStop = StopSignal(parent: stop)
+        let cycleStop = StopSignal(parent: leaseStop)
         let waits = WaitCancellation()
         if stop.isStopped { waits.cancel(reason: "the controller is shutting down") }
         let cycleLog = log
@@ -100,26 +103,17 @@ extension Controller {
         // is not awaited: a fetch that hangs must not hold the verdict back.
         let watch = pinnedCommit == nil ? Task { await self.watchForNewerCommit(than: target.commit, logger: cycleLog) } : nil
         let outcome: ReconcileOutcome = await WaitCancellation.$current.withValue(waits) {
-            if shardCoordinator != nil {
-                let outcome = await renewingShards(onLost: { shards in
-                    cycleLog.error("lost shards while reconciling; stopping", metadata: ["shards": "\(shards.joined(separator: ","))"])
-                    cycleStop.stop()
-                }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: cycleLog) }
-                await refreshShardTable()
-                return outcome
-            }
-            return await lease.renewing(onLost: { error in
-                cycleLog.error("lost the state lease while reconciling; stopping", metadata: ["error": "\(error)"])
-                cycleStop.stop()
-            }) { await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: cycleLog) }
+            await reconcile(target, isNewCommit: isNewCommit, stop: cycleStop, logger: cycleLog)
         }
+        if shardCoordinator != nil { await refreshShardTable() }
         watch?.cancel()
         running = nil
         // Stopped, but not by the process's shutdown nor a newer commit: the lease was lost
-        // (a renewal found it taken, or the store fenced a write). Step down; the next cycle
-        // takes the lease again, or stands by while another replica holds it.
+        // (a renewal found it taken or could not renew it in time, or the store fenced a
+        // write). Step down; the next cycle takes the lease again, or stands by while
+        // another replica holds it.
         if cycleStop.isStopped, !stop.isStopped, preemption == nil {
-            log.warning("stepping down: the state lease was taken over by another replica")
+            log.warning("stepping down: the lease was lost or could not be renewed")
             leader = false
             leaseTakenAt = nil
             if shardCoordinator != nil { pollSoon = true }

@@ -5,8 +5,7 @@ import ContinuumState
 import Foundation
 import Logging
 
-/// The controller's side of a sharded fleet: what a change of shards means for the loop,
-/// and the renewal of the shards held while a reconcile runs.
+/// The controller's side of a sharded fleet: what a change of shards means for the loop.
 extension Controller {
     /// After a balance: a shard taken over has a journal to recover and work to do, so a
     /// reconcile is due soon; the status and `leader` (holds any shard) follow.
@@ -39,25 +38,5 @@ extension Controller {
         await shardCoordinator.setShards(providers: providers)
         shardsChanged(await shardCoordinator.balance())
         await refreshShardTable()
-    }
-
-    /// Runs `body` (a reconcile) while renewing the shards held every renew interval; when
-    /// one is lost (taken over: this replica was paused past its lease), `onLost` stops it.
-    func renewingShards<T: Sendable>(onLost: @escaping @Sendable ([String]) -> Void, _ body: () async -> T) async -> T {
-        guard let shardCoordinator else { return await body() }
-        let interval = configuration.lease.renewInterval
-        let renewal = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                if Task.isCancelled { break }
-                let changes = await shardCoordinator.renew()
-                if !changes.lost.isEmpty {
-                    onLost(changes.lost)
-                    break
-                }
-            }
-        }
-        defer { renewal.cancel() }
-        return await body()
     }
 }

@@ -210,21 +210,30 @@ public actor Controller: Service {
                 if await takeLease() {
                     let answering = policy.fetchStarting()
                     cycleRunning = true
-                    await cycle()
+                    // The lease is renewed through the whole cycle (fetch, load, reconcile);
+                    // when it is lost or not renewed within the deadline, the cycle stops
+                    // starting operations and this replica steps down.
+                    let leaseStop = StopSignal(parent: stop)
+                    let renewal = await renewal(stopping: leaseStop)
+                    await cycle(leaseStop: leaseStop)
+                    renewal.cancel()
+                    if let loss = renewal.loss, loss.code == .renewDeadlineExceeded { await stepDown(because: loss) }
                     cycleRunning = false
                     policy.fetchFinished(answering: answering)
                     // A newer commit pre-empted the reconcile: fetch and reconcile it at once.
                     nextCycle = preemption == nil ? policy.nextCycle(after: clock.now) : clock.now
                     preemption = nil
                     if pollSoon { nextCycle = min(nextCycle, clock.now + configuration.shardPoll) }
+                    // Stepped down: try to take the lease again every retry period, as a standby does.
+                    if !leader, shardCoordinator == nil { nextCycle = min(nextCycle, clock.now + configuration.lease.retryPeriod) }
                 } else {
-                    nextCycle = clock.now + min(configuration.interval, configuration.lease.renewInterval)
+                    nextCycle = clock.now + min(configuration.interval, configuration.lease.retryPeriod)
                 }
             } else if leader || shardCoordinator != nil {
                 _ = await takeLease()
             }
             var wait = nextCycle - clock.now
-            if leader || shardCoordinator != nil { wait = min(wait, configuration.lease.renewInterval) }
+            if leader || shardCoordinator != nil { wait = min(wait, configuration.lease.retryPeriod) }
             // A trigger that came during the cycle has fired the wake-up too: this returns at
             // once and the next turn fetches, once, for all of them.
             _ = await wakeup.wait(for: max(wait, .milliseconds(10)))
@@ -234,6 +243,41 @@ public actor Controller: Service {
     /// Cuts the running reconcile's waits short: operations in flight finish and are recorded.
     func cutWaits(because reason: String) {
         running?.waits.cancel(reason: reason)
+    }
+
+    /// Starts renewing what this replica holds (the state lease, or its shards) every retry
+    /// period while a cycle runs; `leaseStop` is stopped (and the running reconcile's waits
+    /// cut) when it is lost or not renewed within the renew deadline.
+    func renewal(stopping leaseStop: StopSignal) async -> LeaseRenewal {
+        let log = logger
+        let onLost: @Sendable (StateError) -> Void = { error in
+            log.error("lost the lease while working; stopping", metadata: ["error": "\(error)"])
+            leaseStop.stop()
+            // Waits for readiness are cut short too: the operations in flight finish and are
+            // recorded (if the store still takes the writes), and this replica steps down.
+            Task { await self.cutWaits(because: "the lease was lost: \(error.message)") }
+        }
+        if let shardCoordinator { return await shardCoordinator.renewal(onLost: onLost) }
+        return lease.renewal(renewedAt: leaseTakenAt ?? clock.now, onLost: onLost)
+    }
+
+    /// Steps down after `loss`: a renewal failed for the renew deadline. The state lease, or
+    /// the shards held, are released (when the store answers) so that another replica takes
+    /// them over at once; this replica takes them again when it can and they are free.
+    func stepDown(because loss: StateError) async {
+        logger.warning("stepping down: \(loss)")
+        leader = false
+        leaseTakenAt = nil
+        if let shardCoordinator {
+            pollSoon = true
+            shardsChanged(await shardCoordinator.stepDown())
+            await refreshShardTable()
+        } else {
+            await lease.release()
+            metrics.leaseTransition("lost")
+            status.phase = .standby
+            status.message = "standing by: \(loss)"
+        }
     }
 
     /// Takes or renews the state lease; false while another replica holds it. Sharded, it

@@ -16,6 +16,10 @@ actor ShardCoordinator {
         var acquired: [String] = []
         var released: [String] = []
         var lost: [String] = []
+        /// Why a shard was lost (the first one's error), if one was.
+        var loss: StateError?
+        /// Why a held shard could not be renewed (the store did not answer), if one could not.
+        var failure: StateError?
     }
 
     let store: any StateStore
@@ -29,9 +33,12 @@ actor ShardCoordinator {
     /// Every shard of the fleet, as last set from the specs and the state.
     private(set) var shards: [String] = []
     private var memberFence: LeaseFence?
-    /// When this replica first announced itself: it takes shards only a renew interval
+    /// When this replica first announced itself: it takes shards only a retry period
     /// later, so that replicas starting together see one another before sharing out.
     private var announcedAt: ContinuousClock.Instant?
+    /// When every shard held was last renewed (or this replica held none): a replica that
+    /// could not renew for the renew deadline steps down.
+    private(set) var renewedAt: ContinuousClock.Instant = .now
     /// The lease table as last read, for the status.
     private(set) var table: (shards: [ShardHolding], replicas: [String]) = ([], [])
 
@@ -57,7 +64,7 @@ actor ShardCoordinator {
     }
 
     /// Announces this replica and renews the shards it holds; reports those lost (another
-    /// replica took them over while this one was paused).
+    /// replica took them over while this one was paused) and whether a renewal failed.
     @discardableResult
     func renew() async -> Changes {
         var changes = Changes()
@@ -68,11 +75,39 @@ actor ShardCoordinator {
             } catch where error.code == .fenced || error.code == .locked {
                 held[shard] = nil
                 changes.lost.append(shard)
+                changes.loss = changes.loss ?? error
                 logger.warning("lost a shard: another replica took it over", metadata: ["shard": "\(shard)", "error": "\(error)"])
             } catch {
-                continue  // the store is unreachable for now: the next renewal tries again
+                changes.failure = changes.failure ?? error  // the store is unreachable for now: the next renewal tries again
             }
         }
+        if changes.failure == nil { renewedAt = .now }
+        record(changes)
+        return changes
+    }
+
+    /// Renews the shards held every retry period while a cycle runs (`LeaseRenewal`):
+    /// `onLost` is called once when one is lost, or none could be renewed for the deadline.
+    func renewal(onLost: @escaping @Sendable (StateError) -> Void) -> LeaseRenewal {
+        LeaseRenewal.start(policy: policy, renewedAt: renewedAt, lease: "the shards of \(holder)", holder: holder, renew: { [self] in
+            let changes = await renew()
+            if let loss = changes.loss { return .lost(loss) }
+            if let failure = changes.failure { return .failed(failure) }
+            return .renewed
+        }, onLost: onLost)
+    }
+
+    /// Gives up every shard held (the renew deadline passed without a renewal): each is
+    /// released when the store answers, so that another replica takes it over at once, and
+    /// none is worked on here until balanced again.
+    func stepDown() async -> Changes {
+        var changes = Changes()
+        for shard in held.keys.sorted() {
+            try? await store.releaseLease(ShardMap.leaseName(shard), holder: holder)
+            changes.released.append(shard)
+        }
+        held = [:]
+        renewedAt = .now
         record(changes)
         return changes
     }
@@ -81,6 +116,11 @@ actor ShardCoordinator {
     /// reconciles: none of their operations is in flight) and takes free or lapsed ones.
     func balance() async -> Changes {
         var changes = await renew()
+        if changes.failure != nil, !held.isEmpty, ContinuousClock.now - renewedAt >= policy.renewDeadline {
+            logger.warning("stepping down: the shards held could not be renewed within the renew deadline", metadata: ["error": "\(changes.failure.map { "\($0)" } ?? "")"])
+            let given = await stepDown()
+            changes.released += given.released
+        }
         guard let leases = try? await store.leases() else { return changes }
         let now = Date().timeIntervalSince1970
         let members = Set(leases.filter { $0.name.hasPrefix(Self.memberPrefix) && $0.isHeld(at: now) }.compactMap { $0.lock?.holder }).union([holder])
@@ -108,7 +148,7 @@ actor ShardCoordinator {
             held[shard] = nil
             changes.released.append(shard)
         }
-        if held.count < share, let announcedAt, ContinuousClock.now - announcedAt >= policy.renewInterval {
+        if held.count < share, let announcedAt, ContinuousClock.now - announcedAt >= policy.retryPeriod {
             let byName = Dictionary(leases.map { ($0.name, $0) }) { first, _ in first }
             // Start at a place of this replica's own, so replicas joining together try
             // different shards first.

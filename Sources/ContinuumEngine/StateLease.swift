@@ -77,31 +77,35 @@ public struct StateLease: Sendable {
         try? await store.unlock(holder: holder)
     }
 
-    /// Runs `body` while renewing the lease every `renewInterval`. When a renewal finds
-    /// that another holder has taken the lease (this one was paused past its expiry),
-    /// `onLost` is called once, so that the work under the lease stops. The store refuses
-    /// the writes of a holder whose lease was taken over in any case (fencing): those fail
-    /// with `.fenced`, which callers treat as the same loss.
+    /// Runs `body` while renewing the lease every retry period (`LeaseRenewal`). When a
+    /// renewal finds that another holder has taken the lease (this one was paused past its
+    /// expiry), or no renewal succeeded for the renew deadline since `renewedAt` (when it
+    /// was taken or last renewed), `onLost` is called once, so that the work under the lease
+    /// stops. The store refuses the writes of a holder whose lease was taken over in any
+    /// case (fencing): those fail with `.fenced`, which callers treat as the same loss.
     public func renewing<T: Sendable>(
-        isolation: isolated (any Actor)? = #isolation, onLost: @escaping @Sendable (StateError) -> Void = { _ in }, _ body: () async throws -> T
+        isolation: isolated (any Actor)? = #isolation, renewedAt: ContinuousClock.Instant = .now,
+        onLost: @escaping @Sendable (StateError) -> Void = { _ in }, _ body: () async throws -> T
     ) async rethrows -> T {
-        let lease = self
-        let renewal = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: lease.policy.renewInterval)
-                if Task.isCancelled { break }
-                do throws(StateError) {
-                    try await lease.renew()
-                } catch where error.code == .locked || error.code == .fenced {
-                    onLost(error)
-                    break
-                } catch {
-                    continue  // the store is unreachable for now: try again at the next interval
-                }
-            }
-        }
+        let renewal = renewal(renewedAt: renewedAt, onLost: onLost)
         defer { renewal.cancel() }
         return try await body()
+    }
+
+    /// Starts renewing the lease every retry period, from `renewedAt`; `cancel()` it when
+    /// the work under the lease ends. Its `loss` says why it was given up, if it was.
+    public func renewal(renewedAt: ContinuousClock.Instant = .now, onLost: @escaping @Sendable (StateError) -> Void) -> LeaseRenewal {
+        let lease = self
+        return LeaseRenewal.start(policy: policy, renewedAt: renewedAt, lease: "the state lease", holder: holder, renew: {
+            do throws(StateError) {
+                try await lease.renew()
+                return .renewed
+            } catch where error.code == .locked || error.code == .fenced {
+                return .lost(error)
+            } catch {
+                return .failed(error)
+            }
+        }, onLost: onLost)
     }
 
     /// Releases whoever holds the lease of `store`, as `state unlock` does: without `force`

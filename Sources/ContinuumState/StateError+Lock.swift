@@ -15,6 +15,16 @@ extension StateError {
     }
 }
 
+extension StateError {
+    /// `holder` could not renew `lease` for `deadline` seconds: it steps down.
+    public static func renewDeadlineExceeded(holder: String, lease: String, deadline: Duration, last: StateError?) -> StateError {
+        let why = last.map { "; the last attempt failed: \($0.message)" } ?? ""
+        return StateError(.renewDeadlineExceeded, location: lease,
+            message: "\(holder) could not renew its lease for \(deadline.timeInterval) s (the renew deadline)\(why)",
+            remedy: "it starts no more operations and steps down; it takes the lease again when the store answers and the lease is free. If this keeps happening, check the store's reachability and load, or lengthen --lock-renew-deadline and --lock-lease")
+    }
+}
+
 extension Duration {
     /// The duration in seconds, as Foundation's `TimeInterval`.
     public var timeInterval: Double {

@@ -13,6 +13,10 @@ public struct StateError: Error, Sendable, CustomStringConvertible {
         /// The lease this store wrote under was taken over by another holder (its
         /// generation moved): the write was refused, and the holder must step down.
         case fenced
+        /// The holder could not renew its lease within the renew deadline (the store did
+        /// not answer, or the renewal was held up): it stops and steps down before the
+        /// lease can lapse under it.
+        case renewDeadlineExceeded
     }
 
     /// What kind of failure.

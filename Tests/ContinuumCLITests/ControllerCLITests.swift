@@ -271,6 +271,11 @@ struct ControllerCLITests {
         (["--shards", "region"], "--shards 'region' is neither 'provider' nor a number of shards from 1 to 4096"),
         (["--shards", "0"], "write --shards provider or --shards 8"),
         (["--shards", "provider", "--shard-poll", "often"], "--shard-poll 'often' is not a duration"),
+        (["--lock-renew", "soon"], "--lock-renew 'soon' is not a duration"),
+        (["--lock-renew-deadline", "0s"], "--lock-renew-deadline '0s' is not a duration"),
+        (["--lock-renew-deadline", "20s"], "--lock-renew 2s < --lock-renew-deadline 20s < --lock-lease 15s does not hold"),
+        (["--lock-lease", "15s", "--lock-renew", "10s", "--lock-renew-deadline", "10s"], "--lock-renew 10s < --lock-renew-deadline 10s < --lock-lease 15s does not hold"),
+        (["--lock-lease", "1m", "--lock-renew", "1m"], "--lock-renew 1m < --lock-renew-deadline 40s < --lock-lease 1m does not hold"),
     ])
     func badOptionsAreRefusedWithAReason(_ options: [String], _ message: String) throws {
         let directory = try TemporaryDirectory()

@@ -102,7 +102,7 @@ import Testing
         let values: [String: String] = [
             "--repo": "git://h/specs", "--path": "specs", "--commit": "0123456789abcdef", "--max-destroy": "1", "--parallelism": "2", "--max-concurrent-plans": "3", "--plan-refresh-max-age": "30s",
             "--http-max-connections": "8", "--listen": "127.0.0.1:0", "--webhook-listen": "127.0.0.1:0",
-            "--interval": "1m", "--drift-interval": "1m", "--lock-lease": "1m", "--http-idle-timeout": "1m",
+            "--interval": "1m", "--drift-interval": "1m", "--lock-lease": "1m", "--lock-renew": "2s", "--lock-renew-deadline": "10s", "--http-idle-timeout": "1m",
             "--http-header-timeout": "1m", "--log-format": "json", "--log-level": "debug",
         ]
         for entry in entries {

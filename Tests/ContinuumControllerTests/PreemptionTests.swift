@@ -99,3 +99,35 @@ struct PreemptionTests {
         #expect(try await store.pendingIntents().contains { $0.resource.name == resource }, "\(resource)'s operation started")
     }
 }
+
+/// controller-runtime's renew deadline: a leader whose store stops answering while an
+/// operation waits gives up: the wait is cut, nothing new starts, and it stands by; when the
+/// store answers again it takes the lease back.
+@Suite("Renew deadline", .serialized)
+struct RenewDeadlineTests {
+    @Test func aLeaderWhoseStoreStopsAnsweringStepsDownAndComesBack() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        try repository.commit(PreemptionTests.files(vms: ["web-1"], stuck: "stuck-1"))
+        let store = SeveredStateStore(SQLiteStateStore(path: directory.url.appendingPathComponent("state.db").path))
+        let harness = try await ControllerHarness(directory: directory, repository: repository) {
+            $0.store = store
+            $0.interval = .seconds(24 * 3600)
+            $0.lease = LeasePolicy(duration: .seconds(3), renewDeadline: .seconds(2), retryPeriod: .milliseconds(500))
+        }
+        // The apply is under way: stuck-1's create is journalled; it then waits for readiness (a day).
+        try await PreemptionTests.waitUntilJournalled("stuck-1", in: store)
+        store.sever()
+        let down = try await harness.waitForStatus { $0.phase == .standby && !$0.leader }
+        let lost = try await harness.metric("continuum_lease_transitions_total", labels: "transition=\"lost\"")
+        #expect(down.phase == .standby && !down.leader, "it stepped down: \(down.message)")
+        #expect(lost >= 1)
+        store.restore()
+        let back = try await harness.waitForStatus { $0.leader }
+        await harness.stop()
+        #expect(back.leader, "the store answers again: it takes the lease back")
+        let stuck = try await store.snapshot().resources.filter { $0.id.name == "stuck-1" }
+        #expect(stuck.count <= 1, "stuck-1 was never recorded twice: \(stuck)")
+    }
+}

@@ -14,10 +14,13 @@ import Testing
 struct ShardCoordinatorTests {
     static let shards = (0..<7).map { "p\($0)" }
 
-    static func replica(_ name: String, on store: InMemoryStateStore, lease: Duration = .seconds(60)) async -> (ShardCoordinator, PrometheusCollectorRegistry) {
+    static func replica(
+        _ name: String, on store: InMemoryStateStore, lease: Duration = .seconds(60), policy: LeasePolicy? = nil, through connection: (any StateStore)? = nil
+    ) async -> (ShardCoordinator, PrometheusCollectorRegistry) {
         let registry = PrometheusCollectorRegistry()
         let coordinator = ShardCoordinator(
-            store: store.connection(), map: ShardMap(), holder: name, policy: LeasePolicy(duration: lease, renewInterval: .milliseconds(1)),
+            store: connection ?? store.connection(), map: ShardMap(), holder: name,
+            policy: policy ?? LeasePolicy(duration: lease, renewDeadline: lease * 2 / 3, retryPeriod: .milliseconds(1)),
             metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: Logger(label: "test"))
         await coordinator.setShards(providers: shards)
         await coordinator.renew()
@@ -76,5 +79,41 @@ struct ShardCoordinatorTests {
         #expect(await paused.held.isEmpty)
         let taken = await next.ownership()
         for shard in Self.shards { #expect((taken.held[shard]?.generation ?? 0) > (before.held[shard]?.generation ?? 0)) }
+    }
+
+    @Test func aReplicaWhoseStoreStopsAnsweringStepsDownAfterTheRenewDeadlineAndComesBack() async throws {
+        let store = InMemoryStateStore()
+        let severed = SeveredStateStore(store.connection())
+        let policy = LeasePolicy(duration: .seconds(3), renewDeadline: .seconds(2), retryPeriod: .milliseconds(1))
+        let (cut, _) = await Self.replica("cut", on: store, policy: policy, through: severed)
+        _ = try await Self.balance([cut]) { $0 == [7] }
+        severed.sever()
+        // Balances (as the controller's loop makes them) until it gave its shards up: it
+        // keeps them while the deadline has not passed, and never works on past it.
+        var released: [String] = []
+        for _ in 0..<120_000 where await !cut.held.isEmpty {
+            released += await cut.balance().released
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(await cut.held.isEmpty, "it stepped down")
+        #expect(released.sorted() == Self.shards)
+        #expect(await cut.ownership().held.isEmpty, "a reconcile now starts no operation of any shard")
+        severed.restore()
+        _ = try await Self.balance([cut]) { $0 == [7] }
+        #expect(Set(try await store.leases().filter { $0.name.hasPrefix("shard/") }.compactMap { $0.lock?.holder }) == ["cut"], "back, it takes its share again")
+    }
+
+    @Test func aRenewalWhileACycleRunsReportsTheDeadline() async throws {
+        let store = InMemoryStateStore()
+        let severed = SeveredStateStore(store.connection())
+        let policy = LeasePolicy(duration: .seconds(3), renewDeadline: .seconds(2), retryPeriod: .milliseconds(200))
+        let (cut, _) = await Self.replica("cut", on: store, policy: policy, through: severed)
+        _ = try await Self.balance([cut]) { $0 == [7] }
+        let lost = AsyncStream<StateError>.makeStream()
+        let renewal = await cut.renewal(onLost: { lost.continuation.yield($0) })
+        defer { renewal.cancel() }
+        severed.sever()
+        var iterator = lost.stream.makeAsyncIterator()
+        #expect(await iterator.next()?.code == .renewDeadlineExceeded)
     }
 }

@@ -52,8 +52,9 @@ struct StateLeaseTests {
     @Test func aHolderPausedPastItsLeaseLearnsAtItsNextRenewalThatItIsFenced() async throws {
         let paused = InMemoryStateStore()
         let other = paused.connection()
-        let lease = StateLease(store: paused, holder: "paused", policy: LeasePolicy(duration: .milliseconds(1), renewInterval: .milliseconds(20)))
-        try await lease.acquire()
+        let lease = StateLease(store: paused, holder: "paused", policy: LeasePolicy(duration: .seconds(60), renewDeadline: .seconds(50), retryPeriod: .milliseconds(20)))
+        // Taken for a moment only (as if paused past its lease), renewed under the policy.
+        try await paused.lock(holder: "paused", for: .milliseconds(1))
         try await other.takeOver(holder: "next")
         let lost = AsyncStream<StateError>.makeStream()
         let error = await lease.renewing(onLost: { lost.continuation.yield($0) }) { () async -> StateError? in

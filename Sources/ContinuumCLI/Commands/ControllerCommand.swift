@@ -61,8 +61,11 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "A plan for a ref reuses the live state the last reconcile refreshed when it is younger than this; 0s refreshes for every plan.") var planRefreshMaxAge: String = "1m"
     @Flag(help: "Apply a new commit only if the plan it would apply was served for review (same digest) or an operator approved it (continuum approve); otherwise hold it.")
     var requireReviewedPlan = false
-    @Option(help: "How long the state lock lasts without renewal; a standby replica takes over after it.") var lockLease: String = "60s"
-    @Option(help: "How often the leader renews the state lock (default a third of --lock-lease; shorter than it).") var lockRenew: String?
+    @Option(help: "How long the state lock (and each shard's lease) lasts without renewal; a standby replica takes over after it.") var lockLease: String = "15s"
+    @Option(help: "How often the holder renews the lock, and a standby tries to take it (default 2/15 of --lock-lease: 2s; shorter than --lock-renew-deadline).")
+    var lockRenew: String?
+    @Option(help: "How long the holder works on without renewing the lock before it stops starting operations and steps down (default 2/3 of --lock-lease: 10s; shorter than it).")
+    var lockRenewDeadline: String?
     @Option(help: ArgumentHelp(
         "Share the fleet with the other replicas on this state in shards held by leases: 'provider' (a shard per provider) or a number N (providers grouped into N shards by a stable hash). Without it one replica applies and the others stand by.",
         valueName: "provider|N"))
@@ -73,6 +76,13 @@ struct ControllerCommand: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @OptionGroup var simWorld: SimWorldOptions
     @OptionGroup var operatorOptions: OperatorOptions
+
+    /// The lease timing the options give (unchecked: `validate` checks it).
+    var leasePolicy: LeasePolicy {
+        LeasePolicy(
+            duration: DurationText.parse(lockLease) ?? .seconds(15), renewDeadline: lockRenewDeadline.flatMap(DurationText.parse),
+            retryPeriod: lockRenew.flatMap(DurationText.parse))
+    }
 
     func validate() throws {
         for (name, value) in [
@@ -86,11 +96,13 @@ struct ControllerCommand: AsyncParsableCommand {
         guard DurationText.parse(planRefreshMaxAge) != nil else {
             throw ValidationError("--plan-refresh-max-age '\(planRefreshMaxAge)' is not a duration; write it like 0s, 30s or 1m")
         }
-        if let lockRenew {
-            guard let renew = DurationText.parse(lockRenew), renew > .zero, renew < DurationText.parse(lockLease) ?? .seconds(60) else {
-                throw ValidationError("--lock-renew '\(lockRenew)' is not a duration shorter than --lock-lease; write it like 10s")
+        for (name, value) in [("--lock-renew", lockRenew), ("--lock-renew-deadline", lockRenewDeadline)] {
+            guard let value else { continue }
+            guard let duration = DurationText.parse(value), duration > .zero else {
+                throw ValidationError("\(name) '\(value)' is not a duration; write it like 2s or 10s")
             }
         }
+        do { try leasePolicy.validate() } catch { throw ValidationError(error.description) }
         if let shards { _ = try Self.shardMap(shards) }
         guard let poll = DurationText.parse(shardPoll), poll > .zero else {
             throw ValidationError("--shard-poll '\(shardPoll)' is not a duration; write it like 2s")
@@ -152,7 +164,7 @@ struct ControllerCommand: AsyncParsableCommand {
             source: options, statePath: state.resolvedPath,
             interval: DurationText.parse(interval) ?? .seconds(60), driftInterval: DurationText.parse(driftInterval) ?? .seconds(300),
             selfHeal: !noSelfHeal, prune: !noPrune, maximumDestroys: maxDestroy, apply: ApplyOptions(parallelism: parallelism),
-            lease: LeasePolicy(duration: DurationText.parse(lockLease) ?? .seconds(60), renewInterval: lockRenew.flatMap(DurationText.parse)), store: setup.store)
+            lease: leasePolicy, store: setup.store)
         configuration.maximumConcurrentPlans = maxConcurrentPlans
         configuration.planRefreshMaximumAge = DurationText.parse(planRefreshMaxAge) ?? .seconds(60)
         configuration.requireReviewedPlan = requireReviewedPlan

@@ -61,6 +61,7 @@ enum EnvironmentArguments {
             .value("--interval"), .value("--drift-interval"),
             .negated("--no-self-heal", variable: "--self-heal"), .negated("--no-prune", variable: "--prune"),
             .value("--max-destroy"), .value("--parallelism"), .value("--max-concurrent-plans"), .value("--plan-refresh-max-age"), .flag("--require-reviewed-plan"), .value("--lock-lease"),
+            .value("--lock-renew"), .value("--lock-renew-deadline"),
             .value("--listen"), .value("--webhook-listen"), .value("--webhook-secret-file"),
             .value("--api-token-file"), .value("--api-write-token-file"),
             .value("--http-idle-timeout"), .value("--http-header-timeout"), .value("--http-max-connections"),
