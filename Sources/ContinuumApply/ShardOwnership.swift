@@ -9,11 +9,32 @@ public struct ShardOwnership: Sendable, Hashable {
     public var map: ShardMap
     /// The shards held, with the fence their writes carry.
     public var held: [String: LeaseFence]
+    /// The replica's membership lease (`member/HOLDER`) and its fence, when announced.
+    public var membership: ScopedFence?
 
     /// Creates an ownership.
-    public init(map: ShardMap, held: [String: LeaseFence]) {
+    public init(map: ShardMap, held: [String: LeaseFence], membership: ScopedFence? = nil) {
         self.map = map
         self.held = held
+        self.membership = membership
+    }
+
+    /// The fence of this replica's own records of a reconcile (its history, the pruning of
+    /// its journal): every shard it held for the reconcile, so that a replica that lost
+    /// one (paused past its lease) records nothing more; its membership when it held none.
+    public var replicaFence: ScopedFence {
+        guard !held.isEmpty else { return membership ?? ScopedFence(fences: [:]) }
+        return ScopedFence(fences: Dictionary(uniqueKeysWithValues: held.map { (ShardMap.leaseName($0.key), $0.value) }))
+    }
+
+    /// `byProvider` split by shard: each held shard's part with its fence; the parts of
+    /// shards not held are left out (their holders write them).
+    public func split<Value>(_ byProvider: [String: Value]) -> [(fence: ScopedFence, values: [String: Value])] {
+        var parts: [String: [String: Value]] = [:]
+        for (provider, value) in byProvider where owns(provider: provider) { parts[map.shard(of: provider), default: [:]][provider] = value }
+        return parts.sorted { $0.key < $1.key }.compactMap { shard, values in
+            held[shard].map { (ScopedFence(lease: ShardMap.leaseName(shard), fence: $0), values) }
+        }
     }
 
     /// Whether operations through `provider` are this replica's.

@@ -58,9 +58,9 @@ actor ShardCoordinator {
         shards = map.shards(of: providers)
     }
 
-    /// The shards held, for one reconcile.
+    /// The shards held and this replica's membership, for one reconcile.
     func ownership() -> ShardOwnership {
-        ShardOwnership(map: map, held: held)
+        ShardOwnership(map: map, held: held, membership: memberFence.map { ScopedFence(lease: Self.memberPrefix + holder, fence: $0) })
     }
 
     /// Announces this replica and renews the shards it holds; reports those lost (another

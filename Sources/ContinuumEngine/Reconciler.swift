@@ -58,7 +58,7 @@ public struct Reconciler: Sendable {
     ) async -> ReconcileOutcome {
         let recorder = ResourceEventRecorder(source: source)
         let outcome = await reconcile(specs, source: source, hint: hint, approve: approve, stop: stop, recorder: recorder, events: events)
-        try? await store.appendEvents(recorder.drain())
+        await record(recorder.drain(), specs: specs, plan: outcome.plan, stop: stop)
         return outcome
     }
 
@@ -102,7 +102,7 @@ public struct Reconciler: Sendable {
         } catch {
             outcome = error.outcome(drift: Drift())
         }
-        try? await store.appendEvents(recorder.drain())
+        await record(recorder.drain(), specs: specs, plan: plan, stop: stop)
         return outcome
     }
 
@@ -148,16 +148,79 @@ public struct Reconciler: Sendable {
         if options.apply.ownership == nil, let stale = planned.plan.staleness(against: try await stateSnapshot()) {
             throw .failed(ReconcileFailure(.savedPlan, stale))
         }
-        do { try await store.recordProviders(ProviderCatalog.specs(of: specs.resources)) } catch { throw .failed(ReconcileFailure(.state, error.description)) }
+        do {
+            try await recordProviders(ProviderCatalog.specs(of: specs.resources))
+        } catch {
+            if error.code == .fenced { stop.stop() }
+            throw .failed(ReconcileFailure(.state, error.description))
+        }
         let result: ApplyResult
         do {
             result = try await Executor(options: apply).apply(planned.plan, resources: specs.resources, store: store, registry: registry, stop: stop, events: events)
         } catch {
             throw .failed(ReconcileFailure(error.code == .stalePlan ? .savedPlan : .state, error.description))
         }
-        try? await store.appendHistory(ApplyRecord(startedAt: started, finishedAt: Date(), source: source, summary: planned.plan.summary.line, outcome: result.outcome.description))
-        try? await store.prune(intentsBefore: Date().addingTimeInterval(-options.journalRetention.timeInterval), keptHistory: options.historyRetention)
+        // Sharded, the replica's own records are fenced by the shards it held: one paused
+        // past its leases records nothing once another took one over.
+        let store = self.store
+        let replica = options.apply.ownership?.replicaFence
+        let record = ApplyRecord(startedAt: started, finishedAt: Date(), source: source, summary: planned.plan.summary.line, outcome: result.outcome.description)
+        await Self.bestEffort(stop) { () async throws(StateError) in try await LeaseScope.writing(under: replica) { () async throws(StateError) in try await store.appendHistory(record) } }
+        let cutoff = Date().addingTimeInterval(-options.journalRetention.timeInterval), kept = options.historyRetention
+        await Self.bestEffort(stop) { () async throws(StateError) in
+            try await LeaseScope.writing(under: replica) { () async throws(StateError) in try await store.prune(intentsBefore: cutoff, keptHistory: kept) }
+        }
         return .applied(planned, result: result)
+    }
+
+    /// Records the providers' specs; sharded, each shard's under its lease's fence (those of
+    /// shards not held are their holders' to record).
+    private func recordProviders(_ providers: [String: FieldValue]) async throws(StateError) {
+        guard let ownership = options.apply.ownership else { return try await store.recordProviders(providers) }
+        let store = self.store
+        for part in ownership.split(providers) {
+            try await LeaseScope.writing(under: part.fence) { () async throws(StateError) in try await store.recordProviders(part.values) }
+        }
+    }
+
+    /// Appends the resources' events; sharded, each shard's under its lease's fence (the
+    /// events of shards not held are their holders' to write), and those of a resource whose
+    /// provider is not known under the replica's fence. A fenced refusal stops the apply.
+    private func record(_ events: [ResourceEvent], specs: ValidatedSpecs, plan: Plan?, stop: StopSignal) async {
+        guard !events.isEmpty else { return }
+        let store = self.store
+        guard let ownership = options.apply.ownership else {
+            await Self.bestEffort(stop) { () async throws(StateError) in try await store.appendEvents(events) }
+            return
+        }
+        var providers: [ResourceID: String] = [:]
+        for resource in specs.resources { if let name = resource.spec.providerName { providers[resource.id] = name } }
+        for change in plan?.changes ?? [] where providers[change.id] == nil && !change.provider.isEmpty { providers[change.id] = change.provider }
+        if events.contains(where: { providers[$0.resource] == nil }), let snapshot = try? await store.snapshot() {
+            for record in snapshot.resources where providers[record.id] == nil { providers[record.id] = record.provider }
+        }
+        var parts = ownership.split(Dictionary(grouping: events.filter { providers[$0.resource] != nil }) { providers[$0.resource] ?? "" })
+            .map { part in (fence: part.fence, events: part.values.sorted { $0.key < $1.key }.flatMap(\.value)) }
+        let unknown = events.filter { providers[$0.resource] == nil }
+        if !unknown.isEmpty { parts.append((ownership.replicaFence, unknown)) }
+        for part in parts {
+            await Self.bestEffort(stop) { () async throws(StateError) in
+                try await LeaseScope.writing(under: part.fence) { () async throws(StateError) in try await store.appendEvents(part.events) }
+            }
+        }
+    }
+
+    /// Runs a state write whose failure does not fail the reconcile (a record of it); when
+    /// the write was fenced, this holder lost its lease: the apply stops (`stop`), and the
+    /// controller steps down as for its other fenced writes.
+    private static func bestEffort(_ stop: StopSignal, _ write: () async throws(StateError) -> Void) async {
+        do {
+            try await write()
+        } catch where error.code == .fenced {
+            stop.stop()
+        } catch {
+            return
+        }
     }
 
     /// Settles an interrupted apply; provider failures leave their resources unsettled.

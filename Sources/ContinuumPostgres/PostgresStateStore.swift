@@ -153,7 +153,7 @@ public actor PostgresStateStore: StateStore {
                                 throw StateError.fenced(fence, current: lease.held, location: place)
                             }
                         }
-                        if let scoped { try NamedLease.check(scoped, against: try await Self.namedLease(scoped.lease, connection, logger: logger), location: place) }
+                        try await scoped?.check(location: place) { try await Self.namedLease($0, connection, logger: logger) }
                     }
                     let value = try await body(connection, logger)
                     try await connection.query("COMMIT", logger: logger)

@@ -38,10 +38,12 @@ public actor InMemoryStateStore: StateStore {
                 return .failure(StateError.fenced(fence, current: contents.lock, location: Self.location))
             }
             if let scoped {
-                do throws(StateError) {
-                    try NamedLease.check(scoped, against: contents.leases[scoped.lease], location: Self.location)
-                } catch {
-                    return .failure(error)
+                for (name, fence) in scoped.fences.sorted(by: { $0.key < $1.key }) {
+                    do throws(StateError) {
+                        try NamedLease.check(name, fence, against: contents.leases[name], location: Self.location)
+                    } catch {
+                        return .failure(error)
+                    }
                 }
             }
             return .success(body(&contents))

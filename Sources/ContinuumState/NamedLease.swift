@@ -51,12 +51,12 @@ extension NamedLease {
         return NamedLease(name: name, lock: lock, generation: generation)
     }
 
-    /// Whether a write under `scoped` may go ahead while the lease is `stored`; throws
-    /// `.fenced` if not.
-    public static func check(_ scoped: ScopedFence, against stored: NamedLease?, location: String) throws(StateError) {
+    /// Whether a write under `fence` on the lease `name` may go ahead while the lease is
+    /// `stored`; throws `.fenced` if not.
+    public static func check(_ name: String, _ fence: LeaseFence, against stored: NamedLease?, location: String) throws(StateError) {
         let lock = stored?.lock
-        guard scoped.fence.admits(holder: lock?.holder, generation: lock == nil ? nil : stored?.generation) else {
-            throw StateError.fenced(scoped.fence, current: lock, location: "\(location), lease \(scoped.lease)")
+        guard fence.admits(holder: lock?.holder, generation: lock == nil ? nil : stored?.generation) else {
+            throw StateError.fenced(fence, current: lock, location: "\(location), lease \(name)")
         }
     }
 }

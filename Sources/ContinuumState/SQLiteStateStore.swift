@@ -93,7 +93,7 @@ public actor SQLiteStateStore: StateStore {
                     let held = try Self.lock(in: db)
                     guard fence.admits(holder: held?.holder, generation: held?.generation) else { throw StateError.fenced(fence, current: held, location: path) }
                 }
-                if let scoped { try NamedLease.check(scoped, against: try Self.namedLease(scoped.lease, in: db), location: path) }
+                try scoped?.check(location: path) { try Self.namedLease($0, in: db) }
                 return try body(db)
             }
         } catch let error as StateError {

@@ -60,9 +60,11 @@ struct ShardedApplyTests {
         let stale = try await harness.store.takeLease("shard/de-fra-cloud", holder: "paused", for: .milliseconds(1), renewing: nil)
         try await harness.store.takeOver("shard/de-fra-cloud", holder: "next")
         let stop = StopSignal()
-        let result = try await harness.apply(Self.options(holding: "de-fra-cloud", stale), stop: stop)
+        // Its first write, the shard's provider spec, is refused: nothing is applied.
+        await #expect { _ = try await harness.apply(Self.options(holding: "de-fra-cloud", stale), stop: stop) } throws: { error in
+            "\(error)".contains("was taken over")
+        }
         #expect(stop.isStopped, "the fenced write stopped the apply")
-        #expect(result.report.actions.contains { $0.error?.contains("was taken over") ?? false })
         #expect(try await harness.world.objects().isEmpty, "no provider call was made")
         #expect(try await harness.store.snapshot().resources.isEmpty)
         #expect(try await harness.store.pendingIntents().isEmpty)
@@ -89,5 +91,19 @@ struct ShardedApplyTests {
     @Test(arguments: [("de-fra-cloud", ShardMap.Grouping.perProvider, "de-fra-cloud"), ("de-fra-cloud", .hashed(4), "shard-0"), ("es-bio-cloud", .hashed(4), "shard-2")])
     func providersMapToShardsStably(_ provider: String, _ grouping: ShardMap.Grouping, _ shard: String) {
         #expect(ShardMap(grouping).shard(of: provider) == shard)
+    }
+
+    @Test func aReplicasOwnRecordsAreFencedByEveryShardItHeldOrItsMembership() {
+        let a = LeaseFence(holder: "r", generation: 3), b = LeaseFence(holder: "r", generation: 7), member = LeaseFence(holder: "r", generation: 1)
+        let membership = ScopedFence(lease: "member/r", fence: member)
+        let holding = ShardOwnership(map: ShardMap(), held: ["de-fra-cloud": a, "es-bio-cloud": b], membership: membership)
+        #expect(holding.replicaFence.fences == ["shard/de-fra-cloud": a, "shard/es-bio-cloud": b])
+        #expect(ShardOwnership(map: ShardMap(), held: [:], membership: membership).replicaFence == membership)
+        // Per-provider writes go to their shard's fence; a shard not held is left to its holder.
+        let one = ShardOwnership(map: ShardMap(), held: ["de-fra-cloud": a], membership: membership)
+        let parts = one.split(["de-fra-cloud": 1, "es-bio-cloud": 2])
+        #expect(parts.count == 1)
+        #expect(parts.first?.fence == ScopedFence(lease: "shard/de-fra-cloud", fence: a))
+        #expect(parts.first?.values == ["de-fra-cloud": 1])
     }
 }

@@ -67,4 +67,38 @@ struct ShardLeaseTests {
         }
         #expect(try await next.snapshot().serial == serial + 2, "the other shard's holder and the new holder write")
     }
+
+    /// A replica's own records (history, events, the pruning) are fenced by every shard it
+    /// held at once: once any of them was taken over, nothing is written; the membership
+    /// fences them when it held none, and a membership that is gone refuses them.
+    @Test(arguments: StoreKind.allCases, [FencingTests.Write.appendHistory, .appendEvents, .recordProviders, .prune])
+    func aWriteUnderEveryShardHeldIsRefusedWhenAnyOfThemWasTakenOver(_ kind: StoreKind, _ write: FencingTests.Write) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let state = try kind.make(directory)
+        let paused = state.store, next = state.connect()
+        let kept = try await paused.takeLease("shard/a", holder: "paused", for: .seconds(60), renewing: nil)
+        let stale = try await paused.takeLease("shard/b", holder: "paused", for: .milliseconds(1), renewing: nil)
+        let member = try await paused.takeLease("member/paused", holder: "paused", for: .seconds(60), renewing: nil)
+        try await paused.recordIntent(JournalEntry(key: "k", resource: ResourceID(.virtualMachine, "web"), operation: .create, provider: "p"))
+        // Both shards still its own (b lapsed, nobody took it): the write goes ahead.
+        try await LeaseScope.$current.withValue(ScopedFence(fences: ["shard/a": kept, "shard/b": stale])) { try await write.run(on: paused) }
+        try await next.takeOver("shard/b", holder: "next")
+        let history = try await next.history(limit: 10).count
+        do {
+            try await LeaseScope.$current.withValue(ScopedFence(fences: ["shard/a": kept, "shard/b": stale])) { try await write.run(on: paused) }
+            Issue.record("the paused holder wrote although one of its shards was taken over")
+        } catch let error as StateError {
+            #expect(error.code == .fenced)
+            #expect(error.description.contains("shard/b") && error.description.contains("held by next"))
+        }
+        #expect(try await next.history(limit: 10).count == history, "nothing was recorded")
+        try await LeaseScope.$current.withValue(ScopedFence(lease: "member/paused", fence: member)) { try await write.run(on: paused) }
+        try await paused.releaseLease("member/paused", holder: "paused")
+        await #expect {
+            try await LeaseScope.$current.withValue(ScopedFence(lease: "member/paused", fence: member)) { try await write.run(on: paused) }
+        } throws: { error in
+            (error as? StateError)?.code == .fenced
+        }
+    }
 }
