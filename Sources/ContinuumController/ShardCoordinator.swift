@@ -53,6 +53,10 @@ actor ShardCoordinator {
 
     static let memberPrefix = "member/"
 
+    /// How long a membership lease stays after it lapsed before a balance removes it: ten
+    /// lease durations (150 s by default), long after its replica's shards were taken over.
+    static let membershipRetention = 10
+
     /// Sets the fleet's shards from the providers of the specs and of the state.
     func setShards(providers: some Sequence<String>) {
         shards = map.shards(of: providers)
@@ -165,8 +169,30 @@ actor ShardCoordinator {
             }
         }
         record(changes)
+        await removeGoneMembers(leases, now: now)
         await readTable()
         return changes
+    }
+
+    /// Removes the membership leases of replicas that are gone: released (stopped), or
+    /// lapsed more than `membershipRetention` lease durations ago. Only when the leases read
+    /// show one (a write transaction is not made every balance); the store removes only rows
+    /// still released or lapsed that long in its own transaction, so a replica that came
+    /// back meanwhile (it re-announced) keeps its row, and one that comes back later simply
+    /// announces itself again.
+    private func removeGoneMembers(_ leases: [NamedLease], now: Double) async {
+        let retention = policy.duration * Self.membershipRetention
+        let gone = leases.contains { lease in
+            lease.name.hasPrefix(Self.memberPrefix) && lease.name != Self.memberPrefix + holder
+                && (lease.lock.map { $0.expiresAt.timeIntervalSince1970 < now - retention.timeInterval } ?? true)
+        }
+        guard gone else { return }
+        do throws(StateError) {
+            let removed = try await store.removeLapsedLeases(prefix: Self.memberPrefix, lapsedFor: retention)
+            if !removed.isEmpty { logger.info("removed the memberships of replicas that are gone", metadata: ["leases": "\(removed.joined(separator: ","))"]) }
+        } catch {
+            logger.warning("cannot remove the memberships of replicas that are gone", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Releases every shard and the membership, so others take them over at once.

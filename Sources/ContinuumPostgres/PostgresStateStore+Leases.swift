@@ -35,6 +35,22 @@ extension PostgresStateStore {
         }
     }
 
+    /// Removes the released leases under `prefix` and those lapsed more than `lapsedFor` ago
+    /// on the server's clock.
+    public func removeLapsedLeases(prefix: String, lapsedFor: Duration) async throws(StateError) -> [String] {
+        let seconds = lapsedFor.timeInterval
+        return try await write("remove lapsed leases", fenced: false) { connection, logger in
+            var names: [String] = []
+            let rows = try await connection.query("""
+                DELETE FROM continuum_lease WHERE name <> 'state' AND left(name, char_length(\(prefix))) = \(prefix)
+                AND (holder IS NULL OR expires_at IS NULL OR expires_at < extract(epoch FROM clock_timestamp())::float8 - \(seconds))
+                RETURNING name
+                """, logger: logger)
+            for try await name in rows.decode(String.self) { names.append(name) }
+            return names.sorted()
+        }
+    }
+
     /// The named leases, by name (the `state` lease is `currentLock`).
     public func leases() async throws(StateError) -> [NamedLease] {
         try await read("read the leases") { connection, logger in

@@ -202,6 +202,18 @@ public actor InMemoryStateStore: StateStore {
         storage.contents.withLock { if $0.leases[name]?.lock?.holder == holder { $0.leases[name]?.lock = nil } }
     }
 
+    /// Removes the released leases under `prefix` and those lapsed more than `lapsedFor` ago.
+    public func removeLapsedLeases(prefix: String, lapsedFor: Duration) async throws(StateError) -> [String] {
+        let cutoff = Date().timeIntervalSince1970 - lapsedFor.timeInterval
+        return storage.contents.withLock { contents in
+            let names = contents.leases.values.filter { lease in
+                lease.name.hasPrefix(prefix) && (lease.lock.map { $0.expiresAt.timeIntervalSince1970 < cutoff } ?? true)
+            }.map(\.name).sorted()
+            for name in names { contents.leases[name] = nil }
+            return names
+        }
+    }
+
     /// The named leases.
     public func leases() async throws(StateError) -> [NamedLease] {
         storage.contents.withLock { $0.leases.values.sorted { $0.name < $1.name } }

@@ -24,6 +24,18 @@ extension SQLiteStateStore {
         }
     }
 
+    /// Removes the released leases under `prefix` and those lapsed more than `lapsedFor` ago.
+    public func removeLapsedLeases(prefix: String, lapsedFor: Duration) async throws(StateError) -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let cutoff = Date().timeIntervalSince1970 - lapsedFor.timeInterval
+        return try await write("remove lapsed leases", fenced: false) { db in
+            let condition = "substr(name, 1, length(?1)) = ?1 AND (holder IS NULL OR expires_at IS NULL OR expires_at < ?2)"
+            let names = try String.fetchAll(db, sql: "SELECT name FROM leases WHERE \(condition) ORDER BY name", arguments: [prefix, cutoff])
+            try db.execute(sql: "DELETE FROM leases WHERE \(condition)", arguments: [prefix, cutoff])
+            return names
+        }
+    }
+
     /// The named leases, by name.
     public func leases() async throws(StateError) -> [NamedLease] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }

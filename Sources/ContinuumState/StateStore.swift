@@ -84,6 +84,14 @@ public protocol StateStore: Sendable {
 
     /// Every named lease ever taken (held, lapsed or released), by name.
     func leases() async throws(StateError) -> [NamedLease]
+
+    /// Removes the named leases whose name starts with `prefix` that are released, or lapsed
+    /// more than `lapsedFor` ago (on the store's clock), in one transaction; a lease held
+    /// now is never removed, so a holder that comes back and takes its lease again either
+    /// keeps its row or makes a new one. For replicas' memberships, whose rows would
+    /// otherwise pile up (a new holder name on every restart).
+    /// - Returns: the names removed.
+    func removeLapsedLeases(prefix: String, lapsedFor: Duration) async throws(StateError) -> [String]
 }
 
 extension StateStore {

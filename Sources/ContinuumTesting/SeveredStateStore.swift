@@ -70,4 +70,7 @@ public final class SeveredStateStore: StateStore {
     }
     public func releaseLease(_ name: String, holder: String) async throws(StateError) { try await reach().releaseLease(name, holder: holder) }
     public func leases() async throws(StateError) -> [NamedLease] { try await reach().leases() }
+    public func removeLapsedLeases(prefix: String, lapsedFor: Duration) async throws(StateError) -> [String] {
+        try await reach().removeLapsedLeases(prefix: prefix, lapsedFor: lapsedFor)
+    }
 }

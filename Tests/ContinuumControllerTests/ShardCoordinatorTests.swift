@@ -116,4 +116,25 @@ struct ShardCoordinatorTests {
         var iterator = lost.stream.makeAsyncIterator()
         #expect(await iterator.next()?.code == .renewDeadlineExceeded)
     }
+
+    @Test func theMembershipsOfReplicasThatAreGoneAreRemovedAndAReturningOneAnnouncesItselfAgain() async throws {
+        let store = InMemoryStateStore()
+        // Leases of 50 ms: a membership lapsed ten of them ago (500 ms) is removed.
+        let (a, _) = await Self.replica("a", on: store, lease: .milliseconds(50))
+        let (killed, _) = await Self.replica("killed", on: store, lease: .milliseconds(50))
+        let (stopped, _) = await Self.replica("stopped", on: store, lease: .milliseconds(50))
+        await stopped.releaseAll()
+        func members() async throws -> Set<String> { Set(try await store.leases().map(\.name).filter { $0.hasPrefix("member/") }) }
+        #expect(try await members() == ["member/a", "member/killed", "member/stopped"])
+        _ = await a.balance()
+        #expect(try await members() == ["member/a", "member/killed"], "a released membership goes at the next balance")
+        // `killed` never renews again: its row goes once it lapsed long enough; `a` keeps its own.
+        for _ in 0..<120_000 where try await members().contains("member/killed") {
+            _ = await a.balance()
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(try await members() == ["member/a"])
+        await killed.renew()
+        #expect(try await members() == ["member/a", "member/killed"], "back, it announces itself again")
+    }
 }

@@ -101,4 +101,35 @@ struct ShardLeaseTests {
             (error as? StateError)?.code == .fenced
         }
     }
+
+    /// Memberships of replicas that are gone are removed: released ones, and those lapsed
+    /// longer ago than asked; a held one never (a replica that came back keeps its row), nor
+    /// another prefix's; a replica that comes back after the removal announces itself anew.
+    @Test(arguments: StoreKind.allCases)
+    func lapsedAndReleasedMembershipsAreRemovedAndAHeldOneIsKept(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let state = try kind.make(directory)
+        let store = state.store, other = state.connect()
+        _ = try await store.takeLease("member/gone", holder: "gone", for: .milliseconds(1), renewing: nil)
+        _ = try await store.takeLease("member/back", holder: "back", for: .milliseconds(1), renewing: nil)
+        _ = try await store.takeLease("member/alive", holder: "alive", for: .seconds(600), renewing: nil)
+        _ = try await store.takeLease("member/stopped", holder: "stopped", for: .seconds(600), renewing: nil)
+        try await store.releaseLease("member/stopped", holder: "stopped")
+        _ = try await store.takeLease("shard/x", holder: "gone", for: .milliseconds(1), renewing: nil)
+        try await store.releaseLease("shard/x", holder: "gone")
+        // Lapsed only just: kept for an hour; the released one goes at once.
+        #expect(try await other.removeLapsedLeases(prefix: "member/", lapsedFor: .seconds(3600)) == ["member/stopped"])
+        // `back` comes back (announces itself again) before the removal.
+        try await other.takeOver("member/back", holder: "back", for: .seconds(600))
+        var removed: [String] = []
+        for _ in 0..<12_000 where !removed.contains("member/gone") {
+            removed += try await other.removeLapsedLeases(prefix: "member/", lapsedFor: .zero)
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(removed == ["member/gone"], "held ones are kept")
+        let names = try await store.leases().map(\.name)
+        #expect(names == ["member/alive", "member/back", "shard/x"], "a shard's row (its generation) stays")
+        #expect(try await store.takeLease("member/gone", holder: "gone", for: .seconds(60), renewing: nil).generation == 1, "it announces itself anew")
+    }
 }
