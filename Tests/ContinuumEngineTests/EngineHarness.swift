@@ -48,6 +48,19 @@ final class EngineHarness: Sendable {
         Reconciler(store: store, catalog: catalog, options: options)
     }
 
+    /// Sets `field` of `resource`'s object in the sim world, outside Continuum (drift).
+    func changeOutside(_ resource: ResourceID, field: String, to value: FieldValue) async throws {
+        var object = try #require(try await world.objects().first { $0.resource == resource })
+        guard case .map(var fields) = object.spec, let index = fields.firstIndex(where: { $0.key == field }) else {
+            Issue.record("\(resource) has no \(field)")
+            return
+        }
+        fields[index].value = value
+        object.spec = .map(fields)
+        let changed = object
+        try await world.replace(changed)
+    }
+
     func remove() { directory.remove() }
 }
 

@@ -82,12 +82,7 @@ struct ReconcilerTests {
         defer { harness.remove() }
         try harness.writeFleet()
         _ = await harness.reconciler().reconcile(try await harness.specs(), source: "test")
-        var object = try #require(try await harness.world.objects().first { $0.resource == ResourceID(.virtualMachine, "web-1") })
-        guard case .map(var fields) = object.spec, let cpu = fields.firstIndex(where: { $0.key == "cpu" }) else { Issue.record("no cpu"); return }
-        fields[cpu].value = .integer(8)
-        object.spec = .map(fields)
-        let changed = object
-        try await harness.world.replace(changed)
+        try await harness.changeOutside(ResourceID(.virtualMachine, "web-1"), field: "cpu", to: .integer(8))
         let reported = await harness.reconciler(ReconcileOptions(apply: .fast, correctDrift: false)).reconcile(try await harness.specs(), source: "test")
         guard case .driftReported(let planned) = reported else { Issue.record("not reported: \(reported)"); return }
         #expect(planned.drift.drifted == [ResourceID(.virtualMachine, "web-1")])

@@ -45,12 +45,7 @@ struct ShardedRecordsTests {
         // The paused replica's lease lapses at once; nobody has taken it yet, so its refresh
         // still records what it finds (web-1 was changed outside Continuum: drift).
         let stale = try await harness.store.takeLease("shard/de-fra-cloud", holder: "paused", for: .milliseconds(1), renewing: nil)
-        var object = try #require(try await harness.world.objects().first { $0.resource == ResourceID(.virtualMachine, "web-1") })
-        guard case .map(var fields) = object.spec, let cpu = fields.firstIndex(where: { $0.key == "cpu" }) else { Issue.record("no cpu"); return }
-        fields[cpu].value = .integer(8)
-        object.spec = .map(fields)
-        let changed = object
-        try await harness.world.replace(changed)
+        try await harness.changeOutside(ResourceID(.virtualMachine, "web-1"), field: "cpu", to: .integer(8))
         try harness.writeFleet(fraVMs: 3)  // and a new VM to create
         let next = SQLiteStateStore(path: harness.directory.url.appendingPathComponent("state.db").path)
         let eventsBefore = try await harness.store.events(of: ResourceID(.virtualMachine, "web-1"), limit: 100)
