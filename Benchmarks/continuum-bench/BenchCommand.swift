@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "continuum-bench",
         abstract: "Measure Continuum on generated fleets, next to baselines measured in the same run.",
         discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench plan",
-        subcommands: [PlanBench.self, PlanOutputBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, OpenNebulaBench.self, StoreBench.self, ShardsBench.self],
+        subcommands: [PlanBench.self, PlanOutputBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, OpenNebulaBench.self, StoreBench.self, ShardsBench.self, RenewalBench.self],
         defaultSubcommand: PlanBench.self
     )
 }

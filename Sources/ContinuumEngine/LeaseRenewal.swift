@@ -38,7 +38,7 @@ public final class LeaseRenewal: Sendable {
         let renewal = LeaseRenewal(renewedAt: renewedAt, onLost: onLost)
         let renewing = Task(executorPreference: RenewalExecutor.shared) { [weak renewal] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: policy.retryPeriod)
+                await RenewalExecutor.shared.sleep(until: .now + policy.retryPeriod)
                 guard !Task.isCancelled, let current = renewal, current.loss == nil else { return }
                 let attempt = await renew()
                 switch attempt {
@@ -56,7 +56,7 @@ public final class LeaseRenewal: Sendable {
                     current.lose(.renewDeadlineExceeded(holder: holder, lease: lease, deadline: policy.renewDeadline, last: current.state.withLock { $0.lastFailure }))
                     return
                 }
-                try? await Task.sleep(until: due, clock: .continuous)
+                await RenewalExecutor.shared.sleep(until: due)
             }
         }
         renewal.tasks.withLock { $0 = [renewing, watching] }
