@@ -300,6 +300,12 @@ public actor Controller: Service {
             leaseTakenAt = clock.now
             return true
         } catch {
+            // The store did not answer: a leader keeps the lease (nobody else can have taken
+            // it) and tries again every retry period, until the renew deadline.
+            if leader, error.code != .locked, error.code != .fenced, let taken = leaseTakenAt, clock.now - taken < configuration.lease.renewDeadline {
+                logger.warning("cannot renew the state lease; trying again", metadata: ["error": "\(error)"])
+                return false
+            }
             if leader || status.phase != .standby { logger.notice("standing by: \(error)") }
             if leader { metrics.leaseTransition("lost") }
             leader = false

@@ -38,7 +38,9 @@ struct ApplyPipeline {
         }
         let stop = StopSignal(parent: trap.stop)
         let outcome = await lease.renewing(onLost: { error in
-            Terminal.error("error: the state lock was taken by another applier while this one was paused (\(error)); no new operation is started\n")
+            let why = error.code == .renewDeadlineExceeded
+                ? "the state lock could not be renewed in time" : "the state lock was taken by another applier while this one was paused"
+            Terminal.error("error: \(why) (\(error)); no new operation is started\n")
             stop.stop()
         }) {
             if let savedPlan {
