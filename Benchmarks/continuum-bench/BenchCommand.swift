@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "continuum-bench",
         abstract: "Measure Continuum on generated fleets, next to baselines measured in the same run.",
         discussion: "Build in release mode for meaningful figures: swift run -c release continuum-bench plan",
-        subcommands: [PlanBench.self, PlanOutputBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, OpenNebulaBench.self, StoreBench.self, ShardsBench.self, RenewalBench.self],
+        subcommands: [PlanBench.self, PlanOutputBench.self, ApplyBench.self, ControllerBench.self, RedfishBench.self, LibvirtBench.self, OpenNebulaBench.self, StoreBench.self, ExecutorBench.self, ShardsBench.self, RenewalBench.self],
         defaultSubcommand: PlanBench.self
     )
 }
@@ -263,6 +263,51 @@ struct StoreBench: AsyncParsableCommand {
         print("\ncommit = one record in one transaction; journalled op = recordIntent + completeIntent with its record (what every provider operation pays);")
         print("renew = a lease renewal; snapshot = reading every record after one moved (decoded); unchanged = the kept snapshot re-checked.")
         print("Every write is under a lease (the fencing check included). PostgreSQL: local, over TCP on loopback, fsync \(fsync ? "on" : "off"); SQLite: WAL (GRDB defaults); a remote server adds its round trips.")
+    }
+}
+
+/// `continuum-bench executor`.
+struct ExecutorBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "executor",
+        abstract: "The executor's own ceiling: creates by providers that take no time, journal per operation vs group commit, in the same run.",
+        discussion: "PostgreSQL needs Debian's postgresql package (scripts/bootstrap.sh installs it)."
+    )
+
+    @Option(help: "Resources to create (12 sites: a network each, the rest VMs).")
+    var resources = 10_000
+
+    @Option(help: "Operations in flight at most (--parallelism).")
+    var parallelism = 256
+
+    @Option(help: "Providers: instant (in memory, answers at once), sim (the embedded cloud at zero latency); repeat for several.")
+    var provider: [String] = ["instant", "sim"]
+
+    @Option(help: "State stores: sqlite, postgresql, memory; repeat for several.")
+    var store: [String] = ["sqlite", "postgresql"]
+
+    @Flag(inversion: .prefixedNo, help: "Whether PostgreSQL flushes every commit to disk (its default; SQLite always does).")
+    var fsync = true
+
+    @Option(help: "table or json.")
+    var format: Format = .table
+
+    func run() async throws {
+        var results: [ExecutorBenchmark.Result] = []
+        try await ExecutorBenchmark(resources: resources, parallelism: parallelism, providers: provider, stores: store, fsync: fsync).run { result in
+            results.append(result)
+            guard format == .table else { return }
+            print(table([
+                ("provider", result.provider.padded(8)), ("store", result.store.padded(10)), ("journal", result.journal.padded(13)),
+                ("operations", "\(result.operations)"), ("wall s", String(format: "%.2f", result.wallSeconds)),
+                ("ops/s", String(format: "%.0f", result.operationsPerSecond)), ("CPU s", String(format: "%.2f", result.cpuSeconds)),
+                ("CPU µs/op", String(format: "%.0f", result.cpuMicrosecondsPerOperation)),
+            ], header: results.count == 1))
+        }
+        if format == .json { try printJSON(results) } else {
+            print("\nThe executor alone (planned before the clock starts), --parallelism \(parallelism), 12 providers; CPU is the process's user + system time.")
+            print("per operation = a transaction for each intent and each completion (the baseline); group commit = operations in flight share transactions.")
+        }
     }
 }
 

@@ -21,6 +21,10 @@ public struct ApplyOptions: Sendable {
     /// recovery did not find (`JournalRecovery.Report.interruptedCreates`). A create reuses
     /// its resource's key, so a late call of the interrupted apply makes no second object.
     public var resumedCreateKeys: [ResourceID: String] = [:]
+    /// Whether operations running together share journal transactions (group commit, the
+    /// default). Off, every intent and completion is a transaction of its own: the
+    /// benchmark's baseline.
+    public var groupCommit = true
 
     /// Creates options.
     public init(

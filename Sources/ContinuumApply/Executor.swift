@@ -52,7 +52,9 @@ public struct Executor: Sendable {
         var timings = [(start: Double?, end: Double?, error: String?)](repeating: (nil, nil, nil), count: steps.count)
         let started = ContinuousClock.now
         var interrupted = false
-        let runner = OperationRunner(options: options, store: store, registry: registry, events: events, stop: stop)
+        let runner = OperationRunner(
+            options: options, registry: registry, events: events, stop: stop,
+            journalWriter: JournalBatcher(store: store, grouping: options.groupCommit))
 
         await withTaskGroup(of: OperationResult.self) { group in
             func launch() {

@@ -8,12 +8,13 @@ import Foundation
 /// timeout, and records the result with the intent's completion in one transaction.
 struct OperationRunner: Sendable {
     let options: ApplyOptions
-    let store: any StateStore
     let registry: ProviderRegistry
     let events: @Sendable (ApplyEvent) -> Void
     /// Stopped when the store fences a write (the lease was taken over): no new operation
     /// starts, as when a renewal finds the lease lost.
     var stop: StopSignal? = nil
+    /// Writes the journal, several operations' writes to a transaction.
+    let journalWriter: JournalBatcher
 
     func run(_ context: OperationContext, index: Int, record: RecordedResource?, outputs: [ResourceID: [String: FieldValue]], limiter: RateLimiter?) async -> OperationResult {
         do {
@@ -127,12 +128,12 @@ struct OperationRunner: Sendable {
     }
 
     private func journal(_ entry: JournalEntry) async throws(OperationFailure) {
-        do { try await store.recordIntent(entry) } catch { throw failure(error) }
+        do { try await journalWriter.write(.intent(entry)) } catch { throw failure(error) }
     }
 
     private func complete(_ key: String, _ outcome: JournalEntry.Outcome, upserts: [RecordedResource] = [], removals: [ResourceID] = []) async throws(OperationFailure) {
         do {
-            _ = try await store.completeIntent(key: key, outcome: outcome, upserts: upserts, removals: removals)
+            try await journalWriter.write(.completion(key: key, outcome: outcome, upserts: upserts, removals: removals))
         } catch {
             throw failure(error)
         }

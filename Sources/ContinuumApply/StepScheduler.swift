@@ -38,13 +38,23 @@ struct StepScheduler {
     private var heads = Heap<Entry>()
     private var headOf: [Entry?]
 
-    /// A ready step; an entry sorts first when its priority is higher (then by plan order),
-    /// so the heap's minimum is the step to start next.
+    /// How far into its provider's steps each step is (a fraction, in parts of 2^20): among
+    /// steps of equal priority, those of providers with the most work left go first.
+    let progress: [Int64]
+
+    /// A ready step; an entry sorts first when its priority is higher, then when its
+    /// provider is less far through its steps, then by plan order: the heap's minimum is the
+    /// step to start next. Without the middle rule, equal priorities would run the providers
+    /// in plan order, and the last ones' work would be left for the end, under their own
+    /// limits, with the global slots idle.
     private struct Entry: Comparable {
         var priority: Int64
+        var progress: Int64
         var step: Int
         static func < (lhs: Entry, rhs: Entry) -> Bool {
-            lhs.priority != rhs.priority ? lhs.priority > rhs.priority : lhs.step < rhs.step
+            if lhs.priority != rhs.priority { return lhs.priority > rhs.priority }
+            if lhs.progress != rhs.progress { return lhs.progress < rhs.progress }
+            return lhs.step < rhs.step
         }
     }
 
@@ -68,7 +78,15 @@ struct StepScheduler {
         self.unmet = steps.map { $0.dependsOn.count }
         self.policy = policy
         self.globalLimit = max(1, globalLimit)
-        self.providerOfStep = providers.map { providerIndex[$0] ?? 0 }
+        let providerOfStep = providers.map { providerIndex[$0] ?? 0 }
+        self.providerOfStep = providerOfStep
+        var stepsOfProvider = [Int64](repeating: 0, count: names.count)
+        for provider in providerOfStep { stepsOfProvider[provider] += 1 }
+        var seen = [Int64](repeating: 0, count: names.count)
+        self.progress = providerOfStep.map { provider in
+            defer { seen[provider] += 1 }
+            return (seen[provider] << 20) / max(1, stepsOfProvider[provider])
+        }
         self.limitOfProvider = names.map { providerLimits[$0].map { max(1, $0) } ?? .max }
         self.runningByProvider = [Int](repeating: 0, count: names.count)
         self.queues = [Heap<Entry>](repeating: Heap(), count: names.count)
@@ -101,7 +119,7 @@ struct StepScheduler {
     private mutating func enqueue(_ step: Int) {
         enqueued += 1
         let provider = providerOfStep[step]
-        queues[provider].insert(Entry(priority: policy == .fifo ? -enqueued : priority[step], step: step))
+        queues[provider].insert(Entry(priority: policy == .fifo ? -enqueued : priority[step], progress: policy == .fifo ? 0 : progress[step], step: step))
         offerHead(of: provider)
     }
 

@@ -8,26 +8,70 @@ import PostgresNIO
 extension PostgresStateStore {
     /// Records an intent before its call, and moves the journal position.
     public func recordIntent(_ entry: JournalEntry) async throws(StateError) {
-        try await write("record an intent") { connection, logger in
-            try await connection.query("""
-                INSERT INTO continuum_journal (key, outcome, recorded_at, entry) VALUES (\(entry.key), \(entry.outcome.rawValue), \(entry.recordedAt.timeIntervalSince1970), \(try Self.json(entry)))
-                ON CONFLICT (key) DO UPDATE SET outcome = excluded.outcome, recorded_at = excluded.recorded_at, entry = excluded.entry
-                """, logger: logger)
-            try await connection.query("UPDATE continuum_meta SET journal_position = journal_position + 1 WHERE id = 1", logger: logger)
-        }
+        try await write("record an intent") { connection, logger in try await Self.insert([entry], on: connection, logger: logger) }
     }
 
     /// Completes an intent and records its result in the same transaction.
     public func completeIntent(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
         try await write("complete an intent") { connection, logger in
-            for try await text in try await connection.query("SELECT entry FROM continuum_journal WHERE key = \(key)", logger: logger).decode(String.self) {
-                var entry = try JSONDecoder().decode(JournalEntry.self, from: Data(text.utf8))
-                entry.outcome = outcome
-                try await connection.query(
-                    "UPDATE continuum_journal SET outcome = \(outcome.rawValue), entry = \(try Self.json(entry)) WHERE key = \(key)", logger: logger)
-            }
+            try await Self.complete([(key, outcome)], on: connection, logger: logger)
             return try await Self.apply(upserts: upserts, removals: removals, on: connection, logger: logger)
         }
+    }
+
+    /// Writes intents and completions in one transaction (one commit), set-based: every
+    /// intent in one statement, every completion's outcome in one, and their records in one
+    /// upsert and one delete. The serial moves once per completion, as one by one. When two
+    /// completions touch the same resource, they are written in order instead.
+    public func writeJournal(_ writes: [JournalWrite]) async throws(StateError) {
+        var intents: [JournalEntry] = []
+        var completions: [(key: String, outcome: JournalEntry.Outcome)] = []
+        var upserts: [RecordedResource] = []
+        var removals: [ResourceID] = []
+        for write in writes {
+            switch write {
+            case .intent(let entry): intents.append(entry)
+            case .completion(let key, let outcome, let written, let removed):
+                completions.append((key, outcome))
+                upserts += written
+                removals += removed
+            }
+        }
+        let touched = upserts.map(\.id) + removals
+        let inOrder = Set(touched).count < touched.count
+        try await write("write \(writes.count) journal entr\(writes.count == 1 ? "y" : "ies")") { [intents, completions, upserts, removals] connection, logger in
+            try await Self.insert(intents, on: connection, logger: logger)
+            try await Self.complete(completions, on: connection, logger: logger)
+            if inOrder {
+                for case .completion(_, _, let upserts, let removals) in writes {
+                    _ = try await Self.apply(upserts: upserts, removals: removals, on: connection, logger: logger)
+                }
+            } else if !completions.isEmpty {
+                _ = try await Self.apply(upserts: upserts, removals: removals, steps: Int64(completions.count), on: connection, logger: logger)
+            }
+        }
+    }
+
+    private static func insert(_ entries: [JournalEntry], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !entries.isEmpty else { return }
+        let keys = entries.map(\.key), outcomes = entries.map(\.outcome.rawValue), times = entries.map(\.recordedAt.timeIntervalSince1970)
+        let texts = try entries.map(json)
+        try await connection.query("""
+            INSERT INTO continuum_journal (key, outcome, recorded_at, entry)
+            SELECT * FROM unnest(\(keys)::text[], \(outcomes)::text[], \(times)::double precision[], \(texts)::text[])
+            ON CONFLICT (key) DO UPDATE SET outcome = excluded.outcome, recorded_at = excluded.recorded_at, entry = excluded.entry
+            """, logger: logger)
+        try await connection.query("UPDATE continuum_meta SET journal_position = journal_position + \(Int64(entries.count)) WHERE id = 1", logger: logger)
+    }
+
+    /// Sets the outcomes in the column and in the entries' JSON, in SQL (not decoded and encoded again).
+    private static func complete(_ completions: [(key: String, outcome: JournalEntry.Outcome)], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !completions.isEmpty else { return }
+        let keys = completions.map(\.key), outcomes = completions.map(\.outcome.rawValue)
+        try await connection.query("""
+            UPDATE continuum_journal AS journal SET outcome = done.outcome, entry = jsonb_set(journal.entry::jsonb, '{outcome}', to_jsonb(done.outcome))::text
+            FROM unnest(\(keys)::text[], \(outcomes)::text[]) AS done (key, outcome) WHERE journal.key = done.key
+            """, logger: logger)
     }
 
     /// The intents never completed, oldest first.

@@ -205,8 +205,8 @@ public actor PostgresStateStore: StateStore {
     }
 
     /// Upserts and removes records (the last upsert of an id wins, as when made one by one)
-    /// and bumps the serial, inside the caller's transaction.
-    static func apply(upserts: [RecordedResource], removals: [ResourceID], on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+    /// and moves the serial by `steps` (one per change made), inside the caller's transaction.
+    static func apply(upserts: [RecordedResource], removals: [ResourceID], steps: Int64 = 1, on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
         var latest: [ResourceID: RecordedResource] = [:]
         for resource in upserts { latest[resource.id] = resource }
         if !latest.isEmpty {
@@ -223,7 +223,7 @@ public actor PostgresStateStore: StateStore {
             try await connection.query("DELETE FROM continuum_resources WHERE id = ANY(\(removals.map(\.description))::text[])", logger: logger)
         }
         var serial: Int64 = 0
-        for try await value in try await connection.query("UPDATE continuum_meta SET serial = serial + 1 WHERE id = 1 RETURNING serial", logger: logger).decode(Int64.self) {
+        for try await value in try await connection.query("UPDATE continuum_meta SET serial = serial + \(steps) WHERE id = 1 RETURNING serial", logger: logger).decode(Int64.self) {
             serial = value
         }
         return serial

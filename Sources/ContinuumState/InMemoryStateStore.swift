@@ -122,6 +122,22 @@ public actor InMemoryStateStore: StateStore {
         }
     }
 
+    /// Writes intents and completions, in order, under one check of the fences.
+    public func writeJournal(_ writes: [JournalWrite]) async throws(StateError) {
+        try write { contents in
+            for write in writes {
+                switch write {
+                case .intent(let entry):
+                    contents.journal[entry.key] = entry
+                    contents.intentsRecorded += 1
+                case .completion(let key, let outcome, let upserts, let removals):
+                    contents.journal[key]?.outcome = outcome
+                    _ = Self.apply(upserts: upserts, removals: removals, to: &contents)
+                }
+            }
+        }
+    }
+
     /// How many intents have ever been recorded.
     public func journalPosition() async throws(StateError) -> Int64 {
         storage.contents.withLock { $0.intentsRecorded }

@@ -57,23 +57,53 @@ extension SQLiteStateStore {
 
     /// Records an intent before its call.
     public func recordIntent(_ entry: JournalEntry) async throws(StateError) {
-        try await write("record an intent") { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO journal (key, outcome, recorded_at, entry) VALUES (?, ?, ?, ?)",
-                arguments: [entry.key, entry.outcome.rawValue, entry.recordedAt.timeIntervalSince1970, try Self.json(entry)])
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('journal_position', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
-        }
+        let json = try encoded(entry)
+        try await write("record an intent") { db in try Self.insert(entry, json: json, in: db) }
     }
 
     /// Completes an intent and records its result in the same transaction.
     public func completeIntent(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
-        try await write("complete an intent") { db in
-            if let text = try String.fetchOne(db, sql: "SELECT entry FROM journal WHERE key = ?", arguments: [key]) {
-                var entry = try JSONDecoder().decode(JournalEntry.self, from: Data(text.utf8))
-                entry.outcome = outcome
-                try db.execute(sql: "UPDATE journal SET outcome = ?, entry = ? WHERE key = ?", arguments: [outcome.rawValue, try Self.json(entry), key])
+        let records = try upserts.map { record throws(StateError) in (record, try encoded(record)) }
+        return try await write("complete an intent") { db in try Self.complete(key, outcome, upserts: records, removals: removals, in: db) }
+    }
+
+    /// Writes intents and completions, in order, in one transaction (one commit, one fsync).
+    public func writeJournal(_ writes: [JournalWrite]) async throws(StateError) {
+        // Encoded before the transaction: the single writer holds SQLite's lock for the SQL only.
+        let prepared = try writes.map { write throws(StateError) -> EncodedJournalWrite in
+            switch write {
+            case .intent(let entry): .intent(entry, try encoded(entry))
+            case .completion(let key, let outcome, let upserts, let removals):
+                .completion(key, outcome, try upserts.map { record throws(StateError) in (record, try encoded(record)) }, removals)
             }
-            return try Self.apply(upserts: upserts, removals: removals, in: db)
         }
+        try await write("write \(writes.count) journal entr\(writes.count == 1 ? "y" : "ies")") { db in
+            for write in prepared {
+                switch write {
+                case .intent(let entry, let json): try Self.insert(entry, json: json, in: db)
+                case .completion(let key, let outcome, let upserts, let removals): _ = try Self.complete(key, outcome, upserts: upserts, removals: removals, in: db)
+                }
+            }
+        }
+    }
+
+    /// A journal write with its JSON encoded.
+    private enum EncodedJournalWrite: Sendable {
+        case intent(JournalEntry, String)
+        case completion(String, JournalEntry.Outcome, [(RecordedResource, String)], [ResourceID])
+    }
+
+    private static func insert(_ entry: JournalEntry, json: String, in db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO journal (key, outcome, recorded_at, entry) VALUES (?, ?, ?, ?)",
+            arguments: [entry.key, entry.outcome.rawValue, entry.recordedAt.timeIntervalSince1970, json])
+        try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('journal_position', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+    }
+
+    /// Sets the outcome in the column and in the entry's JSON (in SQL: the entry is not
+    /// decoded and encoded again), then records the result.
+    private static func complete(_ key: String, _ outcome: JournalEntry.Outcome, upserts: [(RecordedResource, String)], removals: [ResourceID], in db: Database) throws -> Int64 {
+        try db.execute(sql: "UPDATE journal SET outcome = ?, entry = json_set(entry, '$.outcome', ?) WHERE key = ?", arguments: [outcome.rawValue, outcome.rawValue, key])
+        return try apply(encoded: upserts, removals: removals, in: db)
     }
 
     /// The intents never completed, oldest first.
@@ -193,6 +223,15 @@ extension SQLiteStateStore {
         return try await read("read resource events") { db in
             try String.fetchAll(db, sql: "SELECT event FROM events WHERE resource = ? ORDER BY id DESC LIMIT ?", arguments: [resource.description, limit])
                 .map { try JSONDecoder().decode(ResourceEvent.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// `value` as the JSON the store keeps, encoded outside any transaction.
+    func encoded<T: Encodable>(_ value: T) throws(StateError) -> String {
+        do {
+            return try Self.json(value)
+        } catch {
+            throw StateError(.io, location: path, message: "cannot encode \(T.self) for the state: \(error)", remedy: "report this as a bug; the previous state is unchanged")
         }
     }
 

@@ -57,10 +57,15 @@ public actor SQLiteStateStore: StateStore {
     }
 
     static func apply(upserts: [RecordedResource], removals: [ResourceID], in db: Database) throws -> Int64 {
-        for resource in upserts {
+        try apply(encoded: upserts.map { ($0, try json($0)) }, removals: removals, in: db)
+    }
+
+    /// Upserts records already encoded as JSON, removes `removals` and moves the serial.
+    static func apply(encoded upserts: [(RecordedResource, String)], removals: [ResourceID], in db: Database) throws -> Int64 {
+        for (resource, json) in upserts {
             try db.execute(
                 sql: "INSERT INTO resources (id, kind, name, provider, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET provider = excluded.provider, record = excluded.record",
-                arguments: [resource.id.description, resource.id.kind.rawValue, resource.id.name, resource.provider, try json(resource)])
+                arguments: [resource.id.description, resource.id.kind.rawValue, resource.id.name, resource.provider, json])
         }
         for id in removals { try db.execute(sql: "DELETE FROM resources WHERE id = ?", arguments: [id.description]) }
         try db.execute(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'serial'")

@@ -33,6 +33,10 @@ public protocol StateStore: Sendable {
     /// Completes an intent and records its result in one transaction; returns the new serial.
     func completeIntent(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64
 
+    /// Writes `writes` (intents and completions, in order) in one transaction: all of them or
+    /// none. Several operations' journal writes share one commit (and one fsync) this way.
+    func writeJournal(_ writes: [JournalWrite]) async throws(StateError)
+
     /// The intents recorded but never completed.
     func pendingIntents() async throws(StateError) -> [JournalEntry]
 

@@ -19,7 +19,7 @@ public final class GitDaemon: Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            if Self.waitUntilListening(port: port, isRunning: { process.isRunning }) {
+            if Self.waitUntilListening(port: port, process: process) {
                 self.port = port
                 self.process = process
                 return
@@ -39,21 +39,22 @@ public final class GitDaemon: Sendable {
         process.waitUntilExit()
     }
 
-    /// Whether a server comes to accept connections on `port` within five seconds.
-    static func waitUntilListening(port: Int, isRunning: () -> Bool) -> Bool {
-        for _ in 0..<100 {
-            guard isRunning() else { return false }
-            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            close(socket)
-            if connected == 0 { return true }
-            usleep(50_000)
+    /// Whether the spawned server itself (a process of its group) comes to listen on `port`.
+    static func waitUntilListening(port: Int, process: SpawnedProcess) -> Bool {
+        waitUntilListening(port: port, isRunning: { process.isRunning }) { ListeningSocket.isOwned(port: port, byGroup: process.processID) }
+    }
+
+    /// Whether `process` itself comes to listen on `port`.
+    static func waitUntilListening(port: Int, process: Process) -> Bool {
+        let pid = process.processIdentifier
+        return waitUntilListening(port: port, isRunning: { process.isRunning }) { ListeningSocket.isOwned(port: port, byAnyOf: [pid]) }
+    }
+
+    private static func waitUntilListening(port: Int, isRunning: () -> Bool, owned: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while isRunning(), ContinuousClock.now < deadline {
+            if owned() { return true }
+            usleep(20_000)
         }
         return false
     }

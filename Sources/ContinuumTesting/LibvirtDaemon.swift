@@ -50,7 +50,7 @@ public final class LibvirtDaemon: Sendable {
                 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/env", "-i"] + environment + daemon
                 : ["/usr/bin/env", "-i"] + environment + daemon
             let process = try SpawnedProcess(command, log: log)
-            if GitDaemon.waitUntilListening(port: port, isRunning: { process.isRunning }) {
+            if GitDaemon.waitUntilListening(port: port, process: process) {
                 self.port = port
                 self.process = process
                 // The test driver forgets everything when its last client leaves: a virsh

@@ -31,16 +31,13 @@ public final class OpenNebulaStandIn: Sendable {
         // it never takes a port another test peer picked at random (whose check would then
         // find the stand-in answering instead of itself).
         let process = try SpawnedProcess([python, Self.script, "--port", "0"] + arguments, log: log)
-        let deadline = ContinuousClock.now + .seconds(120)
-        while process.isRunning, ContinuousClock.now < deadline {
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let line = output.split(separator: "\n").first(where: { $0.hasPrefix("standin: listening on 127.0.0.1:") }),
-                let port = Int(line.split(separator: ":").last ?? "") {
-                self.process = process
-                self.port = port
-                return
-            }
-            usleep(20_000)
+        let announced = AnnouncedPort.wait(for: process, log: log) { line in
+            line.hasPrefix("standin: listening on 127.0.0.1:") ? Int(line.split(separator: ":").last ?? "") : nil
+        }
+        if let announced {
+            self.process = process
+            self.port = announced
+            return
         }
         process.stop()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""

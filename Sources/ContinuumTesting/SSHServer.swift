@@ -50,7 +50,7 @@ public final class SSHServer: Sendable {
             // Not Foundation's Process: sshd closes the descriptors it inherits, which
             // Foundation takes for the child's exit, and then blocks waiting for it.
             let process = try SpawnedProcess(["/usr/sbin/sshd", "-D", "-e", "-f", config.path])
-            if GitDaemon.waitUntilListening(port: port, isRunning: { process.isRunning }) {
+            if GitDaemon.waitUntilListening(port: port, process: process) {
                 self.port = port
                 self.process = process
                 knownHosts = base.appendingPathComponent("known_hosts")

@@ -8,7 +8,7 @@ extension SpawnedProcess {
         for _ in 0..<5 {
             let port = Int.random(in: 20_000..<60_000)
             let process = try SpawnedProcess(try arguments(port), log: log)
-            if GitDaemon.waitUntilListening(port: port, isRunning: { process.isRunning }) { return (process, port) }
+            if GitDaemon.waitUntilListening(port: port, process: process) { return (process, port) }
             process.stop()
         }
         return nil

@@ -74,9 +74,20 @@ struct StepSchedulerTests {
         #expect(scheduler.isFinished)
     }
 
+    @Test func equalPrioritiesTakeTurnsAcrossProvidersSoNoneIsLeftForTheEnd() {
+        // Six independent steps of equal estimate, three per provider, in plan order a, a, a, b, b, b.
+        var scheduler = StepScheduler(
+            steps: steps(Array(repeating: [], count: 6)), providers: ["a", "a", "a", "b", "b", "b"], estimates: Array(repeating: 5, count: 6),
+            providerLimits: [:], globalLimit: 10, policy: .criticalPath)
+        var started: [Int] = []
+        while let step = scheduler.next() { started.append(step) }
+        #expect(started == [0, 3, 1, 4, 2, 5])
+    }
+
     /// On random DAGs over three providers with limits, with random completions and
     /// failures, every step offered is the one a plain scan of all ready steps would pick:
-    /// the best by priority (or the first ready, for FIFO) among those whose provider has room.
+    /// the best by priority, then by its provider's progress (or the first ready, for FIFO),
+    /// among those whose provider has room.
     @Test(arguments: [(1, SchedulingPolicy.criticalPath), (2, .criticalPath), (3, .fifo), (4, .fifo)] as [(UInt64, SchedulingPolicy)])
     func offersWhatAScanOfEveryReadyStepWould(seed: UInt64, policy: SchedulingPolicy) {
         var random = SplitMix(seed: seed)
@@ -95,7 +106,7 @@ struct StepSchedulerTests {
             while running.count < 5 {
                 let busy = Dictionary(grouping: running, by: { providers[$0] }).mapValues(\.count)
                 let eligible = readyOrder.filter { busy[providers[$0], default: 0] < limits[providers[$0]] ?? .max }
-                let expected = policy == .fifo ? eligible.first : eligible.min { (scheduler.priority[$0], -$0) > (scheduler.priority[$1], -$1) }
+                let expected = policy == .fifo ? eligible.first : eligible.min { (scheduler.priority[$0], -scheduler.progress[$0], -$0) > (scheduler.priority[$1], -scheduler.progress[$1], -$1) }
                 let offered = scheduler.next()
                 #expect(offered == expected, "seed \(seed)")
                 guard let offered, offered == expected else { break }
