@@ -52,6 +52,7 @@ public final class SeveredStateStore: StateStore {
     public func completeIntent(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
         try await reach().completeIntent(key: key, outcome: outcome, upserts: upserts, removals: removals)
     }
+    public func writeJournal(_ writes: [JournalWrite]) async throws(StateError) { try await reach().writeJournal(writes) }
     public func pendingIntents() async throws(StateError) -> [JournalEntry] { try await reach().pendingIntents() }
     public func journalPosition() async throws(StateError) -> Int64 { try await reach().journalPosition() }
     public func recordProviders(_ providers: [String: FieldValue]) async throws(StateError) { try await reach().recordProviders(providers) }

@@ -117,7 +117,7 @@ struct JournalBatcherTests {
             try await group.waitForAll()
         }
         for commit in commits.made.withLock({ $0 }) {
-            let shard = commit.scope?.lease
+            let shard = commit.scope?.fences.keys.first
             #expect(shard != nil)
             #expect(commit.keys.allSatisfy { $0.hasPrefix(shard == "shard/east" ? "east" : "west") }, "\(commit.keys) under \(shard ?? "none")")
         }
