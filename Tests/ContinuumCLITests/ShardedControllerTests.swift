@@ -218,13 +218,27 @@ struct ShardedControllerTests {
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test func aReplicaKilledMidApplyLosesItsShardsToTheOthersAndTheFleetConverges() async throws {
+    /// A fleet whose apply is held (suspended) until every replica holds a shard, and its
+    /// three replicas.
+    static func heldFleetOfThree() async throws -> (Fleet, [Replica]) {
         var fleet = try Fleet()
-        defer { fleet.remove() }
-        try await fleet.holdApply()
-        let replicas = try (0..<3).map { try Replica(index: $0, world: fleet) }
-        fleet.replicas = replicas
-        defer { for replica in replicas { replica.stop() } }
+        do {
+            try await fleet.holdApply()
+            let replicas = try (0..<3).map { try Replica(index: $0, world: fleet) }
+            fleet.replicas = replicas
+            return (fleet, replicas)
+        } catch {
+            fleet.remove()
+            throw error
+        }
+    }
+
+    @Test func aReplicaKilledMidApplyLosesItsShardsToTheOthersAndTheFleetConverges() async throws {
+        let (fleet, replicas) = try await Self.heldFleetOfThree()
+        defer {
+            for replica in replicas { replica.stop() }
+            fleet.remove()
+        }
 
         // Kill the one whose journal shows an operation in flight first.
         let (killed, entry) = try await fleet.replicaWithAnOperationInFlight(replicas)
@@ -261,12 +275,11 @@ struct ShardedControllerTests {
     }
 
     @Test func aReplicaPausedPastItsLeaseWritesNothingWhenContinuedAndStepsDown() async throws {
-        var fleet = try Fleet()
-        defer { fleet.remove() }
-        try await fleet.holdApply()
-        let replicas = try (0..<3).map { try Replica(index: $0, world: fleet) }
-        fleet.replicas = replicas
-        defer { for replica in replicas { replica.stop() } }
+        let (fleet, replicas) = try await Self.heldFleetOfThree()
+        defer {
+            for replica in replicas { replica.stop() }
+            fleet.remove()
+        }
 
         let (paused, entry) = try await fleet.replicaWithAnOperationInFlight(replicas)
         kill(paused.pid, SIGSTOP)
