@@ -195,6 +195,7 @@ let package = Package(
                 "ContinuumSpec", "ContinuumGraph", "ContinuumPlanner", "ContinuumState", "ContinuumProvider",
                 "ContinuumSim", "ContinuumApply", "ContinuumExternal", "ContinuumRedfish", "ContinuumLibvirt", "ContinuumKubernetes", "ContinuumOpenNebula",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

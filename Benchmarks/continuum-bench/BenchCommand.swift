@@ -206,6 +206,7 @@ struct ControllerBench: AsyncParsableCommand {
                     ("files read", "\(r.commitReadFiles)"), ("parsed", "\(r.commitParsedFiles)"), ("drift check s", s(r.driftCheckPlannedSeconds)),
                     ("steady RSS MiB", String(format: "%.0f", r.steadyResidentMiB)), ("peak RSS MiB", String(format: "%.0f", r.peakResidentMiB)),
                 ], header: true))
+                print("1-file commit, from the trigger: " + r.commitPhases.sorted { $0.value < $1.value }.map { "\($0.key) \(s($0.value)) s" }.joined(separator: ", "))
             }
         }
         if format == .json {

@@ -39,6 +39,8 @@ struct ControllerBenchmark {
         /// and checkout were done, when the plan was (the "applying" line), when the first
         /// provider call started, and the whole reconcile.
         var commitFetchedSeconds: Double
+        /// From the trigger until the commit was loaded, recovered, refreshed and planned.
+        var commitPhases: [String: Double] = [:]
         var commitPlannedSeconds: Double
         var commitFirstCallSeconds: Double
         var commitReconcileSeconds: Double
@@ -82,7 +84,7 @@ struct ControllerBenchmark {
             simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), secretsDirectory: directory.url.appendingPathComponent("secrets"))
         let load = try await clock.measure { _ = try await ValidatedSpecs.load(specs, catalog: catalog) }
 
-        let timeline = TimelineLogHandler.Timeline(watching: ["new commit", "applying", "update started", "reconciled"])
+        let timeline = TimelineLogHandler.Timeline(watching: ["new commit", "commit loaded", "recovered", "refreshed", "planned", "applying", "providers recorded", "update started", "update succeeded", "state read", "reconciled"])
         let logger = Logger(label: "bench") { _ in TimelineLogHandler(timeline: timeline) }
         let controller = Controller(
             configuration: ControllerConfiguration(
@@ -127,7 +129,9 @@ struct ControllerBenchmark {
             loadValidateSeconds: load.timeInterval, firstReconcileSeconds: first.durationSeconds, noChangeReconcileSeconds: again.durationSeconds,
             noChangeReconcileCPUSeconds: againCPU, steadyNoChangeReconcileSeconds: steadySeconds, steadyNoChangeReconcileCPUSeconds: steadyCPU,
             readEveryObjectSeconds: readAll.timeInterval, readEveryObjectCPUSeconds: readAllCPU,
-            commitFetchedSeconds: timeline.seconds("new commit") ?? .nan, commitPlannedSeconds: timeline.seconds("applying") ?? .nan,
+            commitFetchedSeconds: timeline.seconds("new commit") ?? .nan,
+            commitPhases: Dictionary(uniqueKeysWithValues: ["commit loaded", "recovered", "refreshed", "planned", "providers recorded", "update succeeded", "state read"].compactMap { name in timeline.seconds(name).map { (name, $0) } }),
+            commitPlannedSeconds: timeline.seconds("applying") ?? .nan,
             commitFirstCallSeconds: timeline.seconds("update started") ?? .nan, commitReconcileSeconds: total,
             commitReadFiles: cache.readFiles, commitParsedFiles: cache.parsedFiles, driftCheckPlannedSeconds: driftPlanned,
             steadyResidentMiB: steadyResident, peakResidentMiB: Self.residentMiB("VmHWM"))

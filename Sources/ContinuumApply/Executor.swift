@@ -30,8 +30,12 @@ public struct Executor: Sendable {
         // Sharded, other replicas write while this one plans: its own shards' records are
         // fenced by their leases instead.
         if options.ownership == nil, let stale = plan.staleness(against: snapshot) { throw ApplyError(.stalePlan, stale) }
-        let changes = Dictionary(uniqueKeysWithValues: plan.changes.map { ($0.id, $0) })
-        let desired = Dictionary(uniqueKeysWithValues: resources.map { ($0.id, $0) })
+        // Only what the steps touch is indexed: at 100,000 resources and a one-resource
+        // change, copying every resource and record into dictionaries was most of the time
+        // from the plan to the first call.
+        let touched = Set(plan.steps.map(\.resource))
+        let changes = Dictionary(plan.changes.lazy.filter { touched.contains($0.id) }.map { ($0.id, $0) }) { first, _ in first }
+        let desired = Dictionary(resources.lazy.filter { touched.contains($0.id) }.map { ($0.id, $0) }) { first, _ in first }
         let steps = plan.steps.map { step in
             OperationContext(step: step, change: changes[step.resource] ?? ResourceChange(id: step.resource, action: .noop, provider: ""), resource: desired[step.resource])
         }
@@ -48,7 +52,10 @@ public struct Executor: Sendable {
         let ownership = options.ownership
         let waiting = scheduler.hold(steps.indices.filter { !ownership.owns(provider: steps[$0].providerName) }).count
         let limiters = registry.entries.compactMapValues { $0.requestsPerSecond.map(RateLimiter.init) }
-        var records = Dictionary(uniqueKeysWithValues: snapshot.resources.map { ($0.id, $0) })
+        // The records of the steps' resources and of what they depend on (their outputs
+        // are interpolated); the executor adds each result as it comes.
+        let read = touched.union(changes.values.lazy.flatMap(\.dependencies))
+        var records = Dictionary(snapshot.resources.lazy.filter { read.contains($0.id) }.map { ($0.id, $0) }) { first, _ in first }
         var timings = [(start: Double?, end: Double?, error: String?)](repeating: (nil, nil, nil), count: steps.count)
         let started = ContinuousClock.now
         var interrupted = false

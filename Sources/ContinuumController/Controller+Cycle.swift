@@ -58,6 +58,7 @@ extension Controller {
                     cachedCommit = revision.commit
                 }
                 candidate = try await ValidatedSpecs.load(revision.directory, catalog: catalog, cache: &cache, changedFiles: revision.changedFiles)
+                log.debug("commit loaded", metadata: ["resources": "\(candidate?.resources.count ?? 0)"])
             } catch {
                 let verdict = policy.rejected(revision.commit, because: "its specs are invalid",
                     details: error.diagnostics.map { prefixed($0).description }, keeping: desired?.commit)
@@ -155,6 +156,7 @@ extension Controller {
         // Read the state before publishing the outcome, so a status never shows a new commit
         // with the old counts (the actor may serve requests at every await).
         let snapshot = try? await store.snapshot()
+        log.debug("state read")
         publish(verdict, commit: target.commit, plan: outcome.plan, drifted: outcome.drift.all.sorted(), started: started, time: startTime)
         status.lastReconcile?.digest = outcome.plan.map { PlanDigest($0, tree: target.tree) }
         if let applied = verdict.applied {
@@ -229,12 +231,12 @@ extension Controller {
 
     private func reconcile(_ target: DesiredCommit, isNewCommit: Bool, stop: StopSignal, logger: Logger) async -> ReconcileOutcome {
         var reconciler = self.reconciler
+        reconciler.logger = logger
         reconciler.options.apply.ownership = await shardCoordinator?.ownership()
         reconciler.options.refresh = refreshes
         reconciler.options.correctDrift = policy.correctsDrift(newCommit: isNewCommit)
         reconciler.options.held = suspendedResources
         let hint = planningMemo.map { PlanningHint(memo: $0.memo, edited: $0.commit == target.commit ? [] : nil) }
-        let desiredResources = target.resources
         return await reconciler.reconcile(
             target.specs, source: "commit \(target.commit.prefix(12))", hint: hint,
             approve: { planned in
@@ -247,7 +249,7 @@ extension Controller {
                 return true
             },
             stop: stop,
-            events: { event in Self.log(event, to: logger, resources: desiredResources) })
+            events: { event in Self.log(event, to: logger, desired: target) })
     }
 
     /// Publishes a verdict: phase, message and the last reconcile, with metrics.
@@ -295,12 +297,12 @@ extension Controller {
         return diagnostic
     }
 
-    private static func log(_ event: ApplyEvent, to logger: Logger, resources: [ResourceID: Resource]) {
+    private static func log(_ event: ApplyEvent, to logger: Logger, desired: DesiredCommit) {
         var logger = logger
         let id: ResourceID = switch event {
         case .recovered(let id, _), .started(let id, _), .retrying(let id, _, _, _), .finished(let id, _, _, _), .skipped(let id, _, _): id
         }
-        if let provider = resources[id]?.spec.providerName { logger[metadataKey: "provider"] = "\(provider)" }
+        if let provider = desired.resource(id)?.spec.providerName { logger[metadataKey: "provider"] = "\(provider)" }
         switch event {
         case .finished(let id, let operation, let elapsed, .succeeded):
             logger.info("\(operation.rawValue) succeeded", metadata: ["resource": "\(id)", "elapsed": "\(DurationText.format(elapsed))"])

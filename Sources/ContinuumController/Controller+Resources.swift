@@ -8,7 +8,7 @@ extension Controller {
     public func resources() async throws(StateError) -> [ResourceReport] {
         let snapshot = try await store.snapshot()
         let recorded = Dictionary(uniqueKeysWithValues: snapshot.resources.map { ($0.id, $0) })
-        let ids = Set(recorded.keys).union(desired.map { Array($0.resources.keys) } ?? [])
+        let ids = Set(recorded.keys).union(desired.map { Array($0.positions.keys) } ?? [])
         let latest = try await store.latestEvents()
         return ids.sorted().map { report($0, recorded: recorded[$0], lastAction: latest[$0]) }
     }
@@ -17,7 +17,7 @@ extension Controller {
     public func resource(_ id: ResourceID) async throws(StateError) -> ResourceReport? {
         let snapshot = try await store.snapshot()
         let record = snapshot.resources.first { $0.id == id }
-        let desiredResource = desired?.resources[id]
+        let desiredResource = desired?.resource(id)
         guard record != nil || desiredResource != nil else { return nil }
         let events = try await store.events(of: id, limit: 50)
         var report = report(id, recorded: record, lastAction: events.first)
@@ -42,7 +42,7 @@ extension Controller {
             byStatus[condition, default: 0] += 1
         }
         for index in snapshot.resources.indices { count(snapshot.resources[index].id, isRecorded: true) }
-        for id in desired?.resources.keys ?? [:].keys where !snapshot.contains(id) { count(id, isRecorded: false) }
+        for id in desired?.positions.keys ?? [:].keys where !snapshot.contains(id) { count(id, isRecorded: false) }
         metrics.resources(counts.map { ResourceCount(kind: $0.key.kind, status: $0.key.status, count: $0.value) })
         status.resources = byStatus
     }
@@ -50,7 +50,7 @@ extension Controller {
     private func report(_ id: ResourceID, recorded: RecordedResource?, lastAction: ResourceEvent?) -> ResourceReport {
         ResourceReport(
             id: id.description, kind: id.kind.rawValue, name: id.name,
-            provider: recorded?.provider ?? desired?.resources[id]?.spec.providerName,
+            provider: recorded?.provider ?? desired?.resource(id)?.spec.providerName,
             status: condition(of: id, isRecorded: recorded != nil), providerID: recorded?.providerID, lastAction: lastAction,
             drift: drifted.contains(id))
     }
@@ -59,7 +59,7 @@ extension Controller {
     private func condition(of id: ResourceID, isRecorded: Bool) -> String {
         if failures[id] != nil { return "Failed" }
         if drifted.contains(id) { return "Drifted" }
-        if isRecorded, desired?.resources.index(forKey: id) == nil { return "Orphaned" }
+        if isRecorded, desired?.positions[id] == nil { return "Orphaned" }
         return isRecorded ? "Ready" : "Pending"
     }
 }

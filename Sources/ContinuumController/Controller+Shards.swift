@@ -33,7 +33,7 @@ extension Controller {
     /// Sets the fleet's shards from `target`'s providers and the state's, and balances.
     func balanceShards(for target: DesiredCommit) async {
         guard let shardCoordinator else { return }
-        var providers = Set(target.resources.values.compactMap(\.spec.providerName))
+        var providers = Set(target.specs.resources.lazy.filter { $0.id.kind != .provider }.compactMap(\.spec.providerName))
         if let snapshot = try? await store.snapshot() { providers.formUnion(snapshot.resources.map(\.provider)) }
         await shardCoordinator.setShards(providers: providers)
         shardsChanged(await shardCoordinator.balance())

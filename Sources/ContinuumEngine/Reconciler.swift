@@ -3,6 +3,7 @@ public import ContinuumPlanner
 import ContinuumSpec
 public import ContinuumState
 import Foundation
+public import Logging
 
 /// The one way from validated specs to provider calls, which `plan`, `apply`, `destroy`,
 /// the controller, the test harnesses and the benchmarks all take:
@@ -17,6 +18,9 @@ public struct Reconciler: Sendable {
     public let catalog: ProviderCatalog
     /// What it may do.
     public var options: ReconcileOptions
+    /// Where the phases of a reconcile (recovered, refreshed, planned) are logged, at debug
+    /// level with their durations.
+    public var logger = Logger(label: "continuum.engine")
 
     /// Creates a reconciler.
     public init(store: any StateStore, catalog: ProviderCatalog, options: ReconcileOptions = ReconcileOptions()) {
@@ -114,9 +118,12 @@ public struct Reconciler: Sendable {
         do throws(ReconcileError) {
             // Recovery and refresh look for the recorded objects where they were applied: a
             // spec that points a provider elsewhere must not make them look gone.
+            let clock = ContinuousClock(), started = clock.now
             let applied = catalog.registry(resources: specs.resources, state: try await stateSnapshot(), basis: .recorded)
             let recovery = try await recover(applied, events: emit)
+            logger.debug("recovered", metadata: ["elapsed": "\(clock.now - started)"])
             let (planned, registry) = try await planLive(specs, registry: applied, persist: true, held: recovery.unsettled, hint: hint)
+            logger.debug("planned", metadata: ["elapsed": "\(clock.now - started)", "plan": "\(planned.plan.summary.line)"])
             drift = planned.drift
             recorder.add(drift.drifted.map { ResourceEvent(resource: $0, action: "drift detected", source: "refresh", message: "changed outside Continuum") })
             recorder.add(drift.missing.map { ResourceEvent(resource: $0, action: "deleted outside Continuum", source: "refresh") })
@@ -154,6 +161,7 @@ public struct Reconciler: Sendable {
             if error.code == .fenced { stop.stop() }
             throw .failed(ReconcileFailure(.state, error.description))
         }
+        logger.debug("providers recorded")
         let result: ApplyResult
         do {
             result = try await Executor(options: apply).apply(planned.plan, resources: specs.resources, store: store, registry: registry, stop: stop, events: events)
@@ -250,6 +258,7 @@ public struct Reconciler: Sendable {
                 throw .failed(ReconcileFailure(.state, error.description))
             }
             snapshot = refreshed.snapshot
+            logger.debug("refreshed", metadata: ["resources": "\(snapshot.resources.count)"])
             drift = Drift(drifted: refreshed.drifted, missing: refreshed.missing)
             unreadable = refreshed.unreadable
             matchesStore = refreshed.matchesStore

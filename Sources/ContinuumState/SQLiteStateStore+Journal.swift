@@ -64,7 +64,9 @@ extension SQLiteStateStore {
     /// Completes an intent and records its result in the same transaction.
     public func completeIntent(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
         let records = try upserts.map { record throws(StateError) in (record, try encoded(record)) }
-        return try await write("complete an intent") { db in try Self.complete(key, outcome, upserts: records, removals: removals, in: db) }
+        let serial = try await write("complete an intent") { db in try Self.complete(key, outcome, upserts: records, removals: removals, in: db) }
+        noteWrite(from: serial - 1, to: serial, upserts: upserts, removals: removals)
+        return serial
     }
 
     /// Writes intents and completions, in order, in one transaction (one commit, one fsync).
@@ -77,13 +79,19 @@ extension SQLiteStateStore {
                 .completion(key, outcome, try upserts.map { record throws(StateError) in (record, try encoded(record)) }, removals)
             }
         }
-        try await write("write \(writes.count) journal entr\(writes.count == 1 ? "y" : "ies")") { db in
+        let serials = try await write("write \(writes.count) journal entr\(writes.count == 1 ? "y" : "ies")") { db in
+            var serials: [Int64] = []
             for write in prepared {
                 switch write {
                 case .intent(let entry, let json): try Self.insert(entry, json: json, in: db)
-                case .completion(let key, let outcome, let upserts, let removals): _ = try Self.complete(key, outcome, upserts: upserts, removals: removals, in: db)
+                case .completion(let key, let outcome, let upserts, let removals): serials.append(try Self.complete(key, outcome, upserts: upserts, removals: removals, in: db))
                 }
             }
+            return serials
+        }
+        for (serial, write) in zip(serials, writes.filter(\.isCompletion)) {
+            guard case .completion(_, _, let upserts, let removals) = write else { continue }
+            noteWrite(from: serial - 1, to: serial, upserts: upserts, removals: removals)
         }
     }
 

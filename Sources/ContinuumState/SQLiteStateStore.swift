@@ -14,6 +14,10 @@ public actor SQLiteStateStore: StateStore {
     /// The last snapshot read and the providers' version then, returned again while
     /// neither has moved.
     private var cached: (snapshot: StateSnapshot, providersVersion: String)?
+    /// What this store wrote to resources since `cached` was read.
+    private var delta: SnapshotDelta?
+    /// How many snapshots decoded every record (for tests: own writes are merged instead).
+    private(set) var fullReads = 0
 
     /// Creates a store for the file at `path`; nothing is opened until it is used.
     public init(path: String) {
@@ -30,12 +34,17 @@ public actor SQLiteStateStore: StateStore {
             cached = nil
             return .empty
         }
-        let cached = self.cached
+        var cached = self.cached
+        // Only this store's own writes since the last read: the last read with them merged in.
+        if let base = cached, let delta, delta.serial != base.snapshot.serial {
+            cached = (StateSnapshot(serial: delta.serial, lineage: base.snapshot.lineage, resources: delta.applied(to: base.snapshot.resources), providers: base.snapshot.providers), base.providersVersion)
+        }
+        let known = cached
         let (snapshot, providersVersion) = try await read("read the state") { db in
             let meta = try Self.meta(db)
             let providersVersion = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'providers'") ?? "0"
-            if let cached, cached.snapshot.serial == meta.serial, cached.snapshot.lineage == meta.lineage, cached.providersVersion == providersVersion {
-                return (cached.snapshot, providersVersion)
+            if let known, known.snapshot.serial == meta.serial, known.snapshot.lineage == meta.lineage, known.providersVersion == providersVersion {
+                return (known.snapshot, providersVersion)
             }
             let decoder = JSONDecoder()
             let resources = try String.fetchAll(db, sql: "SELECT record FROM resources ORDER BY id")
@@ -47,13 +56,27 @@ public actor SQLiteStateStore: StateStore {
             }
             return (StateSnapshot(serial: meta.serial, lineage: meta.lineage, resources: resources, providers: providers), providersVersion)
         }
+        if snapshot.serial != known?.snapshot.serial || known == nil { fullReads += 1 }
         self.cached = (snapshot, providersVersion)
+        delta = SnapshotDelta(serial: snapshot.serial)
         return snapshot
+    }
+
+    /// Notes a write of this store that moved the serial from `before` to `after`; another
+    /// writer's write in between makes the next snapshot read everything again.
+    func noteWrite(from before: Int64, to after: Int64, upserts: [RecordedResource], removals: [ResourceID]) {
+        guard delta?.add(from: before, to: after, upserts: upserts, removals: removals) == true else {
+            cached = nil
+            delta = nil
+            return
+        }
     }
 
     /// Writes the changes in one transaction and bumps the serial; creates the file on first use.
     public func commit(upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
-        try await write("write the state") { db in try Self.apply(upserts: upserts, removals: removals, in: db) }
+        let serial = try await write("write the state") { db in try Self.apply(upserts: upserts, removals: removals, in: db) }
+        noteWrite(from: serial - 1, to: serial, upserts: upserts, removals: removals)
+        return serial
     }
 
     static func apply(upserts: [RecordedResource], removals: [ResourceID], in db: Database) throws -> Int64 {
