@@ -7,11 +7,11 @@ import ContinuumEngine
 /// on the way from a new commit to its first provider call).
 struct DesiredCommit: Sendable {
     /// The commit's SHA.
-    var commit: String
+    let commit: String
     /// Its tree's SHA (plans served for review are recorded by tree).
-    var tree: String
+    let tree: String
     /// Its validated specs.
-    var specs: ValidatedSpecs
+    let specs: ValidatedSpecs
     /// The position in `specs.resources` of each resource (providers left out), by id.
     let positions: [ResourceID: Int]
 

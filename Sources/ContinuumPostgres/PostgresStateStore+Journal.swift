@@ -64,12 +64,15 @@ extension PostgresStateStore {
         try await connection.query("UPDATE continuum_meta SET journal_position = journal_position + \(Int64(entries.count)) WHERE id = 1", logger: logger)
     }
 
-    /// Sets the outcomes in the column and in the entries' JSON, in SQL (not decoded and encoded again).
+    /// Sets the outcomes. The `outcome` column is the entry's outcome; the entry's JSON keeps
+    /// the one it was recorded with (pending) and is not rewritten: not decoded and encoded
+    /// again per completion, and not cast to `jsonb`, which refuses strings a spec may hold
+    /// (a NUL character).
     private static func complete(_ completions: [(key: String, outcome: JournalEntry.Outcome)], on connection: PostgresConnection, logger: Logger) async throws {
         guard !completions.isEmpty else { return }
         let keys = completions.map(\.key), outcomes = completions.map(\.outcome.rawValue)
         try await connection.query("""
-            UPDATE continuum_journal AS journal SET outcome = done.outcome, entry = jsonb_set(journal.entry::jsonb, '{outcome}', to_jsonb(done.outcome))::text
+            UPDATE continuum_journal AS journal SET outcome = done.outcome
             FROM unnest(\(keys)::text[], \(outcomes)::text[]) AS done (key, outcome) WHERE journal.key = done.key
             """, logger: logger)
     }

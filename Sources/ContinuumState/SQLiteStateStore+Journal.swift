@@ -107,10 +107,11 @@ extension SQLiteStateStore {
         try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('journal_position', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
     }
 
-    /// Sets the outcome in the column and in the entry's JSON (in SQL: the entry is not
-    /// decoded and encoded again), then records the result.
+    /// Sets the outcome (the `outcome` column is the entry's outcome; the entry's JSON keeps
+    /// the one it was recorded with and is not decoded and encoded again), then records the
+    /// result.
     private static func complete(_ key: String, _ outcome: JournalEntry.Outcome, upserts: [(RecordedResource, String)], removals: [ResourceID], in db: Database) throws -> Int64 {
-        try db.execute(sql: "UPDATE journal SET outcome = ?, entry = json_set(entry, '$.outcome', ?) WHERE key = ?", arguments: [outcome.rawValue, outcome.rawValue, key])
+        try db.execute(sql: "UPDATE journal SET outcome = ? WHERE key = ?", arguments: [outcome.rawValue, key])
         return try apply(encoded: upserts, removals: removals, in: db)
     }
 

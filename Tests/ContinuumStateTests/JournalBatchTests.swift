@@ -58,6 +58,23 @@ struct JournalBatchTests {
         #expect(try await store.pendingIntents().isEmpty)
     }
 
+    /// A spec string may hold any character, a NUL included: completing its intent must not
+    /// depend on re-reading the entry as JSON (PostgreSQL's jsonb refuses `\u0000`).
+    @Test(arguments: StoreKind.allCases)
+    func anIntentWhoseSpecHoldsANulCharacterIsCompleted(_ kind: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try kind.make(directory).store
+        let id = ResourceID(.virtualMachine, "web-1")
+        let spec = FieldValue.object([("userData", .string("before\u{0}after"))])
+        try await store.writeJournal([.intent(JournalEntry(key: "k1", resource: id, operation: .create, provider: "p", spec: spec))])
+        try await store.recordIntent(JournalEntry(key: "k2", resource: id, operation: .update, provider: "p", spec: spec))
+        #expect(try await store.pendingIntents().first?.spec == spec)
+        try await store.writeJournal([.completion(key: "k1", outcome: .succeeded, upserts: [Self.record("web-1", "vm-1")], removals: [])])
+        _ = try await store.completeIntent(key: "k2", outcome: .succeeded, upserts: [], removals: [])
+        #expect(try await store.pendingIntents().isEmpty)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aFencedBatchWritesNothingOfIt(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
