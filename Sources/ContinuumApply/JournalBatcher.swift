@@ -4,8 +4,9 @@ import ContinuumState
 /// intents and completions here; while one transaction commits, the writes that arrive
 /// queue up, and the next transaction writes all of them: one commit (one fsync) for many
 /// operations, instead of two per operation. A write returns only once its transaction
-/// committed, so an intent is still durable before its call, and a failed transaction
-/// fails every write in it (a fenced one stops the apply, as before).
+/// committed, so an intent is still durable before its call. A fenced transaction fails
+/// every write in it (the apply stops, as before); one that fails otherwise is tried again
+/// write by write, so a write that cannot be written fails alone.
 ///
 /// Writes are grouped by the lease scope they are made under (`LeaseScope.current`, a
 /// shard's fence when sharded): one transaction never mixes two shards' fences.
@@ -63,29 +64,42 @@ actor JournalBatcher {
         }
     }
 
-    /// Writes the scope's queue in transactions of at most `maximumBatch` writes until it is empty.
+    /// Writes the scope's queue in transactions of at most `maximumBatch` writes until it is
+    /// empty. A batch that fails for another reason than fencing is tried again write by
+    /// write (its transaction rolled back whole): one write that cannot be written (a record
+    /// that does not encode) fails alone, not every operation that shared its transaction.
     private func flush(_ scope: ScopedFence?) async {
         while let queued = queues[scope], !queued.isEmpty {
             let batch = Array(queued.prefix(maximumBatch))
             queues[scope] = Array(queued.dropFirst(batch.count))
-            let commit = self.commit
-            let writes = batch.map(\.write)
-            let result: Result<Void, StateError> = await LeaseScope.$current.withValue(scope) {
-                do throws(StateError) {
-                    try await commit(writes)
-                    return .success(())
-                } catch {
-                    return .failure(error)
-                }
-            }
-            for queued in batch {
-                switch result {
-                case .success: queued.continuation.resume()
-                case .failure(let error): queued.continuation.resume(throwing: error)
-                }
+            let result = await commit(batch.map(\.write), under: scope)
+            switch result {
+            case .failure(let error) where batch.count > 1 && error.code != .fenced:
+                for queued in batch { Self.resume(queued, with: await commit([queued.write], under: scope)) }
+            default:
+                for queued in batch { Self.resume(queued, with: result) }
             }
         }
         queues[scope] = nil
         flushing.remove(scope)
+    }
+
+    private func commit(_ writes: [JournalWrite], under scope: ScopedFence?) async -> Result<Void, StateError> {
+        let commit = self.commit
+        return await LeaseScope.$current.withValue(scope) {
+            do throws(StateError) {
+                try await commit(writes)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    private static func resume(_ queued: Queued, with result: Result<Void, StateError>) {
+        switch result {
+        case .success: queued.continuation.resume()
+        case .failure(let error): queued.continuation.resume(throwing: error)
+        }
     }
 }

@@ -15,10 +15,13 @@ struct JournalBatcherTests {
         let gate = AsyncGate()
         let holdFirst: Bool
         let failing: Set<String>
+        /// Whether a failing commit is refused as fenced (the lease was taken over).
+        let fenced: Bool
 
-        init(holdFirst: Bool = false, failing: Set<String> = []) {
+        init(holdFirst: Bool = false, failing: Set<String> = [], fenced: Bool = false) {
             self.holdFirst = holdFirst
             self.failing = failing
+            self.fenced = fenced
         }
 
         var batches: [[String]] { made.withLock { $0.map(\.keys) } }
@@ -31,7 +34,8 @@ struct JournalBatcherTests {
             }
             if first, holdFirst { await gate.wait() }
             if keys.contains(where: failing.contains) {
-                throw StateError(.io, location: "test", message: "the disk is full", remedy: "free some space")
+                if fenced { throw StateError(.fenced, location: "test", message: "the lease was taken over", remedy: "step down") }
+                throw StateError(.io, location: "test", message: "a record cannot be encoded", remedy: "fix the provider's outputs")
             }
         }
 
@@ -76,28 +80,36 @@ struct JournalBatcherTests {
         #expect(Set(batches.last ?? []) == Set((0..<5).map { "next-\($0)" }))
     }
 
-    @Test func aFailedCommitFailsEveryWriteInItAndTheNextCommitStillRuns() async throws {
-        let commits = Commits(holdFirst: true, failing: ["bad"])
+    /// Runs "first" alone (its commit held), then `keys` together while it is held; returns
+    /// whether each write succeeded.
+    private static func batchAfterAHeldFirst(_ keys: [String], _ commits: Commits) async -> [String: Bool] {
         let batcher = JournalBatcher { writes throws(StateError) in try await commits.commit(writes) }
         let outcomes = Outcomes()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                let ok = (try? await batcher.write(Self.intent("first"))) != nil
-                outcomes.set("first", ok)
-            }
+            group.addTask { outcomes.set("first", (try? await batcher.write(Self.intent("first"))) != nil) }
             while commits.batches.isEmpty { await Task.yield() }
-            for key in ["bad", "innocent"] {
-                group.addTask {
-                    let ok = (try? await batcher.write(Self.intent(key))) != nil
-                    outcomes.set(key, ok)
-                }
-            }
-            await Self.waitUntilQueued(batcher, 2)
+            for key in keys { group.addTask { outcomes.set(key, (try? await batcher.write(Self.intent(key))) != nil) } }
+            await Self.waitUntilQueued(batcher, keys.count)
             await commits.gate.open()
         }
-        #expect(outcomes.all == ["first": true, "bad": false, "innocent": false])
-        try await batcher.write(Self.intent("later"))
-        #expect(commits.batches.last == ["later"])
+        return outcomes.all
+    }
+
+    @Test func aWriteThatCannotBeWrittenFailsAloneAndTheOthersOfItsBatchAreWritten() async {
+        let commits = Commits(holdFirst: true, failing: ["bad"])
+        let outcomes = await Self.batchAfterAHeldFirst(["bad", "innocent"], commits)
+        #expect(outcomes == ["first": true, "bad": false, "innocent": true])
+        let batches = commits.batches
+        #expect(batches.count == 4, "\(batches)")
+        #expect(Set(batches[1]) == ["bad", "innocent"], "tried together first")
+        #expect(Set(batches.suffix(2)) == [["bad"], ["innocent"]], "then each alone")
+    }
+
+    @Test func aFencedBatchFailsEveryWriteInItWithoutTryingThemAgain() async {
+        let commits = Commits(holdFirst: true, failing: ["late"], fenced: true)
+        let outcomes = await Self.batchAfterAHeldFirst(["late", "other"], commits)
+        #expect(outcomes == ["first": true, "late": false, "other": false])
+        #expect(commits.batches.count == 2, "\(commits.batches)")
     }
 
     @Test func writesUnderDifferentShardsNeverShareACommit() async throws {
