@@ -55,6 +55,9 @@ struct ControllerBenchmark {
         var peakResidentMiB: Double
     }
 
+    /// The reconcile's phases it logs at debug level, timed for the one-file commit.
+    static let commitPhases = ["commit loaded", "recovered", "refreshed", "planned", "providers recorded", "update succeeded", "state read"]
+
     let requestedResources: Int
     /// How many steady no-change reconciles to average.
     var steadyRepeats = 3
@@ -84,7 +87,7 @@ struct ControllerBenchmark {
             simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), secretsDirectory: directory.url.appendingPathComponent("secrets"))
         let load = try await clock.measure { _ = try await ValidatedSpecs.load(specs, catalog: catalog) }
 
-        let timeline = TimelineLogHandler.Timeline(watching: ["new commit", "commit loaded", "recovered", "refreshed", "planned", "applying", "providers recorded", "update started", "update succeeded", "state read", "reconciled"])
+        let timeline = TimelineLogHandler.Timeline(watching: Set(["new commit", "applying", "update started", "reconciled"] + Self.commitPhases))
         let logger = Logger(label: "bench") { _ in TimelineLogHandler(timeline: timeline) }
         let controller = Controller(
             configuration: ControllerConfiguration(
@@ -130,7 +133,7 @@ struct ControllerBenchmark {
             noChangeReconcileCPUSeconds: againCPU, steadyNoChangeReconcileSeconds: steadySeconds, steadyNoChangeReconcileCPUSeconds: steadyCPU,
             readEveryObjectSeconds: readAll.timeInterval, readEveryObjectCPUSeconds: readAllCPU,
             commitFetchedSeconds: timeline.seconds("new commit") ?? .nan,
-            commitPhases: Dictionary(uniqueKeysWithValues: ["commit loaded", "recovered", "refreshed", "planned", "providers recorded", "update succeeded", "state read"].compactMap { name in timeline.seconds(name).map { (name, $0) } }),
+            commitPhases: Dictionary(uniqueKeysWithValues: Self.commitPhases.compactMap { name in timeline.seconds(name).map { (name, $0) } }),
             commitPlannedSeconds: timeline.seconds("applying") ?? .nan,
             commitFirstCallSeconds: timeline.seconds("update started") ?? .nan, commitReconcileSeconds: total,
             commitReadFiles: cache.readFiles, commitParsedFiles: cache.parsedFiles, driftCheckPlannedSeconds: driftPlanned,

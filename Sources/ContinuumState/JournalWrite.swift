@@ -8,10 +8,4 @@ public enum JournalWrite: Sendable {
     case intent(JournalEntry)
     /// Completes the intent `key` and records its result (resources upserted and removed).
     case completion(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID])
-
-    /// Whether it completes an intent.
-    var isCompletion: Bool {
-        if case .completion = self { return true }
-        return false
-    }
 }

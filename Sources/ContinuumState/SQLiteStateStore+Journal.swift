@@ -89,9 +89,10 @@ extension SQLiteStateStore {
             }
             return serials
         }
-        for (serial, write) in zip(serials, writes.filter(\.isCompletion)) {
-            guard case .completion(_, _, let upserts, let removals) = write else { continue }
-            noteWrite(from: serial - 1, to: serial, upserts: upserts, removals: removals)
+        var completed = serials.makeIterator()
+        for case .completion(_, _, let upserts, let removals) in prepared {
+            guard let serial = completed.next() else { break }
+            noteWrite(from: serial - 1, to: serial, upserts: upserts.map(\.0), removals: removals)
         }
     }
 

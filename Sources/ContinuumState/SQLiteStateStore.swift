@@ -32,6 +32,7 @@ public actor SQLiteStateStore: StateStore {
     public func snapshot() async throws(StateError) -> StateSnapshot {
         guard FileManager.default.fileExists(atPath: path) else {
             cached = nil
+            delta = nil
             return .empty
         }
         var cached = self.cached
@@ -40,11 +41,11 @@ public actor SQLiteStateStore: StateStore {
             cached = (StateSnapshot(serial: delta.serial, lineage: base.snapshot.lineage, resources: delta.applied(to: base.snapshot.resources), providers: base.snapshot.providers), base.providersVersion)
         }
         let known = cached
-        let (snapshot, providersVersion) = try await read("read the state") { db in
+        let (snapshot, providersVersion, decoded) = try await read("read the state") { db in
             let meta = try Self.meta(db)
             let providersVersion = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'providers'") ?? "0"
             if let known, known.snapshot.serial == meta.serial, known.snapshot.lineage == meta.lineage, known.providersVersion == providersVersion {
-                return (known.snapshot, providersVersion)
+                return (known.snapshot, providersVersion, false)
             }
             let decoder = JSONDecoder()
             let resources = try String.fetchAll(db, sql: "SELECT record FROM resources ORDER BY id")
@@ -54,9 +55,9 @@ public actor SQLiteStateStore: StateStore {
                 let spec: String = row["spec"]
                 providers[row["name"]] = try decoder.decode(FieldValue.self, from: Data(spec.utf8))
             }
-            return (StateSnapshot(serial: meta.serial, lineage: meta.lineage, resources: resources, providers: providers), providersVersion)
+            return (StateSnapshot(serial: meta.serial, lineage: meta.lineage, resources: resources, providers: providers), providersVersion, true)
         }
-        if snapshot.serial != known?.snapshot.serial || known == nil { fullReads += 1 }
+        if decoded { fullReads += 1 }
         self.cached = (snapshot, providersVersion)
         delta = SnapshotDelta(serial: snapshot.serial)
         return snapshot
@@ -65,10 +66,9 @@ public actor SQLiteStateStore: StateStore {
     /// Notes a write of this store that moved the serial from `before` to `after`; another
     /// writer's write in between makes the next snapshot read everything again.
     func noteWrite(from before: Int64, to after: Int64, upserts: [RecordedResource], removals: [ResourceID]) {
-        guard delta?.add(from: before, to: after, upserts: upserts, removals: removals) == true else {
+        if delta?.add(from: before, to: after, upserts: upserts, removals: removals) != true {
             cached = nil
             delta = nil
-            return
         }
     }
 
