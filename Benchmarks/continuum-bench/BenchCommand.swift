@@ -203,7 +203,7 @@ struct ControllerBench: AsyncParsableCommand {
                 print(table([
                     ("resources", "\(r.resources)"), ("1-file commit: fetched s", s(r.commitFetchedSeconds)), ("planned s", s(r.commitPlannedSeconds)),
                     ("first provider call s", s(r.commitFirstCallSeconds)), ("reconciled s", s(r.commitReconcileSeconds)),
-                    ("files read", "\(r.commitReadFiles)"), ("parsed", "\(r.commitParsedFiles)"), ("drift check s", s(r.driftCheckPlannedSeconds)),
+                    ("files read", "\(r.commitReadFiles)"), ("parsed", "\(r.commitParsedFiles)"), ("validated", r.commitRevalidated.map { "\($0) alone" } ?? "all"), ("drift check s", s(r.driftCheckPlannedSeconds)),
                     ("steady RSS MiB", String(format: "%.0f", r.steadyResidentMiB)), ("peak RSS MiB", String(format: "%.0f", r.peakResidentMiB)),
                 ], header: true))
                 print("1-file commit, from the trigger: " + r.commitPhases.sorted { $0.value < $1.value }.map { "\($0.key) \(s($0.value)) s" }.joined(separator: ", "))
@@ -219,7 +219,8 @@ struct ControllerBench: AsyncParsableCommand {
             print("read every object = the baseline: one read per recorded object, 64 at a time, as a refresh without revision listings.")
             print("1-file commit = one VM's cpu edited and committed, then the trigger a webhook sends (Controller.trigger, what the receiver calls once")
             print("  the signature checks): seconds from the trigger to the fetch and checkout done ('new commit' logged), to the plan done ('applying'),")
-            print("  to the first provider call ('update started'), and to the reconcile published; files read / parsed by its load.")
+            print("  to the first provider call ('update started'), and to the reconcile published; files read / parsed by its load;")
+            print("  validated = how many resources its load re-validated alone (the edited ones), or all (a full validation).")
             print("  drift check = the baseline: a no-change drift check of the commit before it (fetch, refresh, plan from the memo), whole.")
             print("steady RSS = this process's resident set (VmRSS) after the steady no-change reconciles: the controller and the benchmark's leftovers;")
             print("  peak RSS = its high-water mark (VmHWM) over the whole run.")

@@ -47,6 +47,8 @@ struct ControllerBenchmark {
         /// Files the commit's load read and parsed (a Git tree diff names the changed ones).
         var commitReadFiles: Int
         var commitParsedFiles: Int
+        /// How many resources the load re-validated alone; nil when it validated everything.
+        var commitRevalidated: Int?
         /// The baseline: a drift check of the same commit just before it (nothing to load).
         var driftCheckPlannedSeconds: Double
         /// The process's resident set after the steady no-change reconciles (VmRSS), and
@@ -117,7 +119,8 @@ struct ControllerBenchmark {
         steady = try await Self.reconcile(controller, after: steady.time)
         let driftPlanned = steady.durationSeconds
         // A one-file commit, announced as a webhook announces it: a trigger.
-        let edited = try PlanBenchmark.editOneFile(under: repository.directory.appendingPathComponent("specs"))
+        // A VM's file (the first file in path order is a cluster's).
+        let edited = try PlanBenchmark.editOneFile(under: repository.directory.appendingPathComponent("specs"), suffix: "/vms.yaml")
         try repository.commit([:], message: "edit \(edited)")
         let mark = timeline.mark(level: .debug)
         _ = await controller.trigger()
@@ -136,7 +139,8 @@ struct ControllerBenchmark {
             commitPhases: Dictionary(uniqueKeysWithValues: Self.commitPhases.compactMap { name in timeline.seconds(name).map { (name, $0) } }),
             commitPlannedSeconds: timeline.seconds("applying") ?? .nan,
             commitFirstCallSeconds: timeline.seconds("update started") ?? .nan, commitReconcileSeconds: total,
-            commitReadFiles: cache.readFiles, commitParsedFiles: cache.parsedFiles, driftCheckPlannedSeconds: driftPlanned,
+            commitReadFiles: cache.readFiles, commitParsedFiles: cache.parsedFiles, commitRevalidated: await controller.lastRevalidatedCount,
+            driftCheckPlannedSeconds: driftPlanned,
             steadyResidentMiB: steadyResident, peakResidentMiB: Self.residentMiB("VmHWM"))
     }
 

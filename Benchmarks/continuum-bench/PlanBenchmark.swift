@@ -100,9 +100,10 @@ struct PlanBenchmark {
             replanRediffed: replanned.rediffed, fullReplanSeconds: fullReplan.timeInterval, peakResidentMiB: peak)
     }
 
-    /// Changes the first `cpu: N` of the first file that has one to `cpu: N+1`; returns the file.
-    static func editOneFile(under root: URL) throws -> String {
-        let files = (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+    /// Changes the first `cpu: N` of the first file (whose name ends with `suffix`) that has
+    /// one to `cpu: N+1`; returns the file.
+    static func editOneFile(under root: URL, suffix: String = ".yaml") throws -> String {
+        let files = (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(suffix) }.sorted()
         for file in files {
             let url = root.appendingPathComponent(file)
             let text = try String(contentsOf: url, encoding: .utf8)

@@ -35,7 +35,8 @@ public struct Executor: Sendable {
         // from the plan to the first call.
         let touched = Set(plan.steps.map(\.resource))
         let changes = Dictionary(plan.changes.lazy.filter { touched.contains($0.id) }.map { ($0.id, $0) }) { first, _ in first }
-        let desired = Dictionary(resources.lazy.filter { touched.contains($0.id) }.map { ($0.id, $0) }) { first, _ in first }
+        // By position: a loop over the values themselves copies each one it looks at.
+        let desired = Dictionary(resources.indices.lazy.filter { touched.contains(resources[$0].id) }.map { (resources[$0].id, resources[$0]) }) { first, _ in first }
         let steps = plan.steps.map { step in
             OperationContext(step: step, change: changes[step.resource] ?? ResourceChange(id: step.resource, action: .noop, provider: ""), resource: desired[step.resource])
         }
@@ -55,7 +56,8 @@ public struct Executor: Sendable {
         // The records of the steps' resources and of what they depend on (their outputs
         // are interpolated); the executor adds each result as it comes.
         let read = touched.union(changes.values.lazy.flatMap(\.dependencies))
-        var records = Dictionary(snapshot.resources.lazy.filter { read.contains($0.id) }.map { ($0.id, $0) }) { first, _ in first }
+        let recorded = snapshot.resources
+        var records = Dictionary(recorded.indices.lazy.filter { read.contains(recorded[$0].id) }.map { (recorded[$0].id, recorded[$0]) }) { first, _ in first }
         var timings = [(start: Double?, end: Double?, error: String?)](repeating: (nil, nil, nil), count: steps.count)
         let started = ContinuousClock.now
         var interrupted = false

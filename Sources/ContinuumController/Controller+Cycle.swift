@@ -46,6 +46,7 @@ extension Controller {
 
         // A new commit: load and validate it. A commit loaded before is not loaded again.
         var candidate: ValidatedSpecs?
+        var editedSince: (base: String, positions: [Int])?
         if revision.commit != loadedCommit {
             loadedCommit = revision.commit
             policy.newCommit()
@@ -53,11 +54,15 @@ extension Controller {
             log.info("new commit", metadata: ["summary": "\(revision.summary)"])
             do {
                 var cache = specCache
+                // The cache's only holder while the load runs (the load patches what it holds).
+                specCache = SpecValidationCache()
+                let base = cachedCommit
                 defer {
                     specCache = cache
                     cachedCommit = revision.commit
                 }
                 candidate = try await ValidatedSpecs.load(revision.directory, catalog: catalog, cache: &cache, changedFiles: revision.changedFiles)
+                editedSince = base.flatMap { base in cache.editedPositions.map { (base, $0) } }
                 log.debug("commit loaded", metadata: ["resources": "\(candidate?.resources.count ?? 0)"])
             } catch {
                 let verdict = policy.rejected(revision.commit, because: "its specs are invalid",
@@ -73,7 +78,7 @@ extension Controller {
             showHeldCommit()
             return
         }
-        guard let target = candidate.map({ DesiredCommit(commit: revision.commit, tree: revision.tree, specs: $0) }) ?? desired else {
+        guard let target = candidate.map({ DesiredCommit(commit: revision.commit, tree: revision.tree, specs: $0, edited: editedSince) }) ?? desired else {
             status.phase = .failed
             if let rejection = policy.rejection { status.message = rejection }
             return
@@ -236,7 +241,7 @@ extension Controller {
         reconciler.options.refresh = refreshes
         reconciler.options.correctDrift = policy.correctsDrift(newCommit: isNewCommit)
         reconciler.options.held = suspendedResources
-        let hint = planningMemo.map { PlanningHint(memo: $0.memo, edited: $0.commit == target.commit ? [] : nil) }
+        let hint = planningMemo.map { PlanningHint(memo: $0.memo, edited: target.edited(since: $0.commit)) }
         return await reconciler.reconcile(
             target.specs, source: "commit \(target.commit.prefix(12))", hint: hint,
             approve: { planned in

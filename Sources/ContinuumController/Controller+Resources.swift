@@ -8,7 +8,7 @@ extension Controller {
     public func resources() async throws(StateError) -> [ResourceReport] {
         let snapshot = try await store.snapshot()
         let recorded = Dictionary(uniqueKeysWithValues: snapshot.resources.map { ($0.id, $0) })
-        let ids = Set(recorded.keys).union(desired.map { Array($0.positions.keys) } ?? [])
+        let ids = Set(recorded.keys).union(desired?.resourceIDs ?? [])
         let latest = try await store.latestEvents()
         return ids.sorted().map { report($0, recorded: recorded[$0], lastAction: latest[$0]) }
     }
@@ -42,7 +42,7 @@ extension Controller {
             byStatus[condition, default: 0] += 1
         }
         for index in snapshot.resources.indices { count(snapshot.resources[index].id, isRecorded: true) }
-        for id in desired?.positions.keys ?? [:].keys where !snapshot.contains(id) { count(id, isRecorded: false) }
+        for id in desired?.resourceIDs ?? [] where !snapshot.contains(id) { count(id, isRecorded: false) }
         metrics.resources(counts.map { ResourceCount(kind: $0.key.kind, status: $0.key.status, count: $0.value) })
         status.resources = byStatus
     }
@@ -59,7 +59,7 @@ extension Controller {
     private func condition(of id: ResourceID, isRecorded: Bool) -> String {
         if failures[id] != nil { return "Failed" }
         if drifted.contains(id) { return "Drifted" }
-        if isRecorded, desired?.positions[id] == nil { return "Orphaned" }
+        if isRecorded, desired?.contains(id) != true { return "Orphaned" }
         return isRecorded ? "Ready" : "Pending"
     }
 }

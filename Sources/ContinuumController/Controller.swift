@@ -43,15 +43,19 @@ public actor Controller: Service {
     var desired: DesiredCommit?
     /// The newest commit loaded, good or not, so a bad one is not loaded again and again.
     var loadedCommit: String?
-    /// The files parsed for earlier commits: a new commit re-parses only the changed ones.
-    var specCache = SpecLoadCache()
+    /// The files parsed and the specs validated for earlier commits: a new commit re-parses
+    /// only the changed files, and re-validates only their resources when it can.
+    var specCache = SpecValidationCache()
     /// The commit whose checkout last filled `specCache`: the next fetch asks Git which
     /// files differ from it (only those are read), and builds its checkout from that one.
     var cachedCommit: String?
 
     /// The parse cache as the last load of a commit left it: its counters say how many
     /// files that load read and parsed.
-    public var lastSpecLoad: SpecLoadCache { specCache }
+    public var lastSpecLoad: SpecLoadCache { specCache.files }
+    /// How many resources the last load of a commit re-validated alone (those its edit
+    /// changed); nil when it validated the whole repository.
+    public var lastRevalidatedCount: Int? { specCache.editedPositions?.count }
     /// The last plan's memo, made against a state that matched the store: the next plan
     /// against the same state re-diffs only what changed (nothing, for the same commit).
     var planningMemo: (commit: String, memo: PlanningMemo)?

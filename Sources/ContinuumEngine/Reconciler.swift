@@ -41,7 +41,7 @@ public struct Reconciler: Sendable {
     /// - Throws: `ReconcileError` when the plan is refused or the state cannot be read.
     public func plan(_ specs: ValidatedSpecs, hint: PlanningHint? = nil) async throws(ReconcileError) -> PlannedChange {
         let snapshot = try await stateSnapshot()
-        let registry = catalog.registry(resources: specs.resources, state: snapshot, basis: .appliedOnly)
+        let registry = catalog.registry(resources: specs.providers, state: snapshot, basis: .appliedOnly)
         let pending: [JournalEntry]
         do { pending = try await store.pendingIntents() } catch { throw .failed(ReconcileFailure(.state, error.description)) }
         var held: [ResourceID: String] = [:]
@@ -80,7 +80,7 @@ public struct Reconciler: Sendable {
         do throws(ReconcileError) {
             // What an interrupted apply left is settled through the providers as they were
             // applied; the saved plan's own operations go through the reviewed specs.
-            let recovery = try await recover(catalog.registry(resources: specs.resources, state: try await stateSnapshot(), basis: .recorded), events: emit)
+            let recovery = try await recover(catalog.registry(resources: specs.providers, state: try await stateSnapshot(), basis: .recorded), events: emit)
             let again = "run `continuum plan --out FILE` again and review the new plan"
             if plan.unsettledIntents > 0 {
                 throw .failed(ReconcileFailure(.savedPlan,
@@ -101,7 +101,7 @@ public struct Reconciler: Sendable {
             let planned = PlannedChange(plan: plan, memo: nil, drift: Drift())
             guard plan.hasChanges else { return .applied(planned, result: nil) }
             guard await approve(planned) else { return .declined(planned) }
-            let registry = catalog.registry(resources: specs.resources, state: try await stateSnapshot())
+            let registry = catalog.registry(resources: specs.providers, state: try await stateSnapshot())
             outcome = try await execute(planned, specs: specs, registry: registry, source: source, apply: options.apply, stop: stop, events: emit)
         } catch {
             outcome = error.outcome(drift: Drift())
@@ -119,7 +119,7 @@ public struct Reconciler: Sendable {
             // Recovery and refresh look for the recorded objects where they were applied: a
             // spec that points a provider elsewhere must not make them look gone.
             let clock = ContinuousClock(), started = clock.now
-            let applied = catalog.registry(resources: specs.resources, state: try await stateSnapshot(), basis: .recorded)
+            let applied = catalog.registry(resources: specs.providers, state: try await stateSnapshot(), basis: .recorded)
             let recovery = try await recover(applied, events: emit)
             logger.debug("recovered", metadata: ["elapsed": "\(clock.now - started)"])
             let (planned, registry) = try await planLive(specs, registry: applied, persist: true, held: recovery.unsettled, hint: hint)
@@ -156,7 +156,7 @@ public struct Reconciler: Sendable {
             throw .failed(ReconcileFailure(.savedPlan, stale))
         }
         do {
-            try await recordProviders(ProviderCatalog.specs(of: specs.resources))
+            try await recordProviders(ProviderCatalog.specs(of: specs.providers))
         } catch {
             if error.code == .fenced { stop.stop() }
             throw .failed(ReconcileFailure(.state, error.description))
@@ -264,7 +264,7 @@ public struct Reconciler: Sendable {
             matchesStore = refreshed.matchesStore
         }
         let position = try await journalPosition()
-        let registry = catalog.registry(resources: specs.resources, state: snapshot, basis: persist ? .specified : .appliedOnly)
+        let registry = catalog.registry(resources: specs.providers, state: snapshot, basis: persist ? .specified : .appliedOnly)
         let planner = Planner(options: PlanOptions(
             prune: options.prune, providerImmutableFields: registry.immutableFields,
             held: held.merging(unreadable) { first, _ in first }.merging(options.held) { first, _ in first }))

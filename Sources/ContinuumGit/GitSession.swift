@@ -25,12 +25,14 @@ struct GitSession {
     private var repositoryPath: URL { options.cacheDirectory.appendingPathComponent("repository.git") }
     private var checkoutsPath: URL { options.cacheDirectory.appendingPathComponent(checkouts) }
 
-    func fetchAndCheckOut() throws(GitError) -> GitRevision {
+    /// Fetches and checks out; returns the revision, and the old checkouts to delete once
+    /// it is returned (see `prune`).
+    func fetchAndCheckOut() throws(GitError) -> (revision: GitRevision, pruned: [URL]) {
         try withFetchedCommit { repository, commit, sha throws(GitError) in try checkOut(commit, sha: sha, repository: repository) }
     }
 
     /// Checks the fetched `commit` out (incrementally from the last checkout when it can).
-    private func checkOut(_ commit: OpaquePointer, sha: String, repository: OpaquePointer) throws(GitError) -> GitRevision {
+    private func checkOut(_ commit: OpaquePointer, sha: String, repository: OpaquePointer) throws(GitError) -> (revision: GitRevision, pruned: [URL]) {
         let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
         let tree = Self.sha(git_commit_tree_id(commit))
         let directory = checkoutsPath.appendingPathComponent(sha)
@@ -45,7 +47,7 @@ struct GitSession {
             let base = changesSince.map { checkoutsPath.appendingPathComponent($0) }
             try checkOut(commit, repository: repository, into: directory, incrementally: diff.flatMap { diff in base.map { ($0, diff, newTree) } })
         }
-        prune(keeping: directory)
+        let pruned = prune(keeping: directory)
         var specDirectory = directory
         var throughLink = false
         if let path = options.path, !path.isEmpty {
@@ -69,7 +71,7 @@ struct GitSession {
         if let since = changesSince, !throughLink {
             revision.changedFiles = since == sha ? [] : diff?.files(under: options.path)
         }
-        return revision
+        return (revision, pruned)
     }
 
     /// Fetches and returns the commit the reference names now, without checking it out; its
@@ -256,18 +258,35 @@ struct GitSession {
         }
     }
 
-    /// Keeps the newest `keptCheckouts` checkouts (and the current one).
-    private func prune(keeping current: URL) {
+    /// Keeps the newest `keptCheckouts` checkouts (and the current one). The others are
+    /// renamed out of the way at once (`.pruned-*`, which no reader looks for) and returned,
+    /// to be deleted after the fetch returns (`delete`), off a new commit's way to its plan:
+    /// deleting a checkout of thousands of files took as long as making one. What a stop
+    /// left is returned again next time.
+    private func prune(keeping current: URL) -> [URL] {
         let manager = FileManager.default
-        guard let entries = try? manager.contentsOfDirectory(at: checkoutsPath, includingPropertiesForKeys: [.contentModificationDateKey]) else { return }
+        guard let entries = try? manager.contentsOfDirectory(at: checkoutsPath, includingPropertiesForKeys: [.contentModificationDateKey]) else { return [] }
+        var doomed = entries.filter { $0.lastPathComponent.hasPrefix(Self.prunedPrefix) }
         let checkouts = entries.filter { !$0.lastPathComponent.hasPrefix(".") && $0.lastPathComponent != current.lastPathComponent }
             .sorted { (a, b) in
                 let da = (try? a.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
                 let db = (try? b.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast
                 return da > db
             }
-        for old in checkouts.dropFirst(keptCheckouts - 1) { try? manager.removeItem(at: old) }
+        for old in checkouts.dropFirst(keptCheckouts - 1) {
+            let aside = checkoutsPath.appendingPathComponent(Self.prunedPrefix + UUID().uuidString)
+            if (try? manager.moveItem(at: old, to: aside)) != nil { doomed.append(aside) } else { try? manager.removeItem(at: old) }
+        }
+        return doomed
     }
+
+    /// Deletes checkouts `prune` set aside.
+    static func delete(_ doomed: [URL]) {
+        for directory in doomed { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    /// The name prefix of checkouts being deleted.
+    static let prunedPrefix = ".pruned-"
 
     private func check(_ status: Int32, _ operation: String, remedy: String, callbacks: GitRemoteCallbacks? = nil) throws(GitError) {
         guard status < 0 else { return }

@@ -25,7 +25,7 @@ public final class GitSource: Sendable {
         if let reference { session.reference = reference }
         session.changesSince = changesSince
         let fetching = session
-        return try await onQueue { () throws(GitError) in try fetching.fetchAndCheckOut() }
+        return try await checkingOut { () throws(GitError) in try fetching.fetchAndCheckOut() }
     }
 
     /// Fetches and returns the commit the tracked reference names now, without checking it
@@ -41,6 +41,15 @@ public final class GitSource: Sendable {
     /// - Throws: `GitError` when the fetch fails or no such commit exists.
     public func commitOnTrackedReference(_ commit: String) async throws(GitError) -> String? {
         try await onQueue { () throws(GitError) in try GitSession(options: self.options).commitOnReference(commit) }
+    }
+
+    /// Runs a fetch and checkout on the source's queue and returns its revision; the old
+    /// checkouts it pruned are deleted on the queue after that, so the caller does not wait
+    /// for them (the source's next operation does, if it comes before they are gone).
+    private func checkingOut(_ body: @escaping @Sendable () throws(GitError) -> (revision: GitRevision, pruned: [URL])) async throws(GitError) -> GitRevision {
+        let (revision, pruned) = try await onQueue(body)
+        if !pruned.isEmpty { queue.async { GitSession.delete(pruned) } }
+        return revision
     }
 
     /// Runs `body` (libgit2's blocking calls) on the source's queue.
@@ -63,7 +72,7 @@ public final class GitSource: Sendable {
         session.keptCheckouts = Self.keptPlanCheckouts
         session.fetchesReviewRefs = true
         let planning = session
-        return try await onQueue { () throws(GitError) in try planning.fetchAndCheckOut() }
+        return try await checkingOut { () throws(GitError) in try planning.fetchAndCheckOut() }
     }
 
     /// How many checkouts of planned references are kept.

@@ -1,5 +1,6 @@
 import CLibGit2
 import Foundation
+import Synchronization
 
 /// Makes a commit's checkout from the checkout of an earlier commit and the diff between
 /// their trees, instead of writing every file again: the earlier checkout's files are hard
@@ -15,7 +16,8 @@ struct IncrementalCheckout {
     /// Fills `staging` (an empty directory) with the checkout of `newTree` made from `base`.
     func make(from base: URL, into staging: URL, newTree: OpaquePointer) -> Bool {
         guard !diff.touchesAttributes, !diff.changes.contains(where: { $0.newPath != nil && $0.newMode == GIT_FILEMODE_COMMIT }),
-            !Self.hasAttributesFile(newTree), Self.linkTree(from: base.path, to: staging.path)
+            !Self.hasAttributesFile(newTree) else { return false }
+        guard Self.linkTree(from: base.path, to: staging.path)
         else { return false }
         let root = staging.path
         for change in diff.changes {
@@ -75,32 +77,75 @@ struct IncrementalCheckout {
     }
 
     /// Recreates the directory tree at `source` under `target` (which exists), hard linking
-    /// regular files and copying links as links.
+    /// regular files and copying links as links. The tree is walked once, each entry's type
+    /// taken from the directory listing (an `lstat` only where the file system does not say);
+    /// the directories are made, parents first, and then the files are linked across cores:
+    /// at 7,840 files in 1,960 directories, linking them one by one took 0.16 s of a commit's
+    /// way to its first provider call.
     static func linkTree(from source: String, to target: String) -> Bool {
-        guard let directory = opendir(source) else { return false }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name == "." || name == ".." { continue }
-            let from = source + "/" + name, to = target + "/" + name
-            var status = stat()
-            guard lstat(from, &status) == 0 else { return false }
-            switch status.st_mode & S_IFMT {
-            case S_IFDIR:
-                guard mkdir(to, 0o777) == 0, linkTree(from: from, to: to) else { return false }
-            case S_IFREG:
-                guard link(from, to) == 0 else { return false }
-            case S_IFLNK:
-                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-                let length = readlink(from, &buffer, buffer.count - 1)
-                guard length >= 0 else { return false }
-                buffer[length] = 0
-                guard symlink(buffer, to) == 0 else { return false }
-            default:
-                return false
+        var tree = TreeListing()
+        guard tree.collect(root: source, relative: "") else { return false }
+        for directory in tree.directories {
+            guard mkdir(target + "/" + directory, 0o777) == 0 else { return false }
+        }
+        for path in tree.links {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(source + "/" + path, &buffer, buffer.count - 1)
+            guard length >= 0 else { return false }
+            buffer[length] = 0
+            guard symlink(buffer, target + "/" + path) == 0 else { return false }
+        }
+        let files = tree.files
+        let chunks = min(files.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        guard chunks > 0 else { return true }
+        let failures = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            for index in (files.count * chunk / chunks)..<(files.count * (chunk + 1) / chunks) where link(source + "/" + files[index], target + "/" + files[index]) != 0 {
+                failures.add(1, ordering: .relaxed)
             }
         }
-        return true
+        return failures.load(ordering: .relaxed) == 0
+    }
+
+    /// The entries of a directory tree by type, as paths relative to its root; directories
+    /// before what they hold.
+    struct TreeListing {
+        var directories: [String] = []
+        var files: [String] = []
+        var links: [String] = []
+
+        /// Adds the entries below `root/relative`; false when one is neither a directory, a
+        /// regular file nor a link, or cannot be read.
+        mutating func collect(root: String, relative: String) -> Bool {
+            let path = relative.isEmpty ? root : root + "/" + relative
+            guard let directory = opendir(path) else { return false }
+            defer { closedir(directory) }
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name == "." || name == ".." { continue }
+                let child = relative.isEmpty ? name : relative + "/" + name
+                var type = Int(entry.pointee.d_type)
+                if type == DT_UNKNOWN {
+                    var status = stat()
+                    guard lstat(root + "/" + child, &status) == 0 else { return false }
+                    switch status.st_mode & S_IFMT {
+                    case S_IFDIR: type = DT_DIR
+                    case S_IFREG: type = DT_REG
+                    case S_IFLNK: type = DT_LNK
+                    default: return false
+                    }
+                }
+                switch type {
+                case DT_DIR:
+                    directories.append(child)
+                    guard collect(root: root, relative: child) else { return false }
+                case DT_REG: files.append(child)
+                case DT_LNK: links.append(child)
+                default: return false
+                }
+            }
+            return true
+        }
     }
 
     /// Removes the directories on the way to `relative` that a removal left empty, as a

@@ -24,6 +24,21 @@ public struct ClusterExpander: Sendable {
     /// Creates an expander.
     public init() {}
 
+    /// Whether `expand` has anything to do with `resources`: a cluster on a libvirt,
+    /// OpenNebula or redfish provider. When not, it gives them back as they are, so a caller
+    /// may keep the resources it has instead of expanding them again.
+    public func expands(_ resources: [Resource]) -> Bool {
+        let machineProviders = Set(resources.compactMap { resource -> String? in
+            guard case .provider(let spec) = resource.spec, spec.type == .libvirt || spec.type == .opennebula || spec.type == .redfish else { return nil }
+            return resource.id.name
+        })
+        guard !machineProviders.isEmpty else { return false }
+        return resources.contains { resource in
+            guard case .kubernetesCluster(let cluster) = resource.spec else { return false }
+            return machineProviders.contains(cluster.provider)
+        }
+    }
+
     /// The resources with every libvirt cluster's machines added, the bare-metal nodes its
     /// pools select made its workers, and the problems found.
     public func expand(_ resources: [Resource]) -> (resources: [Resource], diagnostics: [Diagnostic]) {

@@ -37,8 +37,9 @@ public struct Planner: Sendable {
             throw DiagnosticsError([Diagnostic(about: "planner", "the dependency graph has a cycle; run `continuum validate` to see it")])
         }
         var diagnostics: [Diagnostic] = []
-        var changes = [ResourceChange?](repeating: nil, count: resources.count)
+        var changes = ChangeTable(count: resources.count)
         diff(order, resources: resources, graph: graph, state: state, into: &changes, &diagnostics)
+        changes.settle()
         var removals: [ResourceChange] = []
         var orphans: [ResourceID] = []
         for recorded in state.resources where graph.indexByID[recorded.id] == nil {
@@ -98,6 +99,7 @@ public struct Planner: Sendable {
         var diagnostics: [Diagnostic] = []
         let nodes = memo.order.filter { affected[$0] }
         diff(nodes, resources: resources, graph: memo.graph, state: state, into: &changes, &diagnostics)
+        changes.settle()
         if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
         let next = PlanningMemo(
             resources: resources, graph: memo.graph, order: memo.order, changes: changes, removals: memo.removals, orphans: memo.orphans,
@@ -109,7 +111,7 @@ public struct Planner: Sendable {
     /// diff reads its dependencies' decisions (to resolve interpolations), so a large set is
     /// diffed level by level (a level's dependencies are all in earlier levels), each level
     /// in chunks across cores; diagnostics keep the order a sequential diff gives.
-    private func diff(_ nodes: [Int], resources: [Resource], graph: ResourceGraph, state: StateSnapshot, into changes: inout [ResourceChange?], _ diagnostics: inout [Diagnostic]) {
+    private func diff(_ nodes: [Int], resources: [Resource], graph: ResourceGraph, state: StateSnapshot, into changes: inout ChangeTable, _ diagnostics: inout [Diagnostic]) {
         guard nodes.count >= parallelThreshold else {
             for node in nodes { changes[node] = diff(node, resources: resources, graph: graph, state: state, decided: changes, &diagnostics) }
             return
@@ -156,7 +158,7 @@ public struct Planner: Sendable {
 
     /// One resource's change, resolving its interpolations from the `decided` changes of
     /// its dependencies.
-    private func diff(_ node: Int, resources: [Resource], graph: ResourceGraph, state: StateSnapshot, decided changes: [ResourceChange?], _ diagnostics: inout [Diagnostic]) -> ResourceChange? {
+    private func diff(_ node: Int, resources: [Resource], graph: ResourceGraph, state: StateSnapshot, decided changes: ChangeTable, _ diagnostics: inout [Diagnostic]) -> ResourceChange? {
         let resource = resources[node]
         guard resource.id.kind != .provider else { return changes[node] }
         let desired = resource.spec.fieldValue.resolvingInterpolations { id, field in
@@ -176,15 +178,11 @@ public struct Planner: Sendable {
     /// The plan from a memo's per-resource decisions: inherited create-before-destroy, the
     /// removals, the step DAG.
     private func assemble(_ memo: PlanningMemo, state: StateSnapshot) throws(DiagnosticsError) -> Plan {
-        var changes = memo.changes
-        inheritCreateBeforeDestroy(&changes, graph: memo.graph, order: memo.order)
-        var unchanged = 0
-        var planned: [ResourceChange] = []
-        // By position, so that the no-ops (nearly all of a no-change plan) are not copied.
-        for index in changes.indices {
-            guard let action = changes[index]?.action else { continue }
-            if action == .noop { unchanged += 1 } else if let change = changes[index] { planned.append(change) }
-        }
+        // Only the changes that are not no-ops are copied (nearly none, in a no-change plan).
+        var planned = memo.changes.planned.compactMap { memo.changes[$0] }
+        let createsFirst = inheritedCreateBeforeDestroy(memo)
+        for index in planned.indices where createsFirst.contains(memo.changes.planned[index]) { planned[index].replaceOrder = .createBeforeDestroy }
+        let unchanged = memo.changes.decided - planned.count
         planned += memo.removals
         planned.sort { $0.id < $1.id }
         let held = heldResources(memo, planned: planned, state: state)
@@ -212,7 +210,9 @@ public struct Planner: Sendable {
         var diagnostics: [Diagnostic] = []
         var changes: [ResourceChange] = []
         var counts: [String: Int] = [:]
-        for resource in resources where resource.id.kind == .provider {
+        // By position: a loop over the resources themselves copied each of 100,000 of them.
+        for index in resources.indices where resources[index].id.kind == .provider {
+            let resource = resources[index]
             guard let recorded = state.providers[resource.id.name] else { continue }
             let desired = resource.spec.fieldValue
             guard recorded != desired else { continue }
@@ -277,12 +277,33 @@ public struct Planner: Sendable {
         return result
     }
 
-    private func inheritCreateBeforeDestroy(_ changes: inout [ResourceChange?], graph: ResourceGraph, order: [Int]) {
-        for node in order.reversed() where changes[node]?.replaceOrder == .createBeforeDestroy {
-            for dependency in graph.dependencies(of: node).map(Int.init) where changes[dependency]?.action == .replace {
-                changes[dependency]?.replaceOrder = .createBeforeDestroy
+    /// The replaced resources (positions) that create their replacement before destroying
+    /// the old one because something depending on them does: a replace inherits
+    /// create-before-destroy from its dependents, theirs from their own (Terraform's rule).
+    /// Only the replaces are looked at, not every resource.
+    private func inheritedCreateBeforeDestroy(_ memo: PlanningMemo) -> Set<Int> {
+        // Whether each node looked at creates first; walked without recursion, so that a
+        // long chain of replaces cannot exhaust the stack.
+        var known: [Int: Bool] = [:]
+        func createsFirst(_ start: Int) -> Bool {
+            var stack = [(node: start, expanded: false)]
+            while let (node, expanded) = stack.popLast() {
+                guard known[node] == nil else { continue }
+                guard let change = memo.changes[node], change.action == .replace, change.replaceOrder != .createBeforeDestroy else {
+                    known[node] = memo.changes[node]?.replaceOrder == .createBeforeDestroy
+                    continue
+                }
+                let dependents = memo.graph.dependents(of: node)
+                if expanded {
+                    known[node] = dependents.contains { known[Int($0)] == true }
+                } else {
+                    stack.append((node, true))
+                    for dependent in dependents where known[Int(dependent)] == nil { stack.append((Int(dependent), false)) }
+                }
             }
+            return known[start] ?? false
         }
+        return Set(memo.changes.planned.filter { memo.changes[$0]?.action == .replace && memo.changes[$0]?.replaceOrder != .createBeforeDestroy && createsFirst($0) })
     }
 }
 

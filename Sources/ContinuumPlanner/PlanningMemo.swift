@@ -10,7 +10,7 @@ public struct PlanningMemo: Sendable {
     let graph: ResourceGraph
     let order: [Int]
     /// Each node's change before create-before-destroy is inherited; nil for providers.
-    let changes: [ResourceChange?]
+    let changes: ChangeTable
     /// The deletes of recorded resources gone from the spec, and the orphans.
     let removals: [ResourceChange]
     let orphans: [ResourceID]

@@ -30,6 +30,25 @@ struct GitSourceTests {
         #expect(try await source.fetch().commit == second, "fetching again without a new commit gives the same revision")
     }
 
+    @Test func oldCheckoutsArePrunedAndTheNewestKept() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let source = GitSource(options: GitSourceOptions(url: repository.url, cacheDirectory: directory.url.appendingPathComponent("cache"), keptCheckouts: 2))
+        var revisions: [GitRevision] = []
+        for index in 0..<5 {
+            try repository.commit(["a.yaml": "\(index)", "d/e/b.yaml": "b\(index)", "d/c.yaml": "c"], message: "commit \(index)")
+            // Each made from the one before (hard links), as the controller makes them.
+            revisions.append(try await source.fetch(changesSince: revisions.last?.commit))
+        }
+        // The checkouts set aside are deleted on the source's queue before its next operation.
+        _ = try await source.head()
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.url.appendingPathComponent("cache/checkouts").path).sorted()
+        #expect(left == revisions.suffix(2).map(\.commit).sorted(), "the newest two, and nothing set aside or left half-deleted")
+        #expect(try read(revisions[4], "d/e/b.yaml") == "b4")
+        #expect(try read(revisions[3], "d/c.yaml") == "c", "the one before is still whole")
+    }
+
     @Test func removedFilesAreGoneFromTheNextCheckout() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

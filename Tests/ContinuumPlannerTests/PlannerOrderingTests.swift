@@ -61,6 +61,29 @@ struct PlannerOrderingTests {
         #expect(plan.change(.virtualMachine, "web-1")?.symbol == "+/-")
     }
 
+    @Test func createBeforeDestroyIsInheritedDownAChainOfReplacesOnly() throws {
+        // web-2 (replaced, create-before-destroy) depends on web-1, which depends on the
+        // network: both are replaced too, and inherit it, the network through web-1. A replace
+        // no create-before-destroy replace depends on (web-3, its network bio-net) keeps
+        // destroy-first.
+        let before = SpecSamples.file(
+            SpecSamples.network(), SpecSamples.virtualMachine("web-1"),
+            SpecSamples.virtualMachine("web-2", dependsOn: ["VirtualMachine/web-1"]),
+            SpecSamples.network("bio-net", cidr: "10.30.0.0/24"), SpecSamples.virtualMachine("web-3", networks: ["Network/bio-net"]))
+        let state = try PlanHarness.applied(["p.yaml": providers, "a.yaml": before])
+        let after = SpecSamples.file(
+            SpecSamples.network(cidr: "10.21.0.0/24"), SpecSamples.virtualMachine("web-1", image: "debian-13"),
+            SpecSamples.virtualMachine("web-2", image: "debian-13", lifecycle: ["createBeforeDestroy: true"], dependsOn: ["VirtualMachine/web-1"]),
+            SpecSamples.network("bio-net", cidr: "10.31.0.0/24"), SpecSamples.virtualMachine("web-3", image: "debian-13", networks: ["Network/bio-net"]))
+        let plan = try PlanHarness.plan(["p.yaml": providers, "a.yaml": after], state: state)
+        #expect(plan.change(.virtualMachine, "web-2")?.replaceOrder == .createBeforeDestroy)
+        #expect(plan.change(.virtualMachine, "web-1")?.replaceOrder == .createBeforeDestroy, "from web-2, which depends on it")
+        #expect(plan.change(.network, "fra-edge")?.replaceOrder == .createBeforeDestroy, "from web-1, which inherited it")
+        #expect(plan.change(.virtualMachine, "web-3")?.action == .replace)
+        #expect(plan.change(.virtualMachine, "web-3")?.replaceOrder == .destroyBeforeCreate)
+        #expect(plan.change(.network, "bio-net")?.replaceOrder == .destroyBeforeCreate)
+    }
+
     @Test func createBeforeDestroyIsInheritedByReplacedDependencies() throws {
         let state = try PlanHarness.applied(["p.yaml": providers, "a.yaml": SpecSamples.file(SpecSamples.network(), SpecSamples.virtualMachine())])
         let after = SpecSamples.file(
