@@ -42,10 +42,16 @@ struct ChangeTable: Sendable, Equatable {
     /// Brings `planned` up to date with the positions set since the last call.
     mutating func settle() {
         guard !touched.isEmpty else { return }
+        func isPlanned(_ position: Int) -> Bool { self[position].map { $0.action != .noop } ?? false }
+        // A whole plan set every position: one pass over them is cheaper than a set of them.
+        guard touched.count < count / 4 else {
+            touched = []
+            planned = (0..<count).filter(isPlanned)
+            return
+        }
         let settled = Set(touched)
         touched = []
-        let added = settled.filter { self[$0].map { $0.action != .noop } ?? false }
-        planned = (planned.filter { !settled.contains($0) } + added).sorted()
+        planned = (planned.filter { !settled.contains($0) } + settled.filter(isPlanned)).sorted()
     }
 
     static func == (lhs: ChangeTable, rhs: ChangeTable) -> Bool {

@@ -183,17 +183,19 @@ public struct Planner: Sendable {
         let createsFirst = inheritedCreateBeforeDestroy(memo)
         for index in planned.indices where createsFirst.contains(memo.changes.planned[index]) { planned[index].replaceOrder = .createBeforeDestroy }
         let unchanged = memo.changes.decided - planned.count
-        planned += memo.removals
-        planned.sort { $0.id < $1.id }
+        planned = Self.sortedByID(planned, merging: memo.removals)
         let held = heldResources(memo, planned: planned, state: state)
         if !held.isEmpty {
             let blocked = Set(held.map(\.id))
             planned.removeAll { blocked.contains($0.id) }
         }
         var slots: [ResourceID: RolloutSlot] = [:]
-        for change in planned {
-            let labels = memo.graph.indexByID[change.id].map { memo.resources[Int($0)].metadata.labels } ?? state[change.id]?.labels ?? [:]
-            slots[change.id] = RolloutSlot(labels: labels)
+        slots.reserveCapacity(planned.count)
+        // By position: a loop over the changes themselves copies each one.
+        for index in planned.indices {
+            let id = planned[index].id
+            let labels = memo.graph.indexByID[id].map { memo.resources[Int($0)].metadata.labels } ?? state[id]?.labels ?? [:]
+            slots[id] = RolloutSlot(labels: labels)
         }
         let steps = try StepGraphBuilder(changes: planned, graph: memo.graph, state: state, slots: slots).steps()
         return Plan(
@@ -265,6 +267,7 @@ public struct Planner: Sendable {
     /// The changes in id order, except that generated resources follow the change of
     /// the resource they were generated from, so a plan shows a cluster's machines under it.
     static func groupedUnderOwners(_ changes: [ResourceChange]) -> [ResourceChange] {
+        guard changes.indices.contains(where: { changes[$0].owner != nil }) else { return changes }
         let present = Set(changes.map(\.id))
         var owned: [ResourceID: [ResourceChange]] = [:]
         for change in changes { if let owner = change.owner, present.contains(owner) { owned[owner, default: []].append(change) } }
@@ -275,6 +278,32 @@ public struct Planner: Sendable {
             result += owned[change.id] ?? []
         }
         return result
+    }
+
+    /// `changes` and `removals` in id order. The changes come by position, which is id order
+    /// unless clusters expanded (their machines follow them): then they are merged with the
+    /// (few) removals without sorting 100,000 large values, else sorted by a permutation of
+    /// their ids, so that each change is moved once.
+    static func sortedByID(_ changes: [ResourceChange], merging removals: [ResourceChange]) -> [ResourceChange] {
+        let removals = removals.sorted { $0.id < $1.id }
+        let inOrder = changes.indices.dropFirst().allSatisfy { changes[$0 - 1].id < changes[$0].id }
+        guard inOrder else {
+            let all = changes + removals
+            return all.indices.sorted { all[$0].id < all[$1].id }.map { all[$0] }
+        }
+        guard !removals.isEmpty else { return changes }
+        var merged: [ResourceChange] = []
+        merged.reserveCapacity(changes.count + removals.count)
+        var next = 0
+        for index in changes.indices {
+            while next < removals.count, removals[next].id < changes[index].id {
+                merged.append(removals[next])
+                next += 1
+            }
+            merged.append(changes[index])
+        }
+        merged += removals[next...]
+        return merged
     }
 
     /// The replaced resources (positions) that create their replacement before destroying
