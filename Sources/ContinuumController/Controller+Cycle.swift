@@ -54,8 +54,6 @@ extension Controller {
             log.info("new commit", metadata: ["summary": "\(revision.summary)"])
             do {
                 var cache = specCache
-                // The cache's only holder while the load runs (the load patches what it holds).
-                specCache = SpecValidationCache()
                 let base = cachedCommit
                 defer {
                     specCache = cache

@@ -45,8 +45,8 @@ public struct ValidatedSpecs: Sendable {
     /// - Throws: `DiagnosticsError` with every problem found, sorted by location.
     public static func load(_ url: URL, catalog: ProviderCatalog, cache: inout SpecValidationCache, changedFiles: Set<String>? = nil) async throws(DiagnosticsError) -> ValidatedSpecs {
         let previous = cache
-        // The previous results are dropped from `cache` first, so that the loader's patch of
-        // them is the only copy of their resources (not a second one beside the cache's).
+        // Until this load validates, `cache` holds no validated specs: a rejected load is
+        // not the base of the next one.
         cache = SpecValidationCache()
         let loaded = await SpecLoader().load(url, reusing: previous.files, changedFiles: changedFiles)
         cache.files = loaded.cache
@@ -88,9 +88,8 @@ public struct ValidatedSpecs: Sendable {
             let old = previous.resources[index]
             if old == resource { continue }
             guard keepsTheGraph(old, resource, unexpanded: unexpanded),
-                let relocated = graph.relocatingEdges(of: index, to: resource.references, selectedAt: resource.id.kind == .kubernetesCluster ? resource.location : nil)
+                graph.relocateEdges(of: index, to: resource.references, selectedAt: resource.id.kind == .kubernetesCluster ? resource.location : nil)
             else { return nil }
-            graph = relocated
             edited.append((index, resource))
         }
         let positions = edited.map(\.position).sorted()

@@ -62,26 +62,27 @@ public struct ResourceGraph: Sendable {
         return range.first { dependencyTargets[$0] == Int32(to) }.map { edgeLocations[$0] }
     }
 
-    /// This graph with `node`'s edges written where `references` (the node's new
-    /// references, in order) write them, when they make the edges `node` has: what a build
-    /// of the edited resource gives, without building it. Nil when they make other edges
-    /// (the graph must be built again). `selectedAt`: for a cluster whose node pools'
-    /// selectors are unchanged, where its edges to the nodes they select (those no reference
-    /// makes) are written; nil for any other resource, whose only edges are its references.
-    public func relocatingEdges(of node: Int, to references: [SpecReference], selectedAt: SourceLocation? = nil) -> ResourceGraph? {
+    /// Writes `node`'s edges where `references` (the node's new references, in order) write
+    /// them, when they make the edges `node` has: what a build of the edited resource gives,
+    /// without building it. Returns false, changing nothing, when they make other edges (the
+    /// graph must be built again). `selectedAt`: for a cluster whose node pools' selectors
+    /// are unchanged, where its edges to the nodes they select (those no reference makes)
+    /// are written; nil for any other resource, whose only edges are its references. In
+    /// place, so that moving the edges of many resources copies the locations once at most.
+    public mutating func relocateEdges(of node: Int, to references: [SpecReference], selectedAt: SourceLocation? = nil) -> Bool {
         var firstLocation: [Int32: SourceLocation] = [:]
         for reference in references {
-            guard let target = indexByID[reference.target] else { return nil }
+            guard let target = indexByID[reference.target] else { return false }
             if firstLocation[Int32(target)] == nil { firstLocation[Int32(target)] = reference.location }
         }
         let range = Int(dependencyOffsets[node])..<Int(dependencyOffsets[node + 1])
         let referenced = range.filter { firstLocation[dependencyTargets[$0]] != nil }.count
-        guard referenced == firstLocation.count, selectedAt != nil || referenced == range.count else { return nil }
-        func location(_ edge: Int) -> SourceLocation? { firstLocation[dependencyTargets[edge]] ?? selectedAt }
-        guard range.contains(where: { edgeLocations[$0] != location($0) }) else { return self }
-        var graph = self
-        for edge in range { graph.edgeLocations[edge] = location(edge) ?? edgeLocations[edge] }
-        return graph
+        guard referenced == firstLocation.count, selectedAt != nil || referenced == range.count else { return false }
+        for edge in range {
+            let location = firstLocation[dependencyTargets[edge]] ?? selectedAt ?? edgeLocations[edge]
+            if edgeLocations[edge] != location { edgeLocations[edge] = location }
+        }
+        return true
     }
 
     /// Every edge as `(from, to)` where `from` depends on `to`, sorted.

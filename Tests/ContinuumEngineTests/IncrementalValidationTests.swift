@@ -17,6 +17,9 @@ struct IncrementalValidationTests {
             var name: String
             var cpu = 2
             var network = 0
+            /// Also `dependsOn` its network: a second reference to the same target, written
+            /// first (the edge's location is the first reference's).
+            var dependsOnNetwork = false
         }
         struct Site {
             var machines: [Machine]
@@ -35,7 +38,7 @@ struct IncrementalValidationTests {
         init(machineProvider: Bool, sites: Int, machinesPerSite: Int) {
             self.machineProvider = machineProvider
             self.sites = (0..<sites).map { site in
-                Site(machines: (0..<machinesPerSite).map { Machine(name: "vm-\(site)-\($0)", network: site) },
+                Site(machines: (0..<machinesPerSite).map { Machine(name: "vm-\(site)-\($0)", network: site, dependsOnNetwork: $0 % 2 == 1) },
                     nodes: (0..<2).map { (name: "metal-\(site)-\($0)", image: "https://images.example/debian-12.iso", pool: "metal-\(site)") })
             }
         }
@@ -51,7 +54,9 @@ struct IncrementalValidationTests {
                 files["site-\(index)/vms.yaml"] = comments + site.machines.map { machine in
                     let cpu = machine.name == unreadableCPU ? "many" : String(machine.cpu)
                     let network = machine.name == dangling ? "Network/nowhere" : "Network/net-\(machine.network)"
-                    return SpecSamples.virtualMachine(machine.name, provider: "cloud", cpu: cpu, networks: [network])
+                    return SpecSamples.virtualMachine(machine.name, provider: "cloud", cpu: cpu, networks: [network],
+                        extra: ["userData: \"gateway ${Network/net-\(machine.network).outputs.gateway}\""],
+                        dependsOn: machine.dependsOnNetwork ? ["Network/net-\(machine.network)"] : [])
                 }.joined(separator: "\n---\n") + "\n"
                 files["site-\(index)/metal.yaml"] = site.nodes.map { node in
                     SpecSamples.bareMetalNode(node.name, provider: "cloud", labels: "{pool: \(node.pool)}", image: node.image, cluster: "k8s-\(index)")
@@ -75,6 +80,9 @@ struct IncrementalValidationTests {
         case 0, 1, 2:
             fleet.sites[site].machines[machine].cpu = Int.random(in: 1...16, using: &random)
             return "cpu of \(name)"
+        case 3 where Bool.random(using: &random):
+            fleet.sites[site].machines[machine].dependsOnNetwork.toggle()
+            return "\(name) depends on its network explicitly, or no longer"
         case 3:
             fleet.sites[site].comments += 1
             return "a comment line above site \(site)'s resources (every location moves)"
@@ -161,14 +169,19 @@ struct IncrementalValidationTests {
         #expect(incremental >= 12, "seed \(seed): \(incremental) incremental validations")
     }
 
-    @Test func aValueEditIsReValidatedAloneAndAReferenceEditInFull() async throws {
+    /// `fleet` written below a new temporary directory, with a sim catalog; its specs' URL.
+    static func written(_ fleet: Fleet) throws -> (directory: TemporaryDirectory, catalog: ProviderCatalog, specs: URL) {
         let directory = try TemporaryDirectory()
-        defer { directory.remove() }
         let catalog = ProviderCatalog.standard(
             simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), secretsDirectory: directory.url.appendingPathComponent("secrets"))
-        var fleet = Fleet(machineProvider: false, sites: 2, machinesPerSite: 3)
         for (path, text) in fleet.files { _ = try directory.write("specs/" + path, text) }
-        let specs = directory.url.appendingPathComponent("specs")
+        return (directory, catalog, directory.url.appendingPathComponent("specs"))
+    }
+
+    @Test func aValueEditIsReValidatedAloneAndAReferenceEditInFull() async throws {
+        var fleet = Fleet(machineProvider: false, sites: 2, machinesPerSite: 3)
+        let (directory, catalog, specs) = try Self.written(fleet)
+        defer { directory.remove() }
         var cache = SpecValidationCache()
         let first = try await ValidatedSpecs.load(specs, catalog: catalog, cache: &cache)
         #expect(cache.editedPositions == nil, "the first load validates in full")
@@ -193,13 +206,9 @@ struct IncrementalValidationTests {
     }
 
     @Test func aRejectedLoadIsNotTheBaseOfTheNext() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let catalog = ProviderCatalog.standard(
-            simWorld: SimWorld(path: directory.url.appendingPathComponent("sim.db").path), secretsDirectory: directory.url.appendingPathComponent("secrets"))
         var fleet = Fleet(machineProvider: false, sites: 1, machinesPerSite: 2)
-        for (path, text) in fleet.files { _ = try directory.write("specs/" + path, text) }
-        let specs = directory.url.appendingPathComponent("specs")
+        let (directory, catalog, specs) = try Self.written(fleet)
+        defer { directory.remove() }
         var cache = SpecValidationCache()
         _ = try await ValidatedSpecs.load(specs, catalog: catalog, cache: &cache)
         fleet.unreadableCPU = "vm-0-1"
