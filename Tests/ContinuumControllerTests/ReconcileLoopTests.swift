@@ -69,6 +69,53 @@ struct ReconcileLoopTests {
         #expect(try await harness.controller.store.snapshot().resources.count == 3)
     }
 
+    @Test func valueEditsAreReValidatedAloneAndAppliedAsWrittenAcrossARejectedCommit() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let repository = try GitFixture(in: directory.url)
+        let first = try repository.commit(Fleet.files(vms: ["web-1", "web-2"]))
+        let harness = try await ControllerHarness(directory: directory, repository: repository)
+        let started = try await harness.waitForStatus { $0.lastAppliedCommit == first }
+        // A drift check after each apply plans against the state the apply left, so the next
+        // commit is re-planned from that memo, through the positions its load edited.
+        func settled(after status: ControllerStatus) async throws {
+            await harness.controller.checkDriftNow()
+            let checked = try await harness.waitForStatus { $0.lastReconcile.map { $0.time > (status.lastReconcile?.time ?? .distantPast) && $0.result == .noChanges } ?? false }
+            #expect(checked.lastReconcile?.result == .noChanges)
+        }
+        func recordedCPU() async throws -> [String: FieldValue] {
+            Dictionary(uniqueKeysWithValues: try await harness.controller.store.snapshot().resources.compactMap { record in
+                record.spec["cpu"].map { (record.id.name, $0) }
+            })
+        }
+
+        try await settled(after: started)
+        // A value edit: its one resource is re-validated alone, and applied.
+        let edit = try repository.commit(["specs/web-1.yaml": SpecSamples.virtualMachine("web-1", cpu: "4")], message: "web-1 gets 4 CPUs")
+        let edited = try await harness.waitForStatus { $0.lastAppliedCommit == edit }
+        #expect(edited.lastReconcile?.plan?.change == 1)
+        #expect(await harness.controller.lastRevalidatedCount == 1)
+        #expect(try await recordedCPU() == ["web-1": .integer(4), "web-2": .integer(2)])
+        try await settled(after: edited)
+
+        // A rejected commit is no base: the fix after it is validated in full, and applied.
+        let bad = try repository.commit(["specs/web-2.yaml": SpecSamples.virtualMachine("web-2", cpu: "lots")], message: "break web-2")
+        try await harness.waitForStatus { $0.lastAttemptedCommit == bad && $0.phase == .failed }
+        let fix = try repository.commit(["specs/web-2.yaml": SpecSamples.virtualMachine("web-2", cpu: "3")], message: "fix web-2")
+        let fixed = try await harness.waitForStatus { $0.lastAppliedCommit == fix }
+        #expect(await harness.controller.lastRevalidatedCount == nil)
+        #expect(try await recordedCPU() == ["web-1": .integer(4), "web-2": .integer(3)])
+        try await settled(after: fixed)
+
+        // And the next value edit is incremental again.
+        let again = try repository.commit(["specs/web-2.yaml": SpecSamples.virtualMachine("web-2", cpu: "5")], message: "web-2 gets 5 CPUs")
+        let last = try await harness.waitForStatus { $0.lastAppliedCommit == again }
+        await harness.stop()
+        #expect(last.lastReconcile?.plan?.change == 1)
+        #expect(await harness.controller.lastRevalidatedCount == 1)
+        #expect(try await recordedCPU() == ["web-1": .integer(4), "web-2": .integer(5)])
+    }
+
     @Test func aPlanOverMaxDestroyIsRefusedAndChangesNothing() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
