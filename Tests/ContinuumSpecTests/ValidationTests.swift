@@ -440,6 +440,55 @@ let validationCases: [ValidationCase] = [
         ]
     ),
     ValidationCase(
+        "dupkey in a large mapping",
+        """
+        apiVersion: continuum.dev/v1
+        kind: VirtualMachine
+        metadata:
+          name: web-1
+          labels:
+            l0: v0
+            l1: v1
+            l2: v2
+            l3: v3
+            l4: v4
+            l5: v5
+            l6: v6
+            l7: v7
+            l8: v8
+            l9: v9
+            l10: v10
+            l11: v11
+            l12: v12
+            l13: v13
+            l14: v14
+            l15: v15
+            l16: v16
+            l17: v17
+            l18: v18
+            l19: v19
+            l20: v20
+            l21: v21
+            l22: v22
+            l23: v23
+            l24: v24
+            l25: v25
+            l26: v26
+            l27: v27
+            l28: v28
+            l29: v29
+            l3: again
+        spec:
+          provider: p
+          cpu: 2
+          memory: 4Gi
+          image: debian-12
+        """,
+        [
+            "a.yaml:36:5: error: duplicate key 'l3'; each key may appear once in a mapping",
+        ]
+    ),
+    ValidationCase(
         "cycle",
         """
         apiVersion: continuum.dev/v1

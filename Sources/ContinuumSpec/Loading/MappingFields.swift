@@ -4,21 +4,22 @@ struct MappingFields {
     let location: SourceLocation
     private(set) var entries: [(key: String, value: YAMLNode)] = []
     private(set) var keyNodes: [(key: String, node: YAMLNode)] = []
-    private var indexByKey: [String: Int] = [:]
+    private var index = KeyIndex()
 
     init(location: SourceLocation) {
         self.location = location
     }
 
+    /// Adds a field; the caller has checked that `key` is not there yet.
     mutating func insert(_ key: String, keyNode: YAMLNode, value: YAMLNode) {
-        indexByKey[key] = entries.count
+        index.append(key)
         entries.append((key, value))
         keyNodes.append((key, keyNode))
     }
 
     /// The value under `key`; a null value counts as absent for optional fields.
     subscript(key: String) -> YAMLNode? {
-        indexByKey[key].map { entries[$0].value }
+        index.position(of: key).map { entries[$0].value }
     }
 
     /// The value under `key` unless it is absent or null.

@@ -111,7 +111,8 @@ final class YAMLEventReader {
             let anchor = Self.string(event.data.mapping_start.anchor)
             var pairs: [(key: YAMLNode, value: YAMLNode)] = []
             var total = 1, height = 0
-            var keys: [String: SourceLocation] = [:]
+            var keys = KeyIndex()
+            var keyLocations: [SourceLocation] = []
             var duplicate: (key: String, first: SourceLocation)?
             while true {
                 yaml_event_delete(&event)
@@ -122,10 +123,11 @@ final class YAMLEventReader {
                 event = try next()
                 let value = try node(from: &event, depth: depth + 1)
                 if case .scalar(let text, _) = key.node.content {
-                    if let first = keys[text] {
-                        if duplicate.map({ text < $0.key }) ?? true { duplicate = (text, first) }
+                    if let first = keys.position(of: text) {
+                        if duplicate.map({ text < $0.key }) ?? true { duplicate = (text, keyLocations[first]) }
                     } else {
-                        keys[text] = key.node.location
+                        keys.append(text)
+                        keyLocations.append(key.node.location)
                     }
                 }
                 pairs.append((key.node, value.node))
