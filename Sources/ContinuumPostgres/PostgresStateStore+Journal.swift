@@ -13,10 +13,12 @@ extension PostgresStateStore {
 
     /// Completes an intent and records its result in the same transaction.
     public func completeIntent(key: String, outcome: JournalEntry.Outcome, upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
-        try await write("complete an intent") { connection, logger in
+        let serial = try await write("complete an intent") { connection, logger in
             try await Self.complete([(key, outcome)], on: connection, logger: logger)
             return try await Self.apply(upserts: upserts, removals: removals, on: connection, logger: logger)
         }
+        noteWrite(from: serial - 1, to: serial, upserts: upserts, removals: removals)
+        return serial
     }
 
     /// Writes intents and completions in one transaction (one commit), set-based: every
@@ -39,17 +41,24 @@ extension PostgresStateStore {
         }
         let touched = upserts.map(\.id) + removals
         let inOrder = Set(touched).count < touched.count
-        try await write("write \(writes.count) journal entr\(writes.count == 1 ? "y" : "ies")") { [intents, completions, upserts, removals] connection, logger in
+        // The serial each write to the records reached, with what it wrote.
+        let written = try await write("write \(writes.count) journal entr\(writes.count == 1 ? "y" : "ies")") { [intents, completions, upserts, removals] connection, logger in
             try await Self.insert(intents, on: connection, logger: logger)
             try await Self.complete(completions, on: connection, logger: logger)
+            var written: [(from: Int64, to: Int64, upserts: [RecordedResource], removals: [ResourceID])] = []
             if inOrder {
                 for case .completion(_, _, let upserts, let removals) in writes {
-                    _ = try await Self.apply(upserts: upserts, removals: removals, on: connection, logger: logger)
+                    let serial = try await Self.apply(upserts: upserts, removals: removals, on: connection, logger: logger)
+                    written.append((serial - 1, serial, upserts, removals))
                 }
             } else if !completions.isEmpty {
-                _ = try await Self.apply(upserts: upserts, removals: removals, steps: Int64(completions.count), on: connection, logger: logger)
+                let steps = Int64(completions.count)
+                let serial = try await Self.apply(upserts: upserts, removals: removals, steps: steps, on: connection, logger: logger)
+                written.append((serial - steps, serial, upserts, removals))
             }
+            return written
         }
+        for write in written { noteWrite(from: write.from, to: write.to, upserts: write.upserts, removals: write.removals) }
     }
 
     private static func insert(_ entries: [JournalEntry], on connection: PostgresConnection, logger: Logger) async throws {

@@ -23,6 +23,10 @@ public actor PostgresStateStore: StateStore {
     /// The last snapshot read and the providers' version then, returned again while
     /// neither has moved.
     private var cached: (snapshot: StateSnapshot, providersVersion: Int64)?
+    /// What this store wrote to resources since `cached` was read.
+    private var delta: SnapshotDelta?
+    /// How many snapshots decoded every record (for tests: own writes are merged instead).
+    package private(set) var fullReads = 0
 
     /// Creates a store for `location`, connecting with `password` (from `PGPASSWORD` or a
     /// password file; nil for none). Nothing is opened until it is used. `logger` receives
@@ -171,37 +175,57 @@ public actor PostgresStateStore: StateStore {
     // MARK: - Resources
 
     /// The recorded state. The last snapshot read is returned again while the serial,
-    /// lineage and providers' version are unchanged, so an unchanged state is not decoded again.
+    /// lineage and providers' version are unchanged, so an unchanged state is not decoded
+    /// again; after this store's own writes (and nobody else's: the serial is the one they
+    /// reached), the last snapshot with them merged in (`SnapshotDelta`). Records are in
+    /// byte order of their ids (`COLLATE "C"`), as SQLite's binary collation orders them.
     public func snapshot() async throws(StateError) -> StateSnapshot {
-        let cached = self.cached
-        let (snapshot, providersVersion) = try await read("read the state") { connection, logger in
+        var cached = self.cached
+        if let base = cached, let delta, delta.serial != base.snapshot.serial {
+            cached = (StateSnapshot(serial: delta.serial, lineage: base.snapshot.lineage, resources: delta.applied(to: base.snapshot.resources), providers: base.snapshot.providers), base.providersVersion)
+        }
+        let known = cached
+        let (snapshot, providersVersion, decoded) = try await read("read the state") { connection, logger in
             var meta: (serial: Int64, lineage: String, providers: Int64) = (0, "", 0)
             for try await row in try await connection.query("SELECT serial, lineage, providers_version FROM continuum_meta WHERE id = 1", logger: logger)
                 .decode((Int64, String, Int64).self)
             {
                 meta = row
             }
-            if let cached, cached.snapshot.serial == meta.serial, cached.snapshot.lineage == meta.lineage, cached.providersVersion == meta.providers {
-                return (cached.snapshot, meta.providers)
+            if let known, known.snapshot.serial == meta.serial, known.snapshot.lineage == meta.lineage, known.providersVersion == meta.providers {
+                return (known.snapshot, meta.providers, false)
             }
             let decoder = JSONDecoder()
             var resources: [RecordedResource] = []
-            for try await text in try await connection.query("SELECT record FROM continuum_resources ORDER BY id", logger: logger).decode(String.self) {
+            for try await text in try await connection.query("SELECT record FROM continuum_resources ORDER BY id COLLATE \"C\"", logger: logger).decode(String.self) {
                 resources.append(try decoder.decode(RecordedResource.self, from: Data(text.utf8)))
             }
             var providers: [String: FieldValue] = [:]
             for try await (name, spec) in try await connection.query("SELECT name, spec FROM continuum_providers", logger: logger).decode((String, String).self) {
                 providers[name] = try decoder.decode(FieldValue.self, from: Data(spec.utf8))
             }
-            return (StateSnapshot(serial: meta.serial, lineage: meta.lineage, resources: resources, providers: providers), meta.providers)
+            return (StateSnapshot(serial: meta.serial, lineage: meta.lineage, resources: resources, providers: providers), meta.providers, true)
         }
+        if decoded { fullReads += 1 }
         self.cached = (snapshot, providersVersion)
+        delta = SnapshotDelta(serial: snapshot.serial)
         return snapshot
+    }
+
+    /// Notes a write of this store that moved the serial from `before` to `after`; another
+    /// writer's write in between (another replica's) makes the next snapshot read everything.
+    func noteWrite(from before: Int64, to after: Int64, upserts: [RecordedResource], removals: [ResourceID]) {
+        if delta?.add(from: before, to: after, upserts: upserts, removals: removals) != true {
+            cached = nil
+            delta = nil
+        }
     }
 
     /// Writes the changes in one transaction and bumps the serial.
     public func commit(upserts: [RecordedResource], removals: [ResourceID]) async throws(StateError) -> Int64 {
-        try await write("write the state") { connection, logger in try await Self.apply(upserts: upserts, removals: removals, on: connection, logger: logger) }
+        let serial = try await write("write the state") { connection, logger in try await Self.apply(upserts: upserts, removals: removals, on: connection, logger: logger) }
+        noteWrite(from: serial - 1, to: serial, upserts: upserts, removals: removals)
+        return serial
     }
 
     /// Upserts and removes records (the last upsert of an id wins, as when made one by one)

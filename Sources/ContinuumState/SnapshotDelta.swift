@@ -5,21 +5,21 @@ import ContinuumSpec
 /// came in between, and the state is the last snapshot read with these changes: a store
 /// re-reads it without decoding every record again (at 100,000 resources, the decode after
 /// an apply took 4.8 s; the merge takes milliseconds).
-struct SnapshotDelta: Sendable {
+package struct SnapshotDelta: Sendable {
     /// The serial the base snapshot and every change so far brought the state to.
-    private(set) var serial: Int64
+    package private(set) var serial: Int64
     /// Each resource written: its record, or nil when it was removed (the last write wins).
     private var changes: [ResourceID: RecordedResource?] = [:]
 
     /// Starts from a snapshot read at `serial`.
-    init(serial: Int64) {
+    package init(serial: Int64) {
         self.serial = serial
     }
 
     /// Adds a write that moved the serial from `before` to `after`, its upserts made before
     /// its removals (as the stores run them). False when another writer came in between
     /// (`before` is not the serial reached so far): the delta no longer describes the state.
-    mutating func add(from before: Int64, to after: Int64, upserts: [RecordedResource], removals: [ResourceID]) -> Bool {
+    package mutating func add(from before: Int64, to after: Int64, upserts: [RecordedResource], removals: [ResourceID]) -> Bool {
         guard before == serial else { return false }
         for record in upserts { changes.updateValue(record, forKey: record.id) }
         for id in removals { changes.updateValue(nil, forKey: id) }
@@ -28,7 +28,7 @@ struct SnapshotDelta: Sendable {
     }
 
     /// `base`'s resources (in the stores' order: by id, as bytes) with the changes merged in.
-    func applied(to base: [RecordedResource]) -> [RecordedResource] {
+    package func applied(to base: [RecordedResource]) -> [RecordedResource] {
         guard !changes.isEmpty else { return base }
         let added = changes.values.compactMap { $0 }.sorted { Self.precedes($0.id, $1.id) }
         var merged: [RecordedResource] = []
@@ -46,7 +46,7 @@ struct SnapshotDelta: Sendable {
     }
 
     /// Whether `a` sorts before `b` as SQL's binary collation sorts their text.
-    static func precedes(_ a: ResourceID, _ b: ResourceID) -> Bool {
+    package static func precedes(_ a: ResourceID, _ b: ResourceID) -> Bool {
         a.description.utf8.lexicographicallyPrecedes(b.description.utf8)
     }
 }

@@ -1,3 +1,4 @@
+@testable import ContinuumPostgres
 import ContinuumSpec
 @testable import ContinuumState
 import ContinuumTesting
@@ -12,18 +13,24 @@ struct SnapshotDeltaTests {
         RecordedResource(id: ResourceID(kind, name), provider: "p", providerID: providerID, spec: .map([]))
     }
 
-    /// The state read afresh from the file, by a store that never wrote.
-    private static func fresh(_ path: String) async throws -> StateSnapshot {
-        try await SQLiteStateStore(path: path).snapshot()
+    /// How many snapshots of `store` decoded every record.
+    private static func fullReads(_ store: any StateStore) async -> Int {
+        if let store = store as? SQLiteStateStore { return await store.fullReads }
+        if let store = store as? PostgresStateStore { return await store.fullReads }
+        Issue.record("\(type(of: store)) does not count its full reads")
+        return 0
     }
 
-    @Test func ownWritesOfEveryKindReadBackAsTheFileHoldsThem() async throws {
+    @Test(arguments: [StoreKind.sqlite, .postgres])
+    func ownWritesOfEveryKindReadBackAsTheStoreHoldsThem(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.url.appendingPathComponent("state.db").path
-        let store = SQLiteStateStore(path: path)
+        let made = try kind.make(directory)
+        let store = made.store
+        // The state read afresh, by a store that never wrote.
+        func fresh() async throws -> StateSnapshot { try await made.connect().snapshot() }
         _ = try await store.commit(upserts: [Self.record("vm-10", "a"), Self.record("vm-9", "b"), Self.record("net", "n", kind: .network)], removals: [])
-        #expect(try await store.snapshot() == Self.fresh(path))
+        #expect(try await store.snapshot() == fresh())
         // Writes of every kind, in sizes and orders that move records before, between and after the others.
         _ = try await store.commit(upserts: [Self.record("vm-1", "c"), Self.record("z-last", "z"), Self.record("vm-9", "b2")], removals: [ResourceID(.virtualMachine, "vm-10")])
         try await store.recordIntent(JournalEntry(key: "k1", resource: ResourceID(.virtualMachine, "a-first"), operation: .create, provider: "p"))
@@ -33,28 +40,29 @@ struct SnapshotDeltaTests {
             .completion(key: "k1", outcome: .succeeded, upserts: [Self.record("vm-2", "d"), Self.record("vm-10", "a2")], removals: [ResourceID(.network, "net")]),
             .completion(key: "k2", outcome: .succeeded, upserts: [Self.record("net", "n2", kind: .network)], removals: [ResourceID(.virtualMachine, "vm-1")]),
         ])
-        let readsBefore = await store.fullReads
+        let readsBefore = await Self.fullReads(store)
         let merged = try await store.snapshot()
-        #expect(await store.fullReads == readsBefore, "its own writes are merged, not read again")
-        let read = try await Self.fresh(path)
+        #expect(await Self.fullReads(store) == readsBefore, "its own writes are merged, not read again")
+        let read = try await fresh()
         #expect(merged == read)
-        #expect(merged.resources.map(\.id.name) == read.resources.map(\.id.name), "the order of the file")
+        #expect(merged.resources.map(\.id.name) == read.resources.map(\.id.name), "the order of a full read")
         #expect(Set(merged.resources.compactMap(\.providerID)) == ["b2", "z", "u", "d", "a2", "n2"])
     }
 
-    @Test func anotherWritersWriteInBetweenIsRead() async throws {
+    @Test(arguments: [StoreKind.sqlite, .postgres])
+    func anotherWritersWriteInBetweenIsRead(_ kind: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.url.appendingPathComponent("state.db").path
-        let store = SQLiteStateStore(path: path)
+        let made = try kind.make(directory)
+        let store = made.store
         _ = try await store.commit(upserts: [Self.record("web-1", "a")], removals: [])
         _ = try await store.snapshot()
-        _ = try await SQLiteStateStore(path: path).commit(upserts: [Self.record("from-elsewhere", "x")], removals: [])
+        _ = try await made.connect().commit(upserts: [Self.record("from-elsewhere", "x")], removals: [])
         _ = try await store.commit(upserts: [Self.record("web-2", "b")], removals: [])
-        let readsBefore = await store.fullReads
+        let readsBefore = await Self.fullReads(store)
         let snapshot = try await store.snapshot()
-        #expect(await store.fullReads == readsBefore + 1, "another writer's write makes it read the file")
-        #expect(snapshot == (try await Self.fresh(path)))
+        #expect(await Self.fullReads(store) == readsBefore + 1, "another writer's write makes it read everything")
+        #expect(snapshot == (try await made.connect().snapshot()))
         #expect(snapshot.resources.map(\.id.name).sorted() == ["from-elsewhere", "web-1", "web-2"])
     }
 
