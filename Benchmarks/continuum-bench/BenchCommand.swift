@@ -352,12 +352,13 @@ struct ShardsBench: AsyncParsableCommand {
         }
         if !r.takeover.isEmpty { print("takeover = from kill -9 of a replica (a process) to each of its shards held by another replica.\n") }
         for (index, n) in r.noChange.enumerated() {
-            print(table([("store", n.store.padding(toLength: 10, withPad: " ", startingAt: 0)), ("resources", "\(n.resources)"), ("first no-change s", s(n.firstSeconds)),
+            print(table([("store", n.store.padding(toLength: 10, withPad: " ", startingAt: 0)), ("resources", "\(n.resources)"), ("first no-change s", s(n.firstSeconds)), ("after own write s", s(n.afterOwnWriteSeconds)),
                 ("steady no-change s", s(n.steadySeconds)), ("steady CPU s", s(n.steadyCPUSeconds))], header: index == 0))
         }
         if !r.noChange.isEmpty {
-            print("first no-change = the first reconcile after the state was written (decoded in full); steady = the mean of the next ones (fetch, refresh by")
-            print("  revision listings, plan from the memo). PostgreSQL holds a copy of the SQLite state, written in one transaction.")
+            print("first no-change = the first reconcile after another connection wrote the state (decoded in full); after own write = the first after")
+            print("  the controller's store wrote it itself, as after an apply (its writes merged into its snapshot); steady = the mean of the next ones")
+            print("  (fetch, refresh by revision listings, plan from the memo). PostgreSQL holds a copy of the SQLite state, written in one transaction.")
         }
     }
 }

@@ -39,8 +39,11 @@ struct ScaleOutBenchmark {
     struct NoChange: Codable {
         var store: String
         var resources: Int
-        /// The first after the state was written (its snapshot decoded in full).
+        /// The first after another writer wrote the state (its snapshot decoded in full).
         var firstSeconds: Double
+        /// The first after the controller's own store wrote it (its writes merged into the
+        /// snapshot it had: `SnapshotDelta`).
+        var afterOwnWriteSeconds: Double
         /// The mean of the next ones (the state unchanged since the last plan).
         var steadySeconds: Double
         var steadyCPUSeconds: Double
@@ -214,19 +217,25 @@ struct ScaleOutBenchmark {
         let sqlite = SQLiteStateStore(path: directory.url.appendingPathComponent("state.db").path)
         var results: [NoChange] = []
         // SQLite: the apply writes the state, then the no-change reconciles.
-        results.append(try await measureNoChange(store: sqlite, name: "SQLite", repository: repository, catalog: catalog, directory: directory, apply: true))
+        let sqlitePath = directory.url.appendingPathComponent("state.db").path
+        results.append(try await measureNoChange(
+            store: sqlite, other: { SQLiteStateStore(path: sqlitePath) }, name: "SQLite", repository: repository, catalog: catalog, directory: directory, apply: true))
         // PostgreSQL: the same state copied in one transaction, then the same reconciles.
-        let postgres = PostgresStateStore(location: try PostgresLocation.parse(server.url(try server.createDatabase())), password: nil)
+        let location = try PostgresLocation.parse(server.url(try server.createDatabase()))
+        let postgres = PostgresStateStore(location: location, password: nil)
         let snapshot = try await sqlite.snapshot()
         _ = try await postgres.commit(upserts: snapshot.resources, removals: [])
         try await postgres.recordProviders(snapshot.providers)
-        results.append(try await measureNoChange(store: postgres, name: "PostgreSQL", repository: repository, catalog: catalog, directory: directory, apply: false))
+        results.append(try await measureNoChange(
+            store: postgres, other: { PostgresStateStore(location: location, password: nil) }, name: "PostgreSQL", repository: repository, catalog: catalog,
+            directory: directory, apply: false))
         await postgres.close()
         return results
     }
 
     private func measureNoChange(
-        store: any StateStore, name: String, repository: GitFixture, catalog: ProviderCatalog, directory: TemporaryDirectory, apply: Bool
+        store: any StateStore, other: @Sendable () -> any StateStore, name: String, repository: GitFixture, catalog: ProviderCatalog,
+        directory: TemporaryDirectory, apply: Bool
     ) async throws -> NoChange {
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
@@ -241,8 +250,11 @@ struct ScaleOutBenchmark {
         let first = try await Self.reconcile(controller, after: nil)
         var previous = first
         if !apply, first.result != .noChanges { throw BenchmarkError(message: "the copied state did not match the fleet: \(first)") }
-        // The first no-change reconcile after the state moved: its snapshot is decoded in full.
-        _ = try await store.commit(upserts: [], removals: [])
+        // The first no-change reconcile after another writer moved the state: its snapshot
+        // is decoded in full.
+        let writer = other()
+        _ = try await writer.commit(upserts: [], removals: [])
+        if let writer = writer as? PostgresStateStore { await writer.close() }
         let (again, _) = try await Self.noChangeReconcile(controller, after: first.time)
         let firstNoChange = again.durationSeconds
         previous = again
@@ -253,9 +265,12 @@ struct ScaleOutBenchmark {
             steadyCPU += cpu
             previous = next
         }
+        // And after a write of its own (as after an apply): merged, not decoded.
+        _ = try await store.commit(upserts: [], removals: [])
+        let (own, _) = try await Self.noChangeReconcile(controller, after: previous.time)
         let repeats = Double(max(1, steadyRepeats))
         return NoChange(store: name, resources: try await store.snapshot().resources.count, firstSeconds: firstNoChange,
-            steadySeconds: steady / repeats, steadyCPUSeconds: steadyCPU / repeats)
+            afterOwnWriteSeconds: own.durationSeconds, steadySeconds: steady / repeats, steadyCPUSeconds: steadyCPU / repeats)
     }
 
     private static func noChangeReconcile(_ controller: Controller, after previous: Date) async throws -> (ControllerStatus.Reconcile, Double) {
