@@ -308,7 +308,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ContinuumStateTests",
-            dependencies: ["ContinuumState", "ContinuumSpec", "ContinuumTesting", "ContinuumPostgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ContinuumState", "ContinuumSpec", "ContinuumTesting", "ContinuumPostgres", .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -18,6 +18,9 @@ struct PostgresFailure {
 
     private func explain(_ error: any Error) -> (StateError.Code, String, String) {
         let endpoint = "\(location.host):\(location.port)"
+        if error is PostgresStatement.ConnectionClosed {
+            return (.io, "the connection to \(endpoint) was lost", Self.lostRemedy)
+        }
         guard let error = error as? PSQLError else {
             return (.io, "\(error)", "check that PostgreSQL at \(endpoint) is reachable; the previous state is unchanged")
         }
@@ -35,13 +38,15 @@ struct PostgresFailure {
         case .authMechanismRequiresPassword:
             return (.cannotOpen, "the server asks user \(location.user) for a password and none was given", "set PGPASSWORD or pass --state-password-file")
         case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
-            return (.io, "the connection to \(endpoint) was lost", "check that PostgreSQL is up; the transaction was rolled back and nothing was recorded half-way")
+            return (.io, "the connection to \(endpoint) was lost", Self.lostRemedy)
         case .server:
             return server(error)
         default:
             return (.io, "\(error.code)", "check the server's log; the transaction was rolled back")
         }
     }
+
+    private static let lostRemedy = "check that PostgreSQL is up; the transaction was rolled back and nothing was recorded half-way"
 
     private func server(_ error: PSQLError) -> (StateError.Code, String, String) {
         let state = error.serverInfo?[.sqlState] ?? ""

@@ -42,13 +42,13 @@ enum PostgresSchema {
     /// - Returns: the version found before migrating.
     @discardableResult
     static func migrate(_ connection: PostgresConnection, location: PostgresLocation, logger: Logger) async throws -> Int32 {
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.run("BEGIN", logger: logger)
         do {
-            try await connection.query("SELECT pg_advisory_xact_lock(\(advisoryLock))", logger: logger)
-            try await connection.query(
+            try await connection.run("SELECT pg_advisory_xact_lock(\(advisoryLock))", logger: logger)
+            try await connection.run(
                 "CREATE TABLE IF NOT EXISTS continuum_schema (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)", logger: logger)
             var found: Int32 = 0
-            for try await value in try await connection.query("SELECT version FROM continuum_schema WHERE id = 1", logger: logger).decode(Int32.self) {
+            for value in try await connection.run("SELECT version FROM continuum_schema WHERE id = 1", logger: logger).decode(Int32.self) {
                 found = value
             }
             if found > version {
@@ -57,14 +57,14 @@ enum PostgresSchema {
                     remedy: "run a Continuum release that knows schema version \(found); an older one must not write to this database")
             }
             for index in Int(found)..<migrations.count {
-                for statement in migrations[index] { try await connection.query(statement, logger: logger) }
+                for statement in migrations[index] { try await connection.run(statement, logger: logger) }
             }
-            try await connection.query(
+            try await connection.run(
                 "INSERT INTO continuum_schema (id, version) VALUES (1, \(version)) ON CONFLICT (id) DO UPDATE SET version = excluded.version", logger: logger)
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.run("COMMIT", logger: logger)
             return found
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.run("ROLLBACK", logger: logger)
             throw error
         }
     }

@@ -65,12 +65,12 @@ extension PostgresStateStore {
         guard !entries.isEmpty else { return }
         let keys = entries.map(\.key), outcomes = entries.map(\.outcome.rawValue), times = entries.map(\.recordedAt.timeIntervalSince1970)
         let texts = try entries.map(json)
-        try await connection.query("""
+        try await connection.run("""
             INSERT INTO continuum_journal (key, outcome, recorded_at, entry)
             SELECT * FROM unnest(\(keys)::text[], \(outcomes)::text[], \(times)::double precision[], \(texts)::text[])
             ON CONFLICT (key) DO UPDATE SET outcome = excluded.outcome, recorded_at = excluded.recorded_at, entry = excluded.entry
             """, logger: logger)
-        try await connection.query("UPDATE continuum_meta SET journal_position = journal_position + \(Int64(entries.count)) WHERE id = 1", logger: logger)
+        try await connection.run("UPDATE continuum_meta SET journal_position = journal_position + \(Int64(entries.count)) WHERE id = 1", logger: logger)
     }
 
     /// Sets the outcomes. The `outcome` column is the entry's outcome; the entry's JSON keeps
@@ -80,7 +80,7 @@ extension PostgresStateStore {
     private static func complete(_ completions: [(key: String, outcome: JournalEntry.Outcome)], on connection: PostgresConnection, logger: Logger) async throws {
         guard !completions.isEmpty else { return }
         let keys = completions.map(\.key), outcomes = completions.map(\.outcome.rawValue)
-        try await connection.query("""
+        try await connection.run("""
             UPDATE continuum_journal AS journal SET outcome = done.outcome
             FROM unnest(\(keys)::text[], \(outcomes)::text[]) AS done (key, outcome) WHERE journal.key = done.key
             """, logger: logger)
@@ -97,7 +97,7 @@ extension PostgresStateStore {
     public func journalPosition() async throws(StateError) -> Int64 {
         try await read("read the journal position") { connection, logger in
             var position: Int64 = 0
-            for try await value in try await connection.query("SELECT journal_position FROM continuum_meta WHERE id = 1", logger: logger).decode(Int64.self) {
+            for value in try await connection.run("SELECT journal_position FROM continuum_meta WHERE id = 1", logger: logger).decode(Int64.self) {
                 position = value
             }
             return position
@@ -110,7 +110,7 @@ extension PostgresStateStore {
     public func controls() async throws(StateError) -> [String: String] {
         try await read("read the controls") { connection, logger in
             var controls: [String: String] = [:]
-            for try await (key, value) in try await connection.query("SELECT key, value FROM continuum_controls", logger: logger).decode((String, String).self) {
+            for (key, value) in try await connection.run("SELECT key, value FROM continuum_controls", logger: logger).decode((String, String).self) {
                 controls[key] = value
             }
             return controls
@@ -121,10 +121,10 @@ extension PostgresStateStore {
     public func setControl(_ key: String, to value: String?) async throws(StateError) {
         _ = try await write("set the control \(key)", fenced: false) { connection, logger in
             if let value {
-                try await connection.query(
+                try await connection.run(
                     "INSERT INTO continuum_controls (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = excluded.value", logger: logger)
             } else {
-                try await connection.query("DELETE FROM continuum_controls WHERE key = \(key)", logger: logger)
+                try await connection.run("DELETE FROM continuum_controls WHERE key = \(key)", logger: logger)
             }
         }
     }
@@ -132,19 +132,19 @@ extension PostgresStateStore {
     public func recordProviders(_ providers: [String: FieldValue]) async throws(StateError) {
         try await write("record providers") { connection, logger in
             var recorded: [String: String] = [:]
-            for try await (name, spec) in try await connection.query("SELECT name, spec FROM continuum_providers", logger: logger).decode((String, String).self) {
+            for (name, spec) in try await connection.run("SELECT name, spec FROM continuum_providers", logger: logger).decode((String, String).self) {
                 recorded[name] = spec
             }
             var changed = false
             for (name, spec) in providers {
                 let json = try Self.json(spec)
                 guard recorded[name] != json else { continue }
-                try await connection.query(
+                try await connection.run(
                     "INSERT INTO continuum_providers (name, spec) VALUES (\(name), \(json)) ON CONFLICT (name) DO UPDATE SET spec = excluded.spec", logger: logger)
                 changed = true
             }
             if changed {
-                try await connection.query("UPDATE continuum_meta SET providers_version = providers_version + 1 WHERE id = 1", logger: logger)
+                try await connection.run("UPDATE continuum_meta SET providers_version = providers_version + 1 WHERE id = 1", logger: logger)
             }
         }
     }
@@ -152,7 +152,7 @@ extension PostgresStateStore {
     /// Adds an apply to the history.
     public func appendHistory(_ record: ApplyRecord) async throws(StateError) {
         try await write("record the apply history") { connection, logger in
-            _ = try await connection.query(
+            _ = try await connection.run(
                 "INSERT INTO continuum_history (started_at, record) VALUES (\(record.startedAt.timeIntervalSince1970), \(try Self.json(record)))", logger: logger)
         }
     }
@@ -161,9 +161,9 @@ extension PostgresStateStore {
     public func prune(intentsBefore cutoff: Date, keptHistory: Int) async throws(StateError) {
         let kept = max(0, keptHistory)
         try await write("prune the journal and history") { connection, logger in
-            try await connection.query(
+            try await connection.run(
                 "DELETE FROM continuum_journal WHERE outcome <> 'pending' AND recorded_at < \(cutoff.timeIntervalSince1970)", logger: logger)
-            try await connection.query(
+            try await connection.run(
                 "DELETE FROM continuum_history WHERE id <= (SELECT id FROM continuum_history ORDER BY id DESC LIMIT 1 OFFSET \(kept))", logger: logger)
         }
     }
@@ -181,11 +181,11 @@ extension PostgresStateStore {
         let kept = SQLiteStateStore.keptEvents
         try await write("record resource events") { connection, logger in
             let resources = events.map(\.resource.description), times = events.map(\.time.timeIntervalSince1970), texts = try events.map(Self.json)
-            try await connection.query(
+            try await connection.run(
                 "INSERT INTO continuum_events (resource, time, event) SELECT resource, time, event FROM unnest(\(resources)::text[], \(times)::float8[], \(texts)::text[]) WITH ORDINALITY AS e(resource, time, event, n) ORDER BY n",
                 logger: logger)
             for resource in Set(resources) {
-                try await connection.query("""
+                try await connection.run("""
                     DELETE FROM continuum_events WHERE resource = \(resource)
                     AND id <= (SELECT id FROM continuum_events WHERE resource = \(resource) ORDER BY id DESC LIMIT 1 OFFSET \(kept))
                     """, logger: logger)
@@ -214,7 +214,7 @@ extension PostgresStateStore {
     static func decoded<T: Decodable>(_ type: T.Type, _ query: PostgresQuery, _ connection: PostgresConnection, _ logger: Logger) async throws -> [T] {
         let decoder = JSONDecoder()
         var values: [T] = []
-        for try await text in try await connection.query(query, logger: logger).decode(String.self) {
+        for text in try await connection.run(query, logger: logger).decode(String.self) {
             values.append(try decoder.decode(T.self, from: Data(text.utf8)))
         }
         return values

@@ -23,7 +23,7 @@ extension PostgresStateStore {
         let seconds = duration.timeInterval
         self.fence = try await write("take the lock", fenced: false) { connection, logger in
             var now = Date().timeIntervalSince1970
-            for try await value in try await connection.query("SELECT extract(epoch FROM clock_timestamp())::float8", logger: logger).decode(Double.self) {
+            for value in try await connection.run("SELECT extract(epoch FROM clock_timestamp())::float8", logger: logger).decode(Double.self) {
                 now = value
             }
             let lease = try await Self.lease(connection, logger: logger)
@@ -37,7 +37,7 @@ extension PostgresStateStore {
             case .renew: since = lease.held?.acquiredAt.timeIntervalSince1970 ?? now
             case .takeOver: generation += 1
             }
-            try await connection.query("""
+            try await connection.run("""
                 UPDATE continuum_lease SET holder = \(holder), acquired_at = \(since), expires_at = \(now + seconds), host = \(host), pid = \(processID),
                 generation = \(generation) WHERE name = 'state'
                 """, logger: logger)
@@ -53,7 +53,7 @@ extension PostgresStateStore {
     /// Releases the lease if `holder` holds it; its generation stays, so the next holder's is higher.
     public func unlock(holder: String) async throws(StateError) {
         try await write("release the lock", fenced: false) { connection, logger in
-            _ = try await connection.query("""
+            _ = try await connection.run("""
                 UPDATE continuum_lease SET holder = NULL, acquired_at = NULL, expires_at = NULL, host = NULL, pid = NULL
                 WHERE name = 'state' AND holder = \(holder)
                 """, logger: logger)
@@ -63,9 +63,9 @@ extension PostgresStateStore {
 
     /// The lease row: who holds it (nil when released) and its generation.
     static func lease(_ connection: PostgresConnection, logger: Logger) async throws -> (held: StateLock?, generation: Int64) {
-        let rows = try await connection.query(
+        let rows = try await connection.run(
             "SELECT holder, acquired_at, expires_at, host, pid, generation FROM continuum_lease WHERE name = 'state'", logger: logger)
-        for try await (holder, acquired, expires, host, pid, generation) in rows.decode((String?, Double?, Double?, String?, Int32?, Int64).self) {
+        for (holder, acquired, expires, host, pid, generation) in try rows.decode((String?, Double?, Double?, String?, Int32?, Int64).self) {
             guard let holder, let acquired, let expires else { return (nil, generation) }
             let lock = StateLock(
                 holder: holder, acquiredAt: Date(timeIntervalSince1970: acquired), expiresAt: Date(timeIntervalSince1970: expires), host: host, processID: pid,

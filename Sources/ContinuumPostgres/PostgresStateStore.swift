@@ -147,10 +147,10 @@ public actor PostgresStateStore: StateStore {
         let place = location.description
         do {
             return try await client.withConnection { connection in
-                try await connection.query(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
                 do {
+                    try await connection.run(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
                     if writing {
-                        try await connection.query("SELECT serial FROM continuum_meta WHERE id = 1 FOR UPDATE", logger: logger)
+                        try await connection.run("SELECT serial FROM continuum_meta WHERE id = 1 FOR UPDATE", logger: logger)
                         if let fence {
                             let lease = try await Self.lease(connection, logger: logger)
                             guard fence.admits(holder: lease.held?.holder, generation: lease.generation) else {
@@ -160,10 +160,13 @@ public actor PostgresStateStore: StateStore {
                         try await scoped?.check(location: place) { try await Self.namedLease($0, connection, logger: logger) }
                     }
                     let value = try await body(connection, logger)
-                    try await connection.query("COMMIT", logger: logger)
+                    try await connection.run("COMMIT", logger: logger)
                     return value
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    _ = try? await connection.run("ROLLBACK", logger: logger)
+                    // A connection the server closed goes back to the pool only once the pool
+                    // has heard of the close, or the next transaction would be lent it.
+                    await connection.settle()
                     throw error
                 }
             }
@@ -187,7 +190,7 @@ public actor PostgresStateStore: StateStore {
         let known = cached
         let (snapshot, providersVersion, decoded) = try await read("read the state") { connection, logger in
             var meta: (serial: Int64, lineage: String, providers: Int64) = (0, "", 0)
-            for try await row in try await connection.query("SELECT serial, lineage, providers_version FROM continuum_meta WHERE id = 1", logger: logger)
+            for row in try await connection.run("SELECT serial, lineage, providers_version FROM continuum_meta WHERE id = 1", logger: logger)
                 .decode((Int64, String, Int64).self)
             {
                 meta = row
@@ -197,11 +200,11 @@ public actor PostgresStateStore: StateStore {
             }
             let decoder = JSONDecoder()
             var resources: [RecordedResource] = []
-            for try await text in try await connection.query("SELECT record FROM continuum_resources ORDER BY id COLLATE \"C\"", logger: logger).decode(String.self) {
+            for text in try await connection.run("SELECT record FROM continuum_resources ORDER BY id COLLATE \"C\"", logger: logger).decode(String.self) {
                 resources.append(try decoder.decode(RecordedResource.self, from: Data(text.utf8)))
             }
             var providers: [String: FieldValue] = [:]
-            for try await (name, spec) in try await connection.query("SELECT name, spec FROM continuum_providers", logger: logger).decode((String, String).self) {
+            for (name, spec) in try await connection.run("SELECT name, spec FROM continuum_providers", logger: logger).decode((String, String).self) {
                 providers[name] = try decoder.decode(FieldValue.self, from: Data(spec.utf8))
             }
             return (StateSnapshot(serial: meta.serial, lineage: meta.lineage, resources: resources, providers: providers), meta.providers, true)
@@ -237,17 +240,17 @@ public actor PostgresStateStore: StateStore {
             let records = Array(latest.values)
             let ids = records.map(\.id.description), kinds = records.map(\.id.kind.rawValue), names = records.map(\.id.name)
             let providers = records.map(\.provider), texts = try records.map(json)
-            try await connection.query("""
+            try await connection.run("""
                 INSERT INTO continuum_resources (id, kind, name, provider, record)
                 SELECT * FROM unnest(\(ids)::text[], \(kinds)::text[], \(names)::text[], \(providers)::text[], \(texts)::text[])
                 ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, record = excluded.record
                 """, logger: logger)
         }
         if !removals.isEmpty {
-            try await connection.query("DELETE FROM continuum_resources WHERE id = ANY(\(removals.map(\.description))::text[])", logger: logger)
+            try await connection.run("DELETE FROM continuum_resources WHERE id = ANY(\(removals.map(\.description))::text[])", logger: logger)
         }
         var serial: Int64 = 0
-        for try await value in try await connection.query("UPDATE continuum_meta SET serial = serial + \(steps) WHERE id = 1 RETURNING serial", logger: logger).decode(Int64.self) {
+        for value in try await connection.run("UPDATE continuum_meta SET serial = serial + \(steps) WHERE id = 1 RETURNING serial", logger: logger).decode(Int64.self) {
             serial = value
         }
         return serial

@@ -3,6 +3,7 @@ import ContinuumState
 import ContinuumTesting
 import Foundation
 import Logging
+import PostgresNIO
 import Testing
 
 /// What only the PostgreSQL store has: its connection string, migrations, and one-line
@@ -120,10 +121,33 @@ struct PostgresStateStoreTests {
         let store = PostgresStateStore(location: try PostgresLocation.parse(server.url(database)), password: nil)
         #expect(try await store.commit(upserts: [], removals: []) == 1)
         try server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()", database: "postgres")
+        // The first commit may meet the dead connection and fail; the next is lent a new one.
         var serial: Int64?
-        for _ in 0..<5 where serial == nil {
+        for _ in 0..<2 where serial == nil {
             do { serial = try await store.commit(upserts: [], removals: []) } catch { #expect(!error.description.contains("\n")) }
         }
         #expect(serial == 2, "a failed transaction recorded nothing; the pool reconnects")
+    }
+
+    /// postgres-nio loses a statement written once the server has closed the connection (its
+    /// wait never ends): the store's statement fails at once, the transaction fails whole, and
+    /// the next one is lent a new connection.
+    @Test func aConnectionClosedBetweenTwoStatementsFailsItsTransactionAtOnce() async throws {
+        let server = try PostgresServer.shared()
+        let store = PostgresStateStore(location: try PostgresLocation.parse(server.url(try server.createDatabase())), password: nil)
+        #expect(try await store.commit(upserts: [], removals: []) == 1)
+        do {
+            try await store.write("write after the server closed the connection") { connection, logger in
+                _ = try? await connection.run("SELECT pg_terminate_backend(pg_backend_pid())", logger: logger)
+                try await connection.closeFuture.get()
+                try await connection.run("UPDATE continuum_meta SET serial = serial + 100 WHERE id = 1", logger: logger)
+            }
+            Issue.record("a statement on a closed connection succeeded")
+        } catch {
+            #expect(error.description.contains("was lost"), "\(error)")
+            #expect(!error.description.contains("\n"))
+        }
+        #expect(try await store.commit(upserts: [], removals: []) == 2)
+        await store.close()
     }
 }
