@@ -184,9 +184,7 @@ public actor PostgresStateStore: StateStore {
     /// byte order of their ids (`COLLATE "C"`), as SQLite's binary collation orders them.
     public func snapshot() async throws(StateError) -> StateSnapshot {
         var cached = self.cached
-        if let base = cached, let delta, delta.serial != base.snapshot.serial {
-            cached = (StateSnapshot(serial: delta.serial, lineage: base.snapshot.lineage, resources: delta.applied(to: base.snapshot.resources), providers: base.snapshot.providers), base.providersVersion)
-        }
+        if let base = cached, let delta { cached = (delta.applied(to: base.snapshot), base.providersVersion) }
         let known = cached
         let (snapshot, providersVersion, decoded) = try await read("read the state") { connection, logger in
             var meta: (serial: Int64, lineage: String, providers: Int64) = (0, "", 0)

@@ -37,9 +37,7 @@ public actor SQLiteStateStore: StateStore {
         }
         var cached = self.cached
         // Only this store's own writes since the last read: the last read with them merged in.
-        if let base = cached, let delta, delta.serial != base.snapshot.serial {
-            cached = (StateSnapshot(serial: delta.serial, lineage: base.snapshot.lineage, resources: delta.applied(to: base.snapshot.resources), providers: base.snapshot.providers), base.providersVersion)
-        }
+        if let base = cached, let delta { cached = (delta.applied(to: base.snapshot), base.providersVersion) }
         let known = cached
         let (snapshot, providersVersion, decoded) = try await read("read the state") { db in
             let meta = try Self.meta(db)

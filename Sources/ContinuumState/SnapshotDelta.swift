@@ -27,6 +27,13 @@ package struct SnapshotDelta: Sendable {
         return true
     }
 
+    /// `snapshot` (the one this delta started from) as these writes left it: at their serial,
+    /// with their changes merged in; `snapshot` itself when there were none.
+    package func applied(to snapshot: StateSnapshot) -> StateSnapshot {
+        guard serial != snapshot.serial else { return snapshot }
+        return StateSnapshot(serial: serial, lineage: snapshot.lineage, resources: applied(to: snapshot.resources), providers: snapshot.providers)
+    }
+
     /// `base`'s resources (in the stores' order: by id, as bytes) with the changes merged in.
     package func applied(to base: [RecordedResource]) -> [RecordedResource] {
         guard !changes.isEmpty else { return base }
